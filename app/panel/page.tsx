@@ -1,0 +1,58 @@
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { requireOrgRole } from "@/lib/auth/guards";
+import { guardPage } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+import { listOrgInstallations } from "@/lib/extensions/queries";
+
+export const metadata = { title: "Panel" };
+
+export default async function PanelHome({ searchParams }: { searchParams: Promise<{ org?: string }> }) {
+  const { org: orgSlug } = await searchParams;
+  const { actor, org } = await guardPage((a) => {
+    const wanted = orgSlug ? a?.orgs.find((o) => o.slug === orgSlug)?.id ?? "unknown" : undefined;
+    return requireOrgRole(a, wanted);
+  }, "/panel");
+  const rows = await listOrgInstallations(await getDb(), org.id);
+  return (
+    <>
+      <PageHeader
+        title={org.name}
+        description={<>Installed extensions · you are <strong>{org.role}</strong></>}
+        actions={
+          actor.orgs.length > 1 ? (
+            <nav aria-label="Organizations" className="flex flex-wrap gap-1">
+              {actor.orgs.map((o) => (
+                <Link
+                  key={o.id}
+                  href={`/panel?org=${o.slug}`}
+                  aria-current={o.id === org.id ? "true" : undefined}
+                  className="rounded-md px-3 py-2 text-sm ring-1 ring-slate-200 aria-[current=true]:bg-brand-50 aria-[current=true]:text-brand-700"
+                >
+                  {o.name}
+                </Link>
+              ))}
+            </nav>
+          ) : null
+        }
+      />
+      {rows.length === 0 ? (
+        <EmptyState title="No extensions installed">Installed extensions and their setup appear here.</EmptyState>
+      ) : (
+        <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200" aria-label="Installed extensions">
+          {rows.map((row) => (
+            <li key={row.id} className="flex flex-col gap-1 p-4 sm:flex-row sm:items-center sm:justify-between">
+              <div className="min-w-0">
+                <p className="font-medium text-slate-900">{row.name}</p>
+                <p className="text-sm text-slate-600">{row.description}</p>
+              </div>
+              <Badge tone="brand">v{row.version}</Badge>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

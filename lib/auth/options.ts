@@ -1,0 +1,125 @@
+// next-auth configuration: demo sign-in (a seeded person, demo mode only), any OIDC issuer and GitHub
+// from env. Sessions are JWTs carrying only our user id; everything else is loaded per request.
+import fs from "node:fs";
+import path from "node:path";
+import { and, eq } from "drizzle-orm";
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import GitHubProvider from "next-auth/providers/github";
+import { getDb } from "@/lib/db";
+import type { DbOrTx } from "@/lib/db/client";
+import { userIdentities, users } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+
+/** The session secret: configured, or in demo mode created once under the data dir. */
+function sessionSecret(): string {
+  const config = env();
+  if (config.NEXTAUTH_SECRET) return config.NEXTAUTH_SECRET;
+  const file = path.join(config.dataDir, "auth-secret");
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    const secret = crypto.randomUUID() + crypto.randomUUID();
+    fs.writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+    return secret;
+  }
+}
+
+/** Finds or creates the user behind an external identity; admins come from LATCHKEY_ADMIN_EMAILS. */
+export async function upsertExternalUser(
+  db: DbOrTx,
+  identity: { provider: string; subject: string; email: string; name: string },
+  adminEmails: string[],
+): Promise<string> {
+  const email = identity.email.toLowerCase();
+  const isAdmin = adminEmails.includes(email);
+  const [linked] = await db
+    .select({ userId: userIdentities.userId })
+    .from(userIdentities)
+    .where(and(eq(userIdentities.provider, identity.provider), eq(userIdentities.subject, identity.subject)));
+  if (linked) {
+    if (isAdmin) await db.update(users).set({ isPlatformAdmin: true }).where(eq(users.id, linked.userId));
+    return linked.userId;
+  }
+  await db.insert(users).values({ email, name: identity.name, isPlatformAdmin: isAdmin }).onConflictDoNothing();
+  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  if (!user) throw new Error("user upsert failed");
+  if (isAdmin) await db.update(users).set({ isPlatformAdmin: true }).where(eq(users.id, user.id));
+  await db.insert(userIdentities).values({ ...identity, userId: user.id }).onConflictDoNothing();
+  return user.id;
+}
+
+function buildAuthOptions(): NextAuthOptions {
+  const config = env();
+  const providers: NextAuthOptions["providers"] = [];
+  if (config.demo) {
+    providers.push(
+      CredentialsProvider({
+        id: "demo",
+        name: "Demo",
+        credentials: { person: { label: "Demo person", type: "text" } },
+        async authorize(credentials) {
+          // Checked again here, not only by hiding the button: demo sign-in must be refused outright.
+          if (!env().demo || !credentials?.person) return null;
+          const db = await getDb();
+          const [user] = await db.select().from(users).where(eq(users.demoKey, credentials.person));
+          return user ? { id: user.id, email: user.email, name: user.name } : null;
+        },
+      }),
+    );
+  }
+  if (config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET) {
+    providers.push({
+      id: "oidc",
+      name: config.OIDC_NAME,
+      type: "oauth",
+      wellKnown: `${config.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: config.OIDC_CLIENT_ID,
+      clientSecret: config.OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: "openid email profile" } },
+      idToken: true,
+      checks: ["pkce", "state", "nonce"],
+      profile(profile: { sub: string; email?: string; name?: string }) {
+        return { id: profile.sub, email: profile.email ?? null, name: profile.name ?? profile.email ?? profile.sub };
+      },
+    });
+  }
+  if (config.GITHUB_ID && config.GITHUB_SECRET) {
+    providers.push(GitHubProvider({ clientId: config.GITHUB_ID, clientSecret: config.GITHUB_SECRET }));
+  }
+
+  return {
+    secret: sessionSecret(),
+    providers,
+    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    pages: { signIn: "/signin", error: "/signin" },
+    callbacks: {
+      async jwt({ token, user, account }) {
+        if (!user || !account) return token;
+        if (account.provider === "demo") {
+          token.uid = user.id;
+        } else {
+          if (!user.email) throw new Error("The identity provider did not return an email address.");
+          token.uid = await upsertExternalUser(
+            await getDb(),
+            { provider: account.provider, subject: account.providerAccountId, email: user.email, name: user.name ?? user.email },
+            env().LATCHKEY_ADMIN_EMAILS,
+          );
+        }
+        return token;
+      },
+      session({ session, token }) {
+        if (session.user && typeof token.uid === "string") session.user.id = token.uid;
+        return session;
+      },
+    },
+  };
+}
+
+let cached: NextAuthOptions | undefined;
+
+export function authOptions(): NextAuthOptions {
+  cached ??= buildAuthOptions();
+  return cached;
+}

@@ -1,0 +1,86 @@
+// The database client: postgres.js when DATABASE_URL is set, embedded PGlite otherwise. Both are
+// migrated from drizzle/ on open, so a fresh machine and a fresh server start the same way.
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Queries take either the database or an open transaction, so callers can compose them. */
+export type DbOrTx = Db | Tx;
+
+export interface Database {
+  db: Db;
+  driver: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+export class DatabaseConnectError extends Error {
+  readonly code = "database_unavailable";
+}
+
+const migrationsFolder = path.join(process.cwd(), "drizzle");
+
+/** Shows where a URL points without its password. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+export interface OpenOptions {
+  /** A postgres:// URL; without it, PGlite is used. */
+  url?: string;
+  /** PGlite data directory, or "memory://" for an in-memory database. */
+  pgliteDir?: string;
+  /** postgres.js pool size. */
+  max?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.max ?? 10);
+  return openPglite(options.pgliteDir ?? "memory://");
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const sql = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+  } catch (error) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    throw new DatabaseConnectError(
+      `Cannot connect to the database in DATABASE_URL (${describeDatabaseUrl(url)}): ${(error as Error).message}`,
+    );
+  }
+  const db = drizzle({ client: sql, schema });
+  await migrate(db, { migrationsFolder });
+  return { db: db as unknown as Db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  if (!dir.startsWith("memory://")) await fs.mkdir(dir, { recursive: true });
+  let client;
+  try {
+    client = new PGlite(dir);
+    await client.waitReady;
+  } catch (error) {
+    throw new DatabaseConnectError(
+      `Cannot open the embedded database in ${dir}: ${(error as Error).message}. Is another Latchkey process using it?`,
+    );
+  }
+  const db = drizzle({ client, schema });
+  await migrate(db, { migrationsFolder });
+  return { db: db as unknown as Db, driver: "pglite", close: () => client.close() };
+}

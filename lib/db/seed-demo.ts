@@ -1,0 +1,92 @@
+// Demo data for the embedded default: the demo people, their publisher and organizations, and the
+// spec's example extensions, published and installed. Idempotent: every insert is keyed on a natural
+// key and skips what exists, so it runs on every start.
+import { and, eq } from "drizzle-orm";
+import YAML from "yaml";
+import { demoManifests } from "@/lib/extensions/demo-manifests";
+import type { Db } from "./client";
+import {
+  extensionVersions,
+  extensions,
+  installations,
+  orgMembers,
+  organizations,
+  publisherMembers,
+  publishers,
+  users,
+  type OrgRole,
+} from "./schema";
+
+export const demoPeople = [
+  { demoKey: "publisher", email: "pat@acme-extensions.example", name: "Pat Publisher", admin: false },
+  { demoKey: "enduser", email: "eve@globex.example", name: "Eve Enduser", admin: false },
+  { demoKey: "enduser2", email: "uma@initech.example", name: "Uma User", admin: false },
+  { demoKey: "admin", email: "ada@latchkey.example", name: "Ada Admin", admin: true },
+] as const;
+
+const demoOrgs: { slug: string; name: string; members: [string, OrgRole][] }[] = [
+  { slug: "globex", name: "Globex", members: [["enduser", "owner"]] },
+  { slug: "initech", name: "Initech", members: [["enduser2", "owner"]] },
+];
+
+export async function seedDemo(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    const userIds = new Map<string, string>();
+    for (const person of demoPeople) {
+      await tx
+        .insert(users)
+        .values({ email: person.email, name: person.name, isPlatformAdmin: person.admin, demoKey: person.demoKey })
+        .onConflictDoNothing();
+      const [row] = await tx.select({ id: users.id }).from(users).where(eq(users.demoKey, person.demoKey));
+      if (row) userIds.set(person.demoKey, row.id);
+    }
+    const id = (key: string) => {
+      const value = userIds.get(key);
+      if (!value) throw new Error(`demo person ${key} missing`);
+      return value;
+    };
+
+    await tx.insert(publishers).values({ slug: "acme-extensions", name: "Acme Extensions" }).onConflictDoNothing();
+    const [publisher] = await tx.select().from(publishers).where(eq(publishers.slug, "acme-extensions"));
+    if (!publisher) throw new Error("demo publisher missing");
+    await tx.insert(publisherMembers).values({ publisherId: publisher.id, userId: id("publisher"), role: "owner" }).onConflictDoNothing();
+
+    const orgIds = new Map<string, string>();
+    for (const org of demoOrgs) {
+      await tx.insert(organizations).values({ slug: org.slug, name: org.name }).onConflictDoNothing();
+      const [row] = await tx.select().from(organizations).where(eq(organizations.slug, org.slug));
+      if (!row) throw new Error(`demo org ${org.slug} missing`);
+      orgIds.set(org.slug, row.id);
+      for (const [person, role] of org.members) {
+        await tx.insert(orgMembers).values({ orgId: row.id, userId: id(person), role }).onConflictDoNothing();
+      }
+    }
+
+    for (const manifestYaml of demoManifests) {
+      const manifest = YAML.parse(manifestYaml) as { extension: { id: string; name: string; version: string; description?: string } };
+      const { extension } = manifest;
+      await tx
+        .insert(extensions)
+        .values({ publisherId: publisher.id, slug: extension.id, name: extension.name, description: extension.description ?? "", status: "published" })
+        .onConflictDoNothing();
+      const [ext] = await tx.select().from(extensions).where(eq(extensions.slug, extension.id));
+      if (!ext) throw new Error(`demo extension ${extension.id} missing`);
+      await tx
+        .insert(extensionVersions)
+        .values({ extensionId: ext.id, version: extension.version, manifestYaml, manifest, publishedAt: new Date() })
+        .onConflictDoNothing();
+      const [version] = await tx
+        .select()
+        .from(extensionVersions)
+        .where(and(eq(extensionVersions.extensionId, ext.id), eq(extensionVersions.version, extension.version)));
+      if (!version) throw new Error(`demo version of ${extension.id} missing`);
+      const globex = orgIds.get("globex");
+      if (globex && extension.id !== "dev.mycompany.zoom-integration") {
+        await tx
+          .insert(installations)
+          .values({ extensionId: ext.id, orgId: globex, versionId: version.id, installedBy: id("enduser") })
+          .onConflictDoNothing();
+      }
+    }
+  });
+}

@@ -1,0 +1,108 @@
+// All of Latchkey's configuration, validated once with zod. The defaults make the embedded mode
+// (PGlite under .data/, a local keyring, demo sign-in) need no setting at all; a bad value stops
+// start-up with a message naming the variable instead of failing deep inside a request.
+import path from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const positiveInt = z.coerce.number({ message: "must be a number" }).int("must be a whole number").positive("must be > 0");
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    LATCHKEY_URL: z.url({ message: "must be an absolute URL such as http://localhost:3000" }).default("http://localhost:3000"),
+    LATCHKEY_DATA_DIR: z.string().default(".data"),
+    DATABASE_URL: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgres:// or postgresql:// URL")
+        .optional(),
+    ),
+    LATCHKEY_DEMO: z.preprocess(blankToUndefined, bool.optional()),
+    NEXTAUTH_SECRET: z.preprocess(blankToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+    OIDC_ISSUER: z.preprocess(blankToUndefined, z.url({ message: "must be the issuer URL" }).optional()),
+    OIDC_CLIENT_ID: z.preprocess(blankToUndefined, z.string().optional()),
+    OIDC_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().optional()),
+    OIDC_NAME: z.string().default("Single sign-on"),
+    GITHUB_ID: z.preprocess(blankToUndefined, z.string().optional()),
+    GITHUB_SECRET: z.preprocess(blankToUndefined, z.string().optional()),
+    LATCHKEY_ADMIN_EMAILS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((e) => e.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    LATCHKEY_KEYRING: z.preprocess(blankToUndefined, z.enum(["local", "aws-kms"]).optional()),
+    LATCHKEY_MASTER_KEY: z.preprocess(blankToUndefined, z.string().optional()),
+    KMS_KEY_ID: z.preprocess(blankToUndefined, z.string().optional()),
+    AWS_REGION: z.preprocess(blankToUndefined, z.string().optional()),
+    KMS_ENDPOINT: z.preprocess(blankToUndefined, z.url({ message: "must be a URL" }).optional()),
+    LATCHKEY_DEK_CACHE_TTL_SECONDS: positiveInt.default(300),
+    LATCHKEY_DEK_CACHE_MAX: positiveInt.default(1000),
+    LATCHKEY_DEK_MAX_VALUES: positiveInt.default(10_000),
+    LATCHKEY_DEK_MAX_AGE_HOURS: positiveInt.default(24),
+    LATCHKEY_ROTATION_GRACE_SECONDS: z.coerce.number({ message: "must be a number" }).int().min(0).default(3600),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((e, ctx) => {
+    const demo = e.LATCHKEY_DEMO ?? !e.DATABASE_URL;
+    if (e.OIDC_ISSUER && (!e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET)) {
+      ctx.addIssue({ code: "custom", path: ["OIDC_CLIENT_ID"], message: "OIDC_ISSUER is set, so OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required" });
+    }
+    if (Boolean(e.GITHUB_ID) !== Boolean(e.GITHUB_SECRET)) {
+      ctx.addIssue({ code: "custom", path: ["GITHUB_SECRET"], message: "GITHUB_ID and GITHUB_SECRET must be set together" });
+    }
+    if (!demo && !e.NEXTAUTH_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["NEXTAUTH_SECRET"], message: "is required when demo mode is off (32+ random characters)" });
+    }
+    if (!demo && !e.OIDC_ISSUER && !e.GITHUB_ID) {
+      ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "demo mode is off, so configure a sign-in: OIDC_ISSUER (with client id/secret) or GITHUB_ID/GITHUB_SECRET" });
+    }
+    const keyring = e.LATCHKEY_KEYRING ?? (e.KMS_KEY_ID ? "aws-kms" : "local");
+    if (keyring === "aws-kms") {
+      if (!e.KMS_KEY_ID) ctx.addIssue({ code: "custom", path: ["KMS_KEY_ID"], message: "is required when LATCHKEY_KEYRING=aws-kms" });
+      if (!e.AWS_REGION) ctx.addIssue({ code: "custom", path: ["AWS_REGION"], message: "is required when LATCHKEY_KEYRING=aws-kms" });
+    }
+  })
+  .transform((e) => {
+    const dataDir = path.resolve(e.LATCHKEY_DATA_DIR);
+    return {
+      ...e,
+      dataDir,
+      demo: e.LATCHKEY_DEMO ?? !e.DATABASE_URL,
+      keyring: e.LATCHKEY_KEYRING ?? (e.KMS_KEY_ID ? ("aws-kms" as const) : ("local" as const)),
+      pgliteDir: path.join(dataDir, "pglite"),
+      masterKeyFile: path.join(dataDir, "master.key"),
+    };
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid Latchkey configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses a configuration source; throws EnvError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  throw new EnvError(result.error.issues.map((i) => `${String(i.path[0] ?? "config")}: ${i.message}`));
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

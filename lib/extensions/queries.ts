@@ -1,0 +1,49 @@
+// Read queries for extensions and installations, always scoped by their tenant (publisher or org).
+import { and, eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/lib/db/client";
+import { extensionVersions, extensions, installations } from "@/lib/db/schema";
+
+export async function listPublisherExtensions(db: DbOrTx, publisherId: string) {
+  return db
+    .select({
+      id: extensions.id,
+      slug: extensions.slug,
+      name: extensions.name,
+      description: extensions.description,
+      status: extensions.status,
+      updatedAt: extensions.updatedAt,
+      latestVersion: sql<string | null>`(select ${extensionVersions.version} from ${extensionVersions}
+        where ${extensionVersions.extensionId} = ${extensions.id} order by ${extensionVersions.createdAt} desc limit 1)`,
+      installCount: sql<number>`(select count(*)::int from ${installations} where ${installations.extensionId} = ${extensions.id})`,
+    })
+    .from(extensions)
+    .where(eq(extensions.publisherId, publisherId))
+    .orderBy(extensions.name);
+}
+
+export async function listOrgInstallations(db: DbOrTx, orgId: string) {
+  return db
+    .select({
+      id: installations.id,
+      extensionId: extensions.id,
+      name: extensions.name,
+      slug: extensions.slug,
+      description: extensions.description,
+      version: extensionVersions.version,
+      installedAt: installations.createdAt,
+    })
+    .from(installations)
+    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
+    .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
+    .where(eq(installations.orgId, orgId))
+    .orderBy(extensions.name);
+}
+
+/** One installation, only if it belongs to the given organization. */
+export async function getInstallationForOrg(db: DbOrTx, installationId: string, orgId: string) {
+  const [row] = await db
+    .select()
+    .from(installations)
+    .where(and(eq(installations.id, installationId), eq(installations.orgId, orgId)));
+  return row ?? null;
+}

@@ -1,0 +1,15 @@
+// What the server does before its first request: configuration and the database must be usable, and
+// a bad DATABASE_URL or setting stops the process with one clear message instead of a crash loop.
+import { EnvError, env } from "@/lib/env";
+import { getDatabase } from "@/lib/db";
+
+export async function startServer(): Promise<void> {
+  try {
+    env();
+    await getDatabase();
+  } catch (error) {
+    const known = error instanceof EnvError || (error as { code?: string }).code === "database_unavailable";
+    console.error(`\nLatchkey cannot start.\n${known ? (error as Error).message : String(error)}\n`);
+    process.exit(1);
+  }
+}

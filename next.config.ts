@@ -1,0 +1,28 @@
+import type { NextConfig } from "next";
+import { env } from "./lib/env";
+
+// Validate configuration at build and start: a bad value stops here with the variable's name.
+// next-auth reads its own base URL variable; derive it from ours so one setting is enough.
+process.env.NEXTAUTH_URL ??= env().LATCHKEY_URL;
+
+const nextConfig: NextConfig = {
+  // PGlite loads its WASM and data files relative to its own module; pino uses worker threads.
+  serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres"],
+  experimental: { authInterrupts: true },
+  poweredByHeader: false,
+  typedRoutes: false,
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "same-origin" },
+          { key: "X-Frame-Options", value: "DENY" },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;
