@@ -11,9 +11,7 @@ export default async function Home() {
   return (
     <Card className="mx-auto max-w-lg text-center">
       <h1 className="text-lg font-semibold">You are signed in, with nothing to manage yet</h1>
-      <p className="mt-2 text-sm text-slate-600">
-        Ask an organization owner to invite you, or a publisher to add you as a member.
-      </p>
+      <p className="mt-2 text-sm text-slate-600">Ask an organization owner to invite you, or a publisher to add you as a member.</p>
     </Card>
   );
 }

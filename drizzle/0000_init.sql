@@ -86,7 +86,6 @@ CREATE TABLE "data_keys" (
 	"keyring" text NOT NULL,
 	"kek_id" text NOT NULL,
 	"wrapped" "bytea" NOT NULL,
-	"value_count" integer DEFAULT 0 NOT NULL,
 	"retired_at" timestamp with time zone,
 	"rewrapped_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL

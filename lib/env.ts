@@ -54,7 +54,11 @@ const schema = z
   .superRefine((e, ctx) => {
     const demo = e.LATCHKEY_DEMO ?? !e.DATABASE_URL;
     if (e.OIDC_ISSUER && (!e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET)) {
-      ctx.addIssue({ code: "custom", path: ["OIDC_CLIENT_ID"], message: "OIDC_ISSUER is set, so OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_CLIENT_ID"],
+        message: "OIDC_ISSUER is set, so OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required",
+      });
     }
     if (Boolean(e.GITHUB_ID) !== Boolean(e.GITHUB_SECRET)) {
       ctx.addIssue({ code: "custom", path: ["GITHUB_SECRET"], message: "GITHUB_ID and GITHUB_SECRET must be set together" });
@@ -63,7 +67,11 @@ const schema = z
       ctx.addIssue({ code: "custom", path: ["NEXTAUTH_SECRET"], message: "is required when demo mode is off (32+ random characters)" });
     }
     if (!demo && !e.OIDC_ISSUER && !e.GITHUB_ID) {
-      ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "demo mode is off, so configure a sign-in: OIDC_ISSUER (with client id/secret) or GITHUB_ID/GITHUB_SECRET" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "demo mode is off, so configure a sign-in: OIDC_ISSUER (with client id/secret) or GITHUB_ID/GITHUB_SECRET",
+      });
     }
     const keyring = e.LATCHKEY_KEYRING ?? (e.KMS_KEY_ID ? "aws-kms" : "local");
     if (keyring === "aws-kms") {

@@ -12,7 +12,7 @@ export const metadata = { title: "Panel" };
 export default async function PanelHome({ searchParams }: { searchParams: Promise<{ org?: string }> }) {
   const { org: orgSlug } = await searchParams;
   const { actor, org } = await guardPage((a) => {
-    const wanted = orgSlug ? a?.orgs.find((o) => o.slug === orgSlug)?.id ?? "unknown" : undefined;
+    const wanted = orgSlug ? (a?.orgs.find((o) => o.slug === orgSlug)?.id ?? "unknown") : undefined;
     return requireOrgRole(a, wanted);
   }, "/panel");
   const rows = await listOrgInstallations(await getDb(), org.id);
@@ -20,7 +20,11 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title={org.name}
-        description={<>Installed extensions · you are <strong>{org.role}</strong></>}
+        description={
+          <>
+            Installed extensions · you are <strong>{org.role}</strong>
+          </>
+        }
         actions={
           actor.orgs.length > 1 ? (
             <nav aria-label="Organizations" className="flex flex-wrap gap-1">
@@ -41,7 +45,10 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
       {rows.length === 0 ? (
         <EmptyState title="No extensions installed">Installed extensions and their setup appear here.</EmptyState>
       ) : (
-        <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200" aria-label="Installed extensions">
+        <ul
+          className="divide-y divide-slate-200 overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200"
+          aria-label="Installed extensions"
+        >
           {rows.map((row) => (
             <li key={row.id} className="flex flex-col gap-1 p-4 sm:flex-row sm:items-center sm:justify-between">
               <div className="min-w-0">

@@ -26,7 +26,9 @@ export default async function PublisherHome() {
                   <h2 className="truncate font-semibold text-slate-900">{ext.name}</h2>
                   <p className="truncate font-mono text-xs text-slate-500">{ext.slug}</p>
                 </div>
-                <Badge tone={ext.status === "published" ? "success" : "neutral"}>{ext.status === "published" ? "Published" : "Draft"}</Badge>
+                <Badge tone={ext.status === "published" ? "success" : "neutral"}>
+                  {ext.status === "published" ? "Published" : "Draft"}
+                </Badge>
               </div>
               <p className="mt-2 line-clamp-2 text-sm text-slate-600">{ext.description}</p>
               <p className="mt-3 text-xs text-slate-500">
@@ -37,7 +39,11 @@ export default async function PublisherHome() {
         </ul>
       )}
       <p className="mt-6 text-xs text-slate-500">
-        Manifest upload and Manage Credentials arrive with the publisher issue; see the <Link className="underline" href="/">home</Link> for your other areas.
+        Manifest upload and Manage Credentials arrive with the publisher issue; see the{" "}
+        <Link className="underline" href="/">
+          home
+        </Link>{" "}
+        for your other areas.
       </p>
     </>
   );

@@ -16,6 +16,10 @@ export function Button({ variant = "primary", className, ...props }: ComponentPr
   return <button className={cn(base, variants[variant], className)} {...props} />;
 }
 
-export function ButtonLink({ variant = "primary", className, ...props }: ComponentProps<typeof Link> & { variant?: keyof typeof variants }) {
+export function ButtonLink({
+  variant = "primary",
+  className,
+  ...props
+}: ComponentProps<typeof Link> & { variant?: keyof typeof variants }) {
   return <Link className={cn(base, variants[variant], className)} {...props} />;
 }

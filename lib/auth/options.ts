@@ -46,7 +46,10 @@ export async function upsertExternalUser(
   const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
   if (!user) throw new Error("user upsert failed");
   if (isAdmin) await db.update(users).set({ isPlatformAdmin: true }).where(eq(users.id, user.id));
-  await db.insert(userIdentities).values({ ...identity, userId: user.id }).onConflictDoNothing();
+  await db
+    .insert(userIdentities)
+    .values({ ...identity, userId: user.id })
+    .onConflictDoNothing();
   return user.id;
 }
 

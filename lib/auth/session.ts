@@ -59,7 +59,8 @@ export function guardedRoute<G, Ctx>(
   };
 }
 
-export type ActionResult<T = undefined> = { ok: true; data?: T; message?: string } | { ok: false; error: string; code?: string; field?: string };
+export type ActionResult<T = undefined> =
+  { ok: true; data?: T; message?: string } | { ok: false; error: string; code?: string; field?: string };
 
 /** For server actions: the action body runs only if the guard passes; refusals come back as state. */
 export function guardedAction<G, Args extends unknown[], T>(

@@ -49,7 +49,10 @@ export async function seedDemo(db: Db): Promise<void> {
     await tx.insert(publishers).values({ slug: "acme-extensions", name: "Acme Extensions" }).onConflictDoNothing();
     const [publisher] = await tx.select().from(publishers).where(eq(publishers.slug, "acme-extensions"));
     if (!publisher) throw new Error("demo publisher missing");
-    await tx.insert(publisherMembers).values({ publisherId: publisher.id, userId: id("publisher"), role: "owner" }).onConflictDoNothing();
+    await tx
+      .insert(publisherMembers)
+      .values({ publisherId: publisher.id, userId: id("publisher"), role: "owner" })
+      .onConflictDoNothing();
 
     const orgIds = new Map<string, string>();
     for (const org of demoOrgs) {
@@ -58,7 +61,10 @@ export async function seedDemo(db: Db): Promise<void> {
       if (!row) throw new Error(`demo org ${org.slug} missing`);
       orgIds.set(org.slug, row.id);
       for (const [person, role] of org.members) {
-        await tx.insert(orgMembers).values({ orgId: row.id, userId: id(person), role }).onConflictDoNothing();
+        await tx
+          .insert(orgMembers)
+          .values({ orgId: row.id, userId: id(person), role })
+          .onConflictDoNothing();
       }
     }
 
@@ -67,7 +73,13 @@ export async function seedDemo(db: Db): Promise<void> {
       const { extension } = manifest;
       await tx
         .insert(extensions)
-        .values({ publisherId: publisher.id, slug: extension.id, name: extension.name, description: extension.description ?? "", status: "published" })
+        .values({
+          publisherId: publisher.id,
+          slug: extension.id,
+          name: extension.name,
+          description: extension.description ?? "",
+          status: "published",
+        })
         .onConflictDoNothing();
       const [ext] = await tx.select().from(extensions).where(eq(extensions.slug, extension.id));
       if (!ext) throw new Error(`demo extension ${extension.id} missing`);

@@ -4,7 +4,9 @@ import type { DbOrTx } from "./client";
 import { auditEvents, extensions, installations, organizations, secrets, users } from "./schema";
 
 export async function platformStats(db: DbOrTx) {
-  const tally = async (table: typeof users | typeof organizations | typeof extensions | typeof installations | typeof secrets | typeof auditEvents) => {
+  const tally = async (
+    table: typeof users | typeof organizations | typeof extensions | typeof installations | typeof secrets | typeof auditEvents,
+  ) => {
     const [row] = await db.select({ n: count() }).from(table);
     return row?.n ?? 0;
   };

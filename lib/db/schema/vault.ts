@@ -14,7 +14,6 @@ export const dataKeys = pgTable(
     /** The key-encryption key this DEK is currently wrapped under. */
     kekId: text("kek_id").notNull(),
     wrapped: bytea("wrapped").notNull(),
-    valueCount: integer("value_count").notNull().default(0),
     /** No new values are sealed under a retired DEK; existing ones still open. */
     retiredAt: tstz("retired_at"),
     rewrappedAt: tstz("rewrapped_at"),
@@ -47,10 +46,7 @@ export const secrets = pgTable(
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex("secrets_address_idx").on(t.extensionId, t.scope, t.ownerId, t.name),
-    index("secrets_owner_idx").on(t.ownerId),
-  ],
+  (t) => [uniqueIndex("secrets_address_idx").on(t.extensionId, t.scope, t.ownerId, t.name), index("secrets_owner_idx").on(t.ownerId)],
 );
 
 export const secretVersions = pgTable(

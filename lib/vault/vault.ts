@@ -1,0 +1,399 @@
+// The vault: secrets addressed scope.name within an extension, versioned, sealed with AES-256-GCM
+// under data keys. Every write and its audit event share one transaction; reads are audited through
+// a batching recorder so they cost no synchronous write.
+import { and, eq, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
+import { CryptoError, SecretValue, open, seal, type ValueAad } from "@/lib/crypto";
+import { appendAuditEvents, type AuditActor, type AuditAppender, type AuditSource } from "@/lib/audit/events";
+import type { ReadRecorder } from "@/lib/audit/read-recorder";
+import type { Db, Tx } from "@/lib/db/client";
+import { secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
+import type { DataKeys } from "./data-keys";
+import { unavailable } from "./data-keys";
+import { VaultError } from "./errors";
+
+export interface SecretAddress {
+  extensionId: string;
+  scope: SecretScope;
+  /** The extension (ext), organization (org) or user (user) the value belongs to. */
+  ownerId: string;
+  name: string;
+}
+
+/** Who is acting, from where, and in which organization (for the audit trail). */
+export interface OperationContext {
+  actor: AuditActor;
+  source: AuditSource;
+  orgId?: string | null;
+}
+
+export interface SecretStatus {
+  name: string;
+  scope: SecretScope;
+  isSet: boolean;
+  currentVersion: number | null;
+  rotationCount: number;
+  lastRotatedAt: Date | null;
+  lastSetAt: Date | null;
+  lastReadAt: Date | null;
+  byteLength: number | null;
+}
+
+export interface VaultOptions {
+  db: Db;
+  dataKeys: DataKeys;
+  reads: ReadRecorder;
+  /** How long a rotated-out version stays readable. */
+  graceMs: number;
+  /** Overridable for tests that prove a failed audit write stops the change. */
+  appendAudit?: AuditAppender;
+}
+
+export const SECRET_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+/** The largest value the vault stores at all; declarations set smaller limits per secret. */
+export const VAULT_MAX_BYTES = 65_536;
+
+const target = (a: SecretAddress) => `${a.scope}.${a.name}`;
+
+export class Vault {
+  readonly #db: Db;
+  readonly #keys: DataKeys;
+  readonly #reads: ReadRecorder;
+  readonly #graceMs: number;
+  readonly #appendAudit: AuditAppender;
+  #fingerprintKey: Promise<Buffer> | undefined;
+
+  constructor(options: VaultOptions) {
+    this.#db = options.db;
+    this.#keys = options.dataKeys;
+    this.#reads = options.reads;
+    this.#graceMs = options.graceMs;
+    this.#appendAudit = options.appendAudit ?? appendAuditEvents;
+  }
+
+  get dataKeys(): DataKeys {
+    return this.#keys;
+  }
+
+  /** Writes a new version; the previous one is destroyed at once ("the old value is immediately replaced"). */
+  set(ctx: OperationContext, address: SecretAddress, value: SecretValue, limits: { maxBytes?: number } = {}) {
+    return this.#write("set", ctx, address, value, limits);
+  }
+
+  /** Writes a new version atomically and records the rotation; the previous one stays readable for the grace period. */
+  rotate(ctx: OperationContext, address: SecretAddress, value: SecretValue, limits: { maxBytes?: number } = {}) {
+    return this.#write("rotate", ctx, address, value, limits);
+  }
+
+  async #write(
+    kind: "set" | "rotate",
+    ctx: OperationContext,
+    address: SecretAddress,
+    value: SecretValue,
+    limits: { maxBytes?: number },
+  ): Promise<{ version: number; rotationCount: number }> {
+    checkName(address.name);
+    const maxBytes = Math.min(limits.maxBytes ?? VAULT_MAX_BYTES, VAULT_MAX_BYTES);
+    if (value.byteLength === 0) throw new VaultError("secret_value_empty", `${target(address)} cannot be set to an empty value.`);
+    if (value.byteLength > maxBytes) {
+      throw new VaultError(
+        "secret_value_too_large",
+        `${target(address)} is limited to ${maxBytes} bytes; the value has ${value.byteLength}.`,
+      );
+    }
+    // Key material first, outside the transaction: if the KMS is down nothing is written at all.
+    const [dek, fingerprintKey] = await Promise.all([this.#keys.forWrite(), this.#getFingerprintKey()]);
+    const now = new Date();
+    return this.#db.transaction(async (tx) => {
+      const secret = await lockSecret(tx, address, true);
+      if (!secret) throw new Error("secret row vanished under lock");
+      if (kind === "rotate" && secret.currentVersion === null) {
+        throw new VaultError("secret_not_set", `${target(address)} has no value to rotate; set it first.`);
+      }
+      const version = secret.latestVersion + 1;
+      const aad = aadFor(secret.id, address, version, dek.id);
+      const plaintext = value.revealBytes();
+      const ciphertext = seal(dek.key, plaintext, aad);
+      plaintext.fill(0);
+
+      if (secret.currentVersion !== null) {
+        const previous = and(eq(secretVersions.secretId, secret.id), eq(secretVersions.version, secret.currentVersion));
+        if (kind === "rotate") {
+          await tx
+            .update(secretVersions)
+            .set({ supersededAt: now, readableUntil: new Date(now.getTime() + this.#graceMs) })
+            .where(previous);
+        } else {
+          await tx.update(secretVersions).set({ supersededAt: now, ciphertext: null, destroyedAt: now }).where(previous);
+        }
+      }
+      await shredExpired(tx, secret.id, now);
+      await tx.insert(secretVersions).values({ secretId: secret.id, version, dekId: dek.id, ciphertext, byteLength: value.byteLength });
+      const rotationCount = secret.rotationCount + (kind === "rotate" ? 1 : 0);
+      await tx
+        .update(secrets)
+        .set({
+          currentVersion: version,
+          latestVersion: version,
+          rotationCount,
+          lastSetAt: now,
+          updatedAt: now,
+          ...(kind === "rotate" ? { lastRotatedAt: now } : {}),
+        })
+        .where(eq(secrets.id, secret.id));
+      await this.#appendAudit(tx, [
+        {
+          actor: ctx.actor,
+          source: ctx.source,
+          action: `secret.${kind}`,
+          target: target(address),
+          extensionId: address.extensionId,
+          orgId: orgOf(ctx, address),
+          occurredAt: now,
+          details: {
+            scope: address.scope,
+            owner: address.ownerId,
+            version,
+            byte_length: value.byteLength,
+            fingerprint: value.fingerprint(fingerprintKey),
+          },
+        },
+      ]);
+      return { version, rotationCount };
+    });
+  }
+
+  /** Removes the value and every stored ciphertext of it (crypto-shred). */
+  async delete(ctx: OperationContext, address: SecretAddress): Promise<{ wasSet: boolean }> {
+    checkName(address.name);
+    const now = new Date();
+    return this.#db.transaction(async (tx) => {
+      const secret = await lockSecret(tx, address, false);
+      const wasSet = secret?.currentVersion != null;
+      if (secret) {
+        await tx
+          .update(secretVersions)
+          .set({ ciphertext: null, destroyedAt: now })
+          .where(and(eq(secretVersions.secretId, secret.id), isNotNull(secretVersions.ciphertext)));
+        await tx.update(secrets).set({ currentVersion: null, updatedAt: now }).where(eq(secrets.id, secret.id));
+      }
+      await this.#appendAudit(tx, [
+        {
+          actor: ctx.actor,
+          source: ctx.source,
+          action: "secret.delete",
+          target: target(address),
+          extensionId: address.extensionId,
+          orgId: orgOf(ctx, address),
+          occurredAt: now,
+          details: { scope: address.scope, owner: address.ownerId, was_set: wasSet },
+        },
+      ]);
+      return { wasSet };
+    });
+  }
+
+  /**
+   * The current value (or, within the grace period after a rotation, the previous one), or null when
+   * unset. A value that fails to open is an error, never a fallback to the stored bytes.
+   */
+  async read(
+    ctx: OperationContext,
+    address: SecretAddress,
+    options: { version?: "current" | "previous" } = {},
+  ): Promise<SecretValue | null> {
+    checkName(address.name);
+    const which = options.version ?? "current";
+    let row;
+    try {
+      row = await this.#findVersion(address, which);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const record = (found: boolean, version?: number) =>
+      this.#reads.record({
+        secretId: row?.secretId ?? null,
+        event: {
+          actor: ctx.actor,
+          source: ctx.source,
+          action: "secret.read",
+          target: target(address),
+          extensionId: address.extensionId,
+          orgId: orgOf(ctx, address),
+          details: {
+            scope: address.scope,
+            owner: address.ownerId,
+            found,
+            ...(version ? { version } : {}),
+            ...(which === "previous" ? { previous: true } : {}),
+          },
+        },
+      });
+    if (!row?.ciphertext) {
+      record(false);
+      return null;
+    }
+    const key = await this.#keys.unwrap(row.dekId);
+    try {
+      const plaintext = open(key, row.ciphertext, aadFor(row.secretId, address, row.version, row.dekId));
+      const value = SecretValue.from(plaintext);
+      plaintext.fill(0);
+      record(true, row.version);
+      return value;
+    } catch (error) {
+      if (error instanceof CryptoError) {
+        throw new VaultError("secret_integrity_failure", `${target(address)} failed its integrity check and was not returned.`, {
+          cause: error,
+        });
+      }
+      throw error;
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  async #findVersion(address: SecretAddress, which: "current" | "previous") {
+    const versionMatch =
+      which === "current"
+        ? eq(secretVersions.version, secrets.currentVersion)
+        : and(
+            lt(secretVersions.version, secrets.currentVersion),
+            isNotNull(secretVersions.readableUntil),
+            sql`${secretVersions.readableUntil} > now()`,
+          );
+    const [row] = await this.#db
+      .select({ secretId: secrets.id, version: secretVersions.version, dekId: secretVersions.dekId, ciphertext: secretVersions.ciphertext })
+      .from(secrets)
+      .innerJoin(secretVersions, and(eq(secretVersions.secretId, secrets.id), versionMatch))
+      .where(addressMatch(address))
+      .orderBy(sql`${secretVersions.version} desc`)
+      .limit(1);
+    return row;
+  }
+
+  /** Metadata of every stored secret of one owner within an extension; never values. */
+  async list(extensionId: string, scope: SecretScope, ownerId: string): Promise<SecretStatus[]> {
+    const rows = await this.#db
+      .select({
+        name: secrets.name,
+        scope: secrets.scope,
+        currentVersion: secrets.currentVersion,
+        rotationCount: secrets.rotationCount,
+        lastRotatedAt: secrets.lastRotatedAt,
+        lastSetAt: secrets.lastSetAt,
+        lastReadAt: secrets.lastReadAt,
+        byteLength: secretVersions.byteLength,
+      })
+      .from(secrets)
+      .leftJoin(secretVersions, and(eq(secretVersions.secretId, secrets.id), eq(secretVersions.version, secrets.currentVersion)))
+      .where(and(eq(secrets.extensionId, extensionId), eq(secrets.scope, scope), eq(secrets.ownerId, ownerId)))
+      .orderBy(secrets.name);
+    return rows.map((r) => ({ ...r, isSet: r.currentVersion !== null }));
+  }
+
+  async status(address: SecretAddress): Promise<SecretStatus | null> {
+    const all = await this.list(address.extensionId, address.scope, address.ownerId);
+    return all.find((s) => s.name === address.name) ?? null;
+  }
+
+  /** Destroys rotated-out versions whose grace period has ended (run periodically). */
+  async shredExpiredVersions(): Promise<number> {
+    const now = new Date();
+    const shredded = await this.#db
+      .update(secretVersions)
+      .set({ ciphertext: null, destroyedAt: now })
+      .where(and(isNotNull(secretVersions.ciphertext), isNotNull(secretVersions.readableUntil), lte(secretVersions.readableUntil, now)))
+      .returning({ version: secretVersions.version });
+    return shredded.length;
+  }
+
+  /**
+   * The HMAC key for audit fingerprints: a random key sealed like any value and created on first use,
+   * so fingerprints cannot be recomputed from the audit log alone.
+   */
+  #getFingerprintKey(): Promise<Buffer> {
+    this.#fingerprintKey ??= this.#loadFingerprintKey().catch((error) => {
+      this.#fingerprintKey = undefined;
+      throw error;
+    });
+    return this.#fingerprintKey;
+  }
+
+  async #loadFingerprintKey(): Promise<Buffer> {
+    const purpose = "audit-fingerprint";
+    const aad = (dekId: string): ValueAad => ({
+      secretId: `system:${purpose}`,
+      scope: "ext",
+      owner: "system",
+      name: purpose,
+      version: 1,
+      dekId,
+    });
+    const load = async () => {
+      const [row] = await this.#db.select().from(systemKeys).where(eq(systemKeys.purpose, purpose));
+      if (!row) return null;
+      return open(await this.#keys.unwrap(row.dekId), row.ciphertext, aad(row.dekId));
+    };
+    const existing = await load();
+    if (existing) return existing;
+    const dek = await this.#keys.forWrite();
+    const fresh = crypto.getRandomValues(Buffer.alloc(32));
+    await this.#db
+      .insert(systemKeys)
+      .values({ purpose, dekId: dek.id, ciphertext: seal(dek.key, fresh, aad(dek.id)) })
+      .onConflictDoNothing();
+    // Another process may have won the race; whichever row exists is the key.
+    const stored = await load();
+    if (!stored) throw new Error("fingerprint key missing after creation");
+    return stored;
+  }
+}
+
+function checkName(name: string) {
+  if (!SECRET_NAME.test(name)) {
+    throw new VaultError(
+      "invalid_secret_name",
+      `"${name}" is not a valid secret name: use a lowercase letter, then up to 62 lowercase letters, digits or underscores.`,
+    );
+  }
+}
+
+function orgOf(ctx: OperationContext, address: SecretAddress): string | null {
+  return ctx.orgId ?? (address.scope === "org" ? address.ownerId : null);
+}
+
+function addressMatch(address: SecretAddress) {
+  return and(
+    eq(secrets.extensionId, address.extensionId),
+    eq(secrets.scope, address.scope),
+    eq(secrets.ownerId, address.ownerId),
+    eq(secrets.name, address.name),
+  );
+}
+
+function aadFor(secretId: string, address: SecretAddress, version: number, dekId: string): ValueAad {
+  return { secretId, scope: address.scope, owner: address.ownerId, name: address.name, version, dekId };
+}
+
+/** Locks the secret's row for this transaction (creating it first for writes), serializing writers. */
+async function lockSecret(tx: Tx, address: SecretAddress, create: boolean) {
+  if (create) {
+    await tx.insert(secrets).values(address).onConflictDoNothing();
+  }
+  const [row] = await tx.select().from(secrets).where(addressMatch(address)).for("update");
+  return row ?? null;
+}
+
+async function shredExpired(tx: Tx, secretId: string, now: Date) {
+  await tx
+    .update(secretVersions)
+    .set({ ciphertext: null, destroyedAt: now })
+    .where(
+      and(
+        eq(secretVersions.secretId, secretId),
+        isNotNull(secretVersions.ciphertext),
+        isNotNull(secretVersions.readableUntil),
+        lte(secretVersions.readableUntil, now),
+        isNull(secretVersions.destroyedAt),
+      ),
+    );
+}
