@@ -9,6 +9,8 @@ import type { AddressInfo } from "node:net";
 export interface KmsCall {
   op: string;
   body: unknown;
+  /** The JSON the server answered with, for tests that search the wire traffic. */
+  response?: unknown;
 }
 
 export type DownMode = "reset" | "error500" | "hang";
@@ -110,7 +112,8 @@ export class FakeKmsServer {
     } catch {
       // Recorded as the raw text; rejected below.
     }
-    this.calls.push({ op, body });
+    const call: KmsCall = { op, body };
+    this.calls.push(call);
 
     if (this.#down === "reset") {
       req.socket.destroy();
@@ -145,7 +148,9 @@ export class FakeKmsServer {
       for (const field of spec.required) {
         if (input[field] === undefined) throw new KmsError("ValidationException", `${op} requires ${field}`);
       }
-      send(res, 200, this.#dispatch(op, input));
+      const response = this.#dispatch(op, input);
+      call.response = response;
+      send(res, 200, response);
     } catch (error) {
       if (error instanceof KmsError) send(res, error.status, { __type: error.type, message: error.message });
       else send(res, 500, { __type: "KMSInternalException", message: String(error) });

@@ -1,5 +1,6 @@
 // Builds a vault over a test database with a chosen keyring, plus the fixtures its tests share.
 import fs from "node:fs";
+import type { Logger } from "pino";
 import os from "node:os";
 import path from "node:path";
 import { AwsKmsKeyring, DekCache, createLocalKeyringFromFile, type Keyring } from "@/lib/crypto";
@@ -29,12 +30,19 @@ export function kmsKeyring(server: FakeKmsServer, endpoint: string, keyId = serv
 export function buildVault(
   db: Db,
   keyring: Keyring,
-  options: { policy?: Partial<DataKeyPolicy>; graceMs?: number; appendAudit?: AuditAppender } = {},
+  options: { policy?: Partial<DataKeyPolicy>; graceMs?: number; appendAudit?: AuditAppender; logger?: Logger } = {},
 ) {
   const cache = new DekCache({ maxEntries: 1000, ttlMs: 60_000 });
   const dataKeys = new DataKeys(db, keyring, cache, { maxValues: 10_000, maxAgeMs: 3600_000, ...options.policy });
   const reads = new ReadRecorder(db, { flushIntervalMs: 50 });
-  const vault = new Vault({ db, dataKeys, reads, graceMs: options.graceMs ?? 60_000, appendAudit: options.appendAudit });
+  const vault = new Vault({
+    db,
+    dataKeys,
+    reads,
+    graceMs: options.graceMs ?? 60_000,
+    appendAudit: options.appendAudit,
+    logger: options.logger,
+  });
   return { vault, dataKeys, cache, reads };
 }
 

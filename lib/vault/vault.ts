@@ -2,10 +2,12 @@
 // under data keys. Every write and its audit event share one transaction; reads are audited through
 // a batching recorder so they cost no synchronous write.
 import { and, eq, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
+import type { Logger } from "pino";
 import { CryptoError, SecretValue, open, seal, type ValueAad } from "@/lib/crypto";
 import { appendAuditEvents, type AuditActor, type AuditAppender, type AuditSource } from "@/lib/audit/events";
 import type { ReadRecorder } from "@/lib/audit/read-recorder";
 import type { Db, Tx } from "@/lib/db/client";
+import { logger as defaultLogger } from "@/lib/log";
 import { secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
 import type { DataKeys } from "./data-keys";
 import { unavailable } from "./data-keys";
@@ -46,6 +48,7 @@ export interface VaultOptions {
   graceMs: number;
   /** Overridable for tests that prove a failed audit write stops the change. */
   appendAudit?: AuditAppender;
+  logger?: Logger;
 }
 
 export const SECRET_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -60,6 +63,7 @@ export class Vault {
   readonly #reads: ReadRecorder;
   readonly #graceMs: number;
   readonly #appendAudit: AuditAppender;
+  readonly #log: Logger;
   #fingerprintKey: Promise<Buffer> | undefined;
 
   constructor(options: VaultOptions) {
@@ -68,6 +72,7 @@ export class Vault {
     this.#reads = options.reads;
     this.#graceMs = options.graceMs;
     this.#appendAudit = options.appendAudit ?? appendAuditEvents;
+    this.#log = options.logger ?? defaultLogger;
   }
 
   get dataKeys(): DataKeys {
@@ -103,7 +108,7 @@ export class Vault {
     // Key material first, outside the transaction: if the KMS is down nothing is written at all.
     const [dek, fingerprintKey] = await Promise.all([this.#keys.forWrite(), this.#getFingerprintKey()]);
     const now = new Date();
-    return this.#db.transaction(async (tx) => {
+    const result = await this.#db.transaction(async (tx) => {
       const secret = await lockSecret(tx, address, true);
       if (!secret) throw new Error("secret row vanished under lock");
       if (kind === "rotate" && secret.currentVersion === null) {
@@ -160,13 +165,26 @@ export class Vault {
       ]);
       return { version, rotationCount };
     });
+    this.#log.info(
+      {
+        action: `secret.${kind}`,
+        target: target(address),
+        extension: address.extensionId,
+        owner: address.ownerId,
+        ...result,
+        byteLength: value.byteLength,
+        actor: ctx.actor,
+      },
+      `secret ${kind === "set" ? "set" : "rotated"}`,
+    );
+    return result;
   }
 
   /** Removes the value and every stored ciphertext of it (crypto-shred). */
   async delete(ctx: OperationContext, address: SecretAddress): Promise<{ wasSet: boolean }> {
     checkName(address.name);
     const now = new Date();
-    return this.#db.transaction(async (tx) => {
+    const result = await this.#db.transaction(async (tx) => {
       const secret = await lockSecret(tx, address, false);
       const wasSet = secret?.currentVersion != null;
       if (secret) {
@@ -190,6 +208,18 @@ export class Vault {
       ]);
       return { wasSet };
     });
+    this.#log.info(
+      {
+        action: "secret.delete",
+        target: target(address),
+        extension: address.extensionId,
+        owner: address.ownerId,
+        ...result,
+        actor: ctx.actor,
+      },
+      "secret deleted",
+    );
+    return result;
   }
 
   /**

@@ -1,0 +1,34 @@
+// Shared set-up for the operator scripts: the configured database and vault, opened the way the app
+// opens them, and a progress line for long work.
+import { openDatabase, type Database } from "@/lib/db/client";
+import { EnvError, env } from "@/lib/env";
+import { createVaultFromEnv } from "@/lib/vault/create";
+import type { Vault } from "@/lib/vault/vault";
+
+export async function openCli(): Promise<{ database: Database; vault: Vault }> {
+  try {
+    const config = env();
+    const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir, max: 4 });
+    return { database, vault: await createVaultFromEnv(database.db, config) };
+  } catch (error) {
+    fail(error);
+  }
+}
+
+export function fail(error: unknown): never {
+  const message = error instanceof EnvError || error instanceof Error ? error.message : String(error);
+  console.error(`\n${message}`);
+  process.exit(1);
+}
+
+/** Rewrites one terminal line with the current progress (a plain line per update when not a TTY). */
+export function progress(label: string) {
+  const started = performance.now();
+  return (done: number, total: number) => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+    const line = `${label}: ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} (${rate.toLocaleString("en-US")}/s)`;
+    if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+    else console.log(line);
+  };
+}
