@@ -6,6 +6,8 @@ import { env } from "./lib/env";
 process.env.NEXTAUTH_URL ??= env().LATCHKEY_URL;
 
 const nextConfig: NextConfig = {
+  // Separate build folders let several e2e runs (each on its own port) build side by side.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // PGlite loads its WASM and data files relative to its own module; pino uses worker threads.
   serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres"],
   experimental: { authInterrupts: true },

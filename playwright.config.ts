@@ -42,7 +42,7 @@ export default defineConfig({
     env: {
       E2E_PORT: String(port),
       LATCHKEY_URL: baseURL,
-      LATCHKEY_DATA_DIR: ".data/e2e",
+      LATCHKEY_DATA_DIR: `.data/e2e-${port}`,
       LATCHKEY_DEMO: "true",
       DATABASE_URL: "",
       NEXT_TELEMETRY_DISABLED: "1",

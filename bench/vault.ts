@@ -1,0 +1,301 @@
+// npm run bench:vault [-- --secrets N --reads N --deks N] — measures the vault on this machine and prints
+// figures for a closing note: write rate and the KMS calls writes make, read rate through the full read
+// path against a bare SELECT + AES-GCM baseline, KMS calls in steady-state reads, and DEK re-wrap rates
+// for the AWS KMS keyring (the real SDK against the fake KMS server, so calls are counted at the server)
+// and the local keyring. Runs on a throwaway database on DATABASE_URL's server (or PGlite when that
+// server cannot be reached), dropped at the end.
+import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { count, eq, inArray, sql } from "drizzle-orm";
+import postgres from "postgres";
+import { ReadRecorder } from "@/lib/audit/read-recorder";
+import { DekCache, SecretValue, createLocalKeyringFromFile, open, type Keyring } from "@/lib/crypto";
+import { describeDatabaseUrl, openDatabase, type Database, type Db } from "@/lib/db/client";
+import { dataKeys as dataKeysTable, secretVersions, secrets, systemKeys } from "@/lib/db/schema";
+import { DataKeys, dekContext } from "@/lib/vault/data-keys";
+import { rotateKeys } from "@/lib/vault/key-rotation";
+import { Vault, type SecretAddress } from "@/lib/vault/vault";
+import { startFakeKms, type FakeKmsServer, type KmsCall } from "@/test/kms-server";
+import { extensionContext, kmsKeyring, seedOwners } from "@/test/vault";
+import { fmt, parseFlags, peakRssMb, progress, runConcurrent, shuffled } from "./lib";
+
+const flags = parseFlags({ secrets: 2_000, reads: 10_000, deks: 1_000 });
+const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/test";
+const WRITE_CONCURRENCY = 8;
+const READ_CONCURRENCIES = [1, 16];
+const WARMUP_READS = 1_000;
+const STEADY_READS = 10_000;
+// The app's defaults (lib/env.ts), so the figures describe the configuration that ships.
+const POLICY = { maxValues: 10_000, maxAgeMs: 24 * 3600_000 };
+const CACHE = { maxEntries: 1_000, ttlMs: 300_000 };
+const ROTATION_CTX = { actor: { kind: "system" as const, id: "bench" }, source: { kind: "cli" as const, userAgent: "bench:vault" } };
+
+interface Backend {
+  database: Database;
+  label: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database on the PostgreSQL server, or in-memory PGlite when the server cannot be reached. */
+async function openBackend(): Promise<Backend> {
+  const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER;
+  const name = `latchkey_bench_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  let version: string;
+  try {
+    const [row] = await admin<{ server_version: string }[]>`show server_version`;
+    version = row?.server_version.split(" ")[0] ?? "?";
+    await admin.unsafe(`create database ${name}`);
+  } catch (error) {
+    await admin.end({ timeout: 0 }).catch(() => {});
+    console.log(`PostgreSQL at ${describeDatabaseUrl(serverUrl)} unavailable (${(error as Error).message}); using embedded PGlite.`);
+    const database = await openDatabase({ pgliteDir: "memory://" });
+    return { database, label: "PGlite (embedded, in-memory)", drop: async () => {} };
+  }
+  const drop = async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end({ timeout: 5 });
+  };
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    const database = await openDatabase({ url: url.toString() });
+    return { database, label: `PostgreSQL ${version} (${url.hostname})`, drop };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
+
+function opCounts(calls: KmsCall[]): string {
+  if (calls.length === 0) return "0";
+  const byOp = new Map<string, number>();
+  for (const call of calls) byOp.set(call.op, (byOp.get(call.op) ?? 0) + 1);
+  return [...byOp].map(([op, n]) => `${fmt(n)} ${op}`).join(", ");
+}
+
+/** Makes DEKs the way DataKeys does (keyring call, row insert), in parallel and batched, to have many cheaply. */
+async function insertDeks(db: Db, keyring: Keyring, total: number): Promise<void> {
+  const rows: (typeof dataKeysTable.$inferInsert)[] = [];
+  await runConcurrent(total, 16, async () => {
+    const id = randomUUID();
+    const generated = await keyring.generateDataKey(dekContext(id));
+    generated.plaintext.fill(0);
+    rows.push({ id, keyring: keyring.kind, kekId: generated.kekId, wrapped: generated.wrapped, retiredAt: new Date() });
+  });
+  for (let i = 0; i < rows.length; i += 500) await db.insert(dataKeysTable).values(rows.slice(i, i + 500));
+}
+
+/** Rows of db.execute() on either driver: postgres.js returns an array, PGlite an object with rows. */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (Array.isArray(result)) return result as Record<string, unknown>[];
+  if (typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)) {
+    return result.rows as Record<string, unknown>[];
+  }
+  throw new Error("unexpected db.execute() result shape");
+}
+
+async function bench(backend: Backend, kms: FakeKmsServer, endpoint: string, cleanups: (() => Promise<void>)[]): Promise<void> {
+  const { db } = backend.database;
+  const cpus = os.cpus();
+  console.log(
+    `Latchkey vault benchmark — node ${process.version}, ${cpus.length}× ${cpus[0]?.model.trim() ?? "unknown CPU"}, ` +
+      `${backend.label}, ${fmt(flags.secrets)} secrets`,
+  );
+  const line = (label: string, text: string) => console.log(`${label.padEnd(30)}${text}`);
+
+  const owners = await seedOwners(db, "bench");
+  const kmsRing = kmsKeyring(kms, endpoint);
+  cleanups.push(async () => kmsRing.destroy());
+  const cache = new DekCache(CACHE);
+  const dataKeys = new DataKeys(db, kmsRing, cache, POLICY);
+  const reads = new ReadRecorder(db);
+  cleanups.push(() => reads.close());
+  const vault = new Vault({ db, dataKeys, reads, graceMs: 60_000 });
+  const ctx = extensionContext(owners.extensionId);
+
+  // --- writes ---------------------------------------------------------------------------------------
+  const places: Omit<SecretAddress, "name">[] = [
+    { extensionId: owners.extensionId, scope: "ext", ownerId: owners.extensionId },
+    { extensionId: owners.extensionId, scope: "org", ownerId: owners.orgId },
+    { extensionId: owners.extensionId, scope: "user", ownerId: owners.userId },
+    { extensionId: owners.otherExtensionId, scope: "org", ownerId: owners.orgId },
+  ];
+  const addresses = Array.from({ length: flags.secrets }, (_, i): SecretAddress => {
+    const place = places[i % places.length];
+    if (!place) throw new Error("no owner for secret");
+    return { ...place, name: `secret_${i}` };
+  });
+  const values = addresses.map(() => randomBytes(48).toString("base64")); // 64 bytes each
+  const writeCallsBefore = kms.calls.length;
+  const seeding = progress("seeding");
+  const writeSeconds = await runConcurrent(
+    flags.secrets,
+    WRITE_CONCURRENCY,
+    async (i) => {
+      const address = addresses[i];
+      const value = values[i];
+      if (!address || value === undefined) throw new Error(`no secret ${i}`);
+      await vault.set(ctx, address, SecretValue.from(value));
+    },
+    seeding.update,
+  );
+  seeding.clear();
+  const [{ n: deks } = { n: 0 }] = await db.select({ n: count() }).from(dataKeysTable);
+  line(
+    `writes  c=${WRITE_CONCURRENCY}`,
+    `${fmt(flags.secrets / writeSeconds).padStart(7)} /s   KMS calls: ${opCounts(kms.calls.slice(writeCallsBefore))} ` +
+      `(${fmt(deks)} DEK${deks === 1 ? "" : "s"} for ${fmt(flags.secrets)} values + the fingerprint key)`,
+  );
+
+  // --- reads: vault vs. baseline ----------------------------------------------------------------------
+  const stored = await db
+    .select({ id: secrets.id, name: secrets.name, version: secretVersions.version, dekId: secretVersions.dekId })
+    .from(secrets)
+    .innerJoin(secretVersions, eq(secretVersions.secretId, secrets.id))
+    .where(inArray(secrets.extensionId, [owners.extensionId, owners.otherExtensionId]));
+  const byName = new Map(stored.map((row) => [row.name, row]));
+  const targets = addresses.map((address, i) => {
+    const row = byName.get(address.name);
+    const value = values[i];
+    if (!row || value === undefined) throw new Error(`${address.name} was not stored`);
+    return { address, value, secretId: row.id, version: row.version, dekId: row.dekId };
+  });
+  // The baseline gets its DEKs already unwrapped, as the vault's warm cache does.
+  const keys = new Map<string, Buffer>();
+  for (const dekId of new Set(targets.map((t) => t.dekId))) keys.set(dekId, await dataKeys.unwrap(dekId));
+
+  const order = shuffled(targets.length);
+  const target = (i: number) => {
+    const t = targets[order[i % order.length] ?? 0];
+    if (!t) throw new Error("no read target");
+    return t;
+  };
+  const vaultRead = async (i: number, check = false) => {
+    const t = target(i);
+    const value = await vault.read(ctx, t.address);
+    if (check && value?.reveal() !== t.value) throw new Error(`vault read of ${t.address.name} returned the wrong value`);
+    value?.wipe();
+  };
+  const baselineRead = async (i: number, check = false) => {
+    const t = target(i);
+    const [row] = rowsOf(
+      await db.execute(sql`select ciphertext, dek_id from secret_versions where secret_id = ${t.secretId} and version = ${t.version}`),
+    );
+    const key = keys.get(String(row?.dek_id));
+    if (!(row?.ciphertext instanceof Uint8Array) || !key) throw new Error(`baseline found no ciphertext for ${t.address.name}`);
+    const { scope, ownerId: owner, name } = t.address;
+    const plaintext = open(key, Buffer.from(row.ciphertext), {
+      secretId: t.secretId,
+      scope,
+      owner,
+      name,
+      version: t.version,
+      dekId: t.dekId,
+    });
+    if (check && plaintext.toString("utf8") !== t.value) throw new Error(`baseline read of ${name} returned the wrong value`);
+    plaintext.fill(0);
+  };
+
+  await runConcurrent(WARMUP_READS, 16, (i) => vaultRead(i, true));
+  await runConcurrent(WARMUP_READS, 16, (i) => baselineRead(i, true));
+  await reads.flush();
+
+  for (const concurrency of READ_CONCURRENCIES) {
+    // The flush is inside the timed window so the read audit's cost is counted.
+    const vaultSeconds = (await runConcurrent(flags.reads, concurrency, (i) => vaultRead(i))) + (await timed(() => reads.flush()));
+    const baselineSeconds = await runConcurrent(flags.reads, concurrency, (i) => baselineRead(i));
+    const vaultRate = flags.reads / vaultSeconds;
+    const baselineRate = flags.reads / baselineSeconds;
+    line(
+      `reads   c=${concurrency}`,
+      `vault ${fmt(vaultRate).padStart(6)} /s   baseline ${fmt(baselineRate).padStart(6)} /s   ratio ${fmt(vaultRate / baselineRate, 2)}`,
+    );
+  }
+
+  const steadyBefore = kms.calls.length;
+  await runConcurrent(STEADY_READS, 16, (i) => vaultRead(i));
+  await reads.flush();
+  line(`KMS calls per ${fmt(STEADY_READS)} reads`, `${fmt(kms.calls.length - steadyBefore)} (steady state, warm DEK cache)`);
+
+  // --- re-wrap: AWS KMS ReEncrypt to a new key ---------------------------------------------------------
+  const rewrapDeks = progress(`creating ${fmt(flags.deks)} KMS-wrapped DEKs`);
+  rewrapDeks.update(0, flags.deks);
+  await insertDeks(db, kmsRing, flags.deks);
+  rewrapDeks.clear();
+  const nextRing = kmsKeyring(kms, endpoint);
+  cleanups.push(async () => nextRing.destroy());
+  const nextKeys = new DataKeys(db, nextRing, new DekCache(CACHE), POLICY);
+  const reencryptBefore = kms.callsTo("ReEncrypt").length;
+  const kmsRewrap = progress("re-wrapping (aws-kms)");
+  const kmsSeconds = await timed(() => rotateKeys(db, nextKeys, ROTATION_CTX, { onProgress: kmsRewrap.update }));
+  kmsRewrap.clear();
+  const [{ n: kmsMoved } = { n: 0 }] = await db
+    .select({ n: count() })
+    .from(dataKeysTable)
+    .where(eq(dataKeysTable.kekId, nextRing.currentKekId()));
+  const reencrypts = kms.callsTo("ReEncrypt").length - reencryptBefore;
+  line(
+    "re-wrap (aws-kms ReEncrypt)",
+    `${fmt(kmsMoved / kmsSeconds).padStart(7)} DEKs/s (${fmt(kmsMoved)} DEKs, ${fmt(reencrypts)} ReEncrypt)`,
+  );
+
+  // --- re-wrap: local keyring, new KEK version -----------------------------------------------------
+  // rewrapAll moves every DEK not under the current KEK, and a local keyring cannot open KMS-wrapped
+  // ones, so the KMS-era rows go first (this database is the benchmark's own and is dropped after).
+  await db.delete(secrets).where(inArray(secrets.extensionId, [owners.extensionId, owners.otherExtensionId]));
+  await db.delete(systemKeys).where(eq(systemKeys.purpose, "audit-fingerprint"));
+  await db.delete(dataKeysTable).where(eq(dataKeysTable.keyring, "aws-kms"));
+  const keyDir = await fs.mkdtemp(path.join(os.tmpdir(), "latchkey-bench-"));
+  cleanups.push(() => fs.rm(keyDir, { recursive: true, force: true }));
+  const localRing = await createLocalKeyringFromFile(path.join(keyDir, "master.key"));
+  await insertDeks(db, localRing, flags.deks);
+  const localKeys = new DataKeys(db, localRing, new DekCache(CACHE), POLICY);
+  const localRewrap = progress("re-wrapping (local)");
+  const localSeconds = await timed(() => rotateKeys(db, localKeys, ROTATION_CTX, { onProgress: localRewrap.update }));
+  localRewrap.clear();
+  const [{ n: localMoved } = { n: 0 }] = await db
+    .select({ n: count() })
+    .from(dataKeysTable)
+    .where(eq(dataKeysTable.kekId, localRing.currentKekId()));
+  line("re-wrap (local KEK)", `${fmt(localMoved / localSeconds).padStart(7)} DEKs/s (${fmt(localMoved)} DEKs)`);
+
+  line("peak RSS", `${fmt(peakRssMb())} MB`);
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return (performance.now() - started) / 1000;
+}
+
+async function main(): Promise<void> {
+  const { server: kms, endpoint } = await startFakeKms();
+  const cleanups: (() => Promise<void>)[] = [];
+  let backend: Backend | undefined;
+  let closing: Promise<void> | undefined;
+  // Idempotent, so an interrupt during the run and the normal end both leave nothing behind.
+  const close = () =>
+    (closing ??= (async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+      await backend?.database.close().catch(() => {});
+      await backend?.drop().catch((error: unknown) => console.error(`could not drop the bench database: ${(error as Error).message}`));
+      await kms.stop();
+    })());
+  process.once("SIGINT", () => {
+    void close().finally(() => process.exit(130));
+  });
+  try {
+    backend = await openBackend();
+    await bench(backend, kms, endpoint, cleanups);
+  } finally {
+    await close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
