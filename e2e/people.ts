@@ -8,4 +8,4 @@ export const people = {
 
 export type Person = keyof typeof people;
 
-export const storageStateFor = (person: Person) => `e2e/.auth/${person}.json`;
+export const storageStateFor = (person: Person) => `e2e/.auth/${process.env.E2E_PORT ?? "3210"}/${person}.json`;
