@@ -14,6 +14,20 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   if (driver !== "postgres") return openDatabase({ pgliteDir: "memory://" });
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error("TEST_DB_DRIVER=postgres needs DATABASE_URL");
+  const empty = await createEmptyPostgresDatabase(serverUrl);
+  const database = await openDatabase({ url: empty.url });
+  return {
+    ...database,
+    url: empty.url,
+    async close() {
+      await database.close();
+      await empty.drop();
+    },
+  };
+}
+
+/** A new, unmigrated database on the (local) server at `serverUrl`. */
+export async function createEmptyPostgresDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const guard = new URL(serverUrl);
   if (!["127.0.0.1", "localhost", "::1"].includes(guard.hostname)) {
     throw new Error(`Refusing to create test databases on non-local server ${guard.hostname}`);
@@ -24,12 +38,9 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
   return {
-    ...database,
     url: url.toString(),
-    async close() {
-      await database.close();
+    async drop() {
       const dropper = postgres(serverUrl, { max: 1, onnotice: () => {} });
       await dropper.unsafe(`drop database if exists ${name} with (force)`);
       await dropper.end();

@@ -9,11 +9,11 @@ import GitHubProvider from "next-auth/providers/github";
 import { getDb } from "@/lib/db";
 import type { DbOrTx } from "@/lib/db/client";
 import { userIdentities, users } from "@/lib/db/schema";
-import { env } from "@/lib/env";
+import { env, type Env } from "@/lib/env";
+import { logger } from "@/lib/log";
 
 /** The session secret: configured, or in demo mode created once under the data dir. */
-function sessionSecret(): string {
-  const config = env();
+function sessionSecret(config: Env): string {
   if (config.NEXTAUTH_SECRET) return config.NEXTAUTH_SECRET;
   const file = path.join(config.dataDir, "auth-secret");
   try {
@@ -53,8 +53,8 @@ export async function upsertExternalUser(
   return user.id;
 }
 
-function buildAuthOptions(): NextAuthOptions {
-  const config = env();
+/** Builds next-auth's options from a configuration (exported for tests of what each mode offers). */
+export function buildAuthOptions(config: Env): NextAuthOptions {
   const providers: NextAuthOptions["providers"] = [];
   if (config.demo) {
     providers.push(
@@ -93,7 +93,13 @@ function buildAuthOptions(): NextAuthOptions {
   }
 
   return {
-    secret: sessionSecret(),
+    secret: sessionSecret(config),
+    // One structured line per problem; an expired or forged session cookie is routine, not a stack trace.
+    logger: {
+      error: (code, metadata) => logger.warn({ code, message: (metadata as { message?: string })?.message }, "sign-in error"),
+      warn: (code) => logger.warn({ code }, "sign-in warning"),
+      debug: () => {},
+    },
     providers,
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
     pages: { signIn: "/signin", error: "/signin" },
@@ -123,6 +129,6 @@ function buildAuthOptions(): NextAuthOptions {
 let cached: NextAuthOptions | undefined;
 
 export function authOptions(): NextAuthOptions {
-  cached ??= buildAuthOptions();
+  cached ??= buildAuthOptions(env());
   return cached;
 }

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, type TestDatabase } from "@/test/db";
+import { createEmptyPostgresDatabase, openTestDatabase, type TestDatabase } from "@/test/db";
 import { loadUserActor } from "@/lib/auth/actor";
 import { listOrgInstallations, listPublisherExtensions } from "@/lib/extensions/queries";
 import { openDatabase, DatabaseConnectError } from "./client";
@@ -74,5 +74,21 @@ describe("connection failures", () => {
     await expect(attempt).rejects.toBeInstanceOf(DatabaseConnectError);
     await expect(attempt).rejects.toThrow(/DATABASE_URL \(127\.0\.0\.1:1\/nowhere\)/);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe("concurrent start-up", () => {
+  it.runIf(process.env.TEST_DB_DRIVER === "postgres")("lets several instances migrate the same fresh database at once", async () => {
+    const fresh = await createEmptyPostgresDatabase(process.env.DATABASE_URL ?? "");
+    try {
+      const url = fresh.url;
+      const instances = await Promise.all([openDatabase({ url }), openDatabase({ url }), openDatabase({ url })]);
+      for (const instance of instances) {
+        expect(await instance.db.select().from(users)).toEqual([]);
+        await instance.close();
+      }
+    } finally {
+      await fresh.drop();
+    }
   });
 });

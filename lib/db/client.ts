@@ -23,6 +23,8 @@ export class DatabaseConnectError extends Error {
 }
 
 const migrationsFolder = path.join(process.cwd(), "drizzle");
+/** Arbitrary but fixed: identifies Latchkey's migration lock among advisory locks. */
+const MIGRATION_LOCK_ID = 0x4c4b_0001;
 
 /** Shows where a URL points without its password. */
 export function describeDatabaseUrl(url: string): string {
@@ -62,7 +64,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     );
   }
   const db = drizzle({ client: sql, schema });
-  await migrate(db, { migrationsFolder });
+  // Several app instances may start at once: a session-level advisory lock on a reserved connection
+  // makes them apply migrations one after another instead of racing.
+  const lockHolder = await sql.reserve();
+  try {
+    await lockHolder`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await migrate(db, { migrationsFolder });
+  } finally {
+    await lockHolder`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
+    lockHolder.release();
+  }
   return { db: db as unknown as Db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
 }
 
