@@ -74,14 +74,17 @@ describe(`canary (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
     expect(entitled?.reveal()).toBe(rotated);
     await reads.flush();
 
-    const tables = await database.db.execute<{ table_name: string }>(
-      sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
-    );
+    // postgres.js returns rows as an array, PGlite as `{ rows }`.
+    const rowsOf = (result: unknown): unknown[] => (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []));
+    const tables = rowsOf(
+      await database.db.execute(
+        sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+      ),
+    ) as { table_name: string }[];
+    expect(tables.length).toBeGreaterThan(5);
     const rowsText: string[] = [];
-    for (const { table_name } of "rows" in tables
-      ? (tables.rows as { table_name: string }[])
-      : (tables as unknown as { table_name: string }[])) {
-      const rows = await database.db.execute(sql.raw(`select row_to_json(t)::text as j from "${table_name}" t`));
+    for (const { table_name } of tables) {
+      const rows = rowsOf(await database.db.execute(sql.raw(`select row_to_json(t)::text as j from "${table_name}" t`)));
       rowsText.push(JSON.stringify(rows));
     }
     const haystacks = {
