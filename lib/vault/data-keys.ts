@@ -140,11 +140,15 @@ export class DataKeys {
           }
         }),
       );
-      await this.db.transaction(async (tx) => {
-        for (const row of rewrapped) {
-          await tx.update(dataKeys).set({ wrapped: row.wrapped, kekId: row.kekId, rewrappedAt: new Date() }).where(eq(dataKeys.id, row.id));
-        }
-      });
+      // One statement per batch: the keyring is fast, per-row round trips are not.
+      const rows = sql.join(
+        rewrapped.map((row) => sql`(${row.id}::uuid, ${row.wrapped}::bytea, ${row.kekId})`),
+        sql`, `,
+      );
+      await this.db.execute(sql`
+        update ${dataKeys} set wrapped = batch.wrapped, kek_id = batch.kek_id, rewrapped_at = now()
+        from (values ${rows}) as batch(id, wrapped, kek_id)
+        where ${dataKeys.id} = batch.id`);
       done += batch.length;
       after = batch[batch.length - 1]?.id ?? after;
       options.onProgress?.(done, total);

@@ -65,6 +65,7 @@ export class Vault {
   readonly #appendAudit: AuditAppender;
   readonly #log: Logger;
   #fingerprintKey: Promise<Buffer> | undefined;
+  #lookups: Record<"current" | "previous", ReturnType<typeof prepareLookup>> | undefined;
 
   constructor(options: VaultOptions) {
     this.#db = options.db;
@@ -282,21 +283,10 @@ export class Vault {
   }
 
   async #findVersion(address: SecretAddress, which: "current" | "previous") {
-    const versionMatch =
-      which === "current"
-        ? eq(secretVersions.version, secrets.currentVersion)
-        : and(
-            lt(secretVersions.version, secrets.currentVersion),
-            isNotNull(secretVersions.readableUntil),
-            sql`${secretVersions.readableUntil} > now()`,
-          );
-    const [row] = await this.#db
-      .select({ secretId: secrets.id, version: secretVersions.version, dekId: secretVersions.dekId, ciphertext: secretVersions.ciphertext })
-      .from(secrets)
-      .innerJoin(secretVersions, and(eq(secretVersions.secretId, secrets.id), versionMatch))
-      .where(addressMatch(address))
-      .orderBy(sql`${secretVersions.version} desc`)
-      .limit(1);
+    // Built once per vault: the read path is hot, and building the query costs more than running it.
+    this.#lookups ??= { current: prepareLookup(this.#db, "current"), previous: prepareLookup(this.#db, "previous") };
+    const { extensionId, scope, ownerId, name } = address;
+    const [row] = await this.#lookups[which].execute({ extensionId, scope, ownerId, name });
     return row;
   }
 
@@ -398,6 +388,33 @@ function addressMatch(address: SecretAddress) {
     eq(secrets.ownerId, address.ownerId),
     eq(secrets.name, address.name),
   );
+}
+
+/** The version to open for an address: the current one, or the newest rotated-out one still in its grace period. */
+function prepareLookup(db: Db, which: "current" | "previous") {
+  const versionMatch =
+    which === "current"
+      ? eq(secretVersions.version, secrets.currentVersion)
+      : and(
+          lt(secretVersions.version, secrets.currentVersion),
+          isNotNull(secretVersions.readableUntil),
+          sql`${secretVersions.readableUntil} > now()`,
+        );
+  return db
+    .select({ secretId: secrets.id, version: secretVersions.version, dekId: secretVersions.dekId, ciphertext: secretVersions.ciphertext })
+    .from(secrets)
+    .innerJoin(secretVersions, and(eq(secretVersions.secretId, secrets.id), versionMatch))
+    .where(
+      and(
+        eq(secrets.extensionId, sql.placeholder("extensionId")),
+        eq(secrets.scope, sql.placeholder("scope")),
+        eq(secrets.ownerId, sql.placeholder("ownerId")),
+        eq(secrets.name, sql.placeholder("name")),
+      ),
+    )
+    .orderBy(sql`${secretVersions.version} desc`)
+    .limit(1)
+    .prepare(`vault_lookup_${which}`);
 }
 
 function aadFor(secretId: string, address: SecretAddress, version: number, dekId: string): ValueAad {
