@@ -14,7 +14,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "examples/**/*.test.ts", "cli/**/*.test.ts"],
           exclude: ["**/*.db.test.ts"],
           environment: "node",
         },
@@ -23,7 +23,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: `db:${driver}`,
-          include: ["lib/**/*.db.test.ts"],
+          include: ["lib/**/*.db.test.ts", "examples/**/*.db.test.ts"],
           environment: "node",
           env: { TEST_DB_DRIVER: driver },
           testTimeout: 120_000,

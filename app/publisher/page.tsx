@@ -1,11 +1,15 @@
 import Link from "next/link";
+import { ManifestForm } from "@/components/publisher/manifest-form";
 import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePublisherMember } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { listPublisherExtensions } from "@/lib/extensions/queries";
+import { uploadManifestAction } from "./actions/upload-manifest";
 
 export const metadata = { title: "Publisher Dashboard" };
 
@@ -14,16 +18,28 @@ export default async function PublisherHome() {
   const rows = await listPublisherExtensions(await getDb(), publisher.id);
   return (
     <>
-      <PageHeader title="Publisher Dashboard" description={`Extensions published by ${publisher.name}`} />
+      <PageHeader
+        title="Publisher Dashboard"
+        description={`Extensions published by ${publisher.name}`}
+        actions={
+          <ButtonLink href="/publisher/tokens" variant="secondary">
+            API tokens
+          </ButtonLink>
+        }
+      />
       {rows.length === 0 ? (
-        <EmptyState title="No extensions yet">Upload a manifest to create your first extension.</EmptyState>
+        <EmptyState title="No extensions yet">Upload a manifest below to create your first extension.</EmptyState>
       ) : (
         <ul className="grid gap-4 sm:grid-cols-2" aria-label="Extensions">
           {rows.map((ext) => (
-            <li key={ext.id} className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
+            <li key={ext.id} className="relative rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200 focus-within:ring-brand-500">
               <div className="flex items-start justify-between gap-3">
                 <div className="min-w-0">
-                  <h2 className="truncate font-semibold text-slate-900">{ext.name}</h2>
+                  <h2 className="truncate font-semibold text-slate-900">
+                    <Link href={`/publisher/extensions/${ext.id}`} className="after:absolute after:inset-0 hover:underline">
+                      {ext.name}
+                    </Link>
+                  </h2>
                   <p className="truncate font-mono text-xs text-slate-500">{ext.slug}</p>
                 </div>
                 <Badge tone={ext.status === "published" ? "success" : "neutral"}>
@@ -38,13 +54,19 @@ export default async function PublisherHome() {
           ))}
         </ul>
       )}
-      <p className="mt-6 text-xs text-slate-500">
-        Manifest upload and Manage Credentials arrive with the publisher issue; see the{" "}
-        <Link className="underline" href="/">
-          home
-        </Link>{" "}
-        for your other areas.
-      </p>
+      <Card className="mt-8" aria-labelledby="new-extension">
+        <h2 id="new-extension" className="text-lg font-semibold">
+          New extension
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-slate-600">
+          Paste or upload the extension&apos;s manifest. It is created as a draft; publish it once its partner credentials are set.
+        </p>
+        <ManifestForm
+          action={uploadManifestAction}
+          submitLabel="Create extension"
+          placeholder={'model_version: "1.0"\nextension:\n  id: dev.mycompany.my-extension\n  name: My Extension\n  version: 1.0.0'}
+        />
+      </Card>
     </>
   );
 }

@@ -2,8 +2,8 @@
 // spec's example extensions, published and installed. Idempotent: every insert is keyed on a natural
 // key and skips what exists, so it runs on every start.
 import { and, eq } from "drizzle-orm";
-import YAML from "yaml";
 import { demoManifests } from "@/lib/extensions/demo-manifests";
+import { formatManifestError, parseManifest } from "@/lib/manifest";
 import type { Db } from "./client";
 import {
   extensionVersions,
@@ -69,8 +69,11 @@ export async function seedDemo(db: Db): Promise<void> {
     }
 
     for (const manifestYaml of demoManifests) {
-      const manifest = YAML.parse(manifestYaml) as { extension: { id: string; name: string; version: string; description?: string } };
-      const { extension } = manifest;
+      // The same parser as uploads, so the demo stores exactly what an upload of these files would.
+      const parsed = parseManifest(manifestYaml);
+      if (!parsed.ok) throw new Error(`demo manifest invalid: ${parsed.errors.map(formatManifestError).join("; ")}`);
+      const manifest = parsed.manifest as unknown as Record<string, unknown>;
+      const { extension } = parsed.manifest;
       await tx
         .insert(extensions)
         .values({

@@ -47,3 +47,18 @@ export async function getInstallationForOrg(db: DbOrTx, installationId: string, 
     .where(and(eq(installations.id, installationId), eq(installations.orgId, orgId)));
   return row ?? null;
 }
+
+/** An extension's versions, newest first, only if the extension belongs to the given publisher. */
+export async function listExtensionVersions(db: DbOrTx, extensionId: string, publisherId: string) {
+  return db
+    .select({
+      id: extensionVersions.id,
+      version: extensionVersions.version,
+      publishedAt: extensionVersions.publishedAt,
+      createdAt: extensionVersions.createdAt,
+    })
+    .from(extensionVersions)
+    .innerJoin(extensions, eq(extensions.id, extensionVersions.extensionId))
+    .where(and(eq(extensionVersions.extensionId, extensionId), eq(extensions.publisherId, publisherId)))
+    .orderBy(sql`${extensionVersions.createdAt} desc`);
+}

@@ -424,7 +424,16 @@ function aadFor(secretId: string, address: SecretAddress, version: number, dekId
 /** Locks the secret's row for this transaction (creating it first for writes), serializing writers. */
 async function lockSecret(tx: Tx, address: SecretAddress, create: boolean) {
   if (create) {
-    await tx.insert(secrets).values(address).onConflictDoNothing();
+    // An upsert that touches the row takes its lock and returns it in one round trip.
+    const [row] = await tx
+      .insert(secrets)
+      .values(address)
+      .onConflictDoUpdate({
+        target: [secrets.extensionId, secrets.scope, secrets.ownerId, secrets.name],
+        set: { updatedAt: sql`${secrets.updatedAt}` },
+      })
+      .returning();
+    return row ?? null;
   }
   const [row] = await tx.select().from(secrets).where(addressMatch(address)).for("update");
   return row ?? null;

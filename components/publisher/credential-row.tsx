@@ -1,0 +1,151 @@
+"use client";
+
+import { useActionState } from "react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { FieldError, FormMessage } from "./form-message";
+import { initialFormState, type FormAction } from "./form-state";
+import { inputClass, labelClass } from "./field-styles";
+
+export interface CredentialView {
+  key: string;
+  label: string;
+  type: string | null;
+  required: boolean;
+  secret: boolean;
+  description: string;
+  helpUrl: string | null;
+  isSet: boolean;
+  lastSetAt: string | null;
+  lastSetBy: string | null;
+}
+
+interface Actions {
+  save: FormAction;
+  remove: FormAction;
+  reveal: FormAction;
+}
+
+/** One declared `ext.*` credential: what it is, whether it is configured, and its Save/Rotate/Delete forms. */
+export function CredentialRow({ extensionId, credential, actions }: { extensionId: string; credential: CredentialView; actions: Actions }) {
+  const c = credential;
+  const id = `cred-${c.key}`;
+  return (
+    <li className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h2 id={`${id}-label`} className="font-semibold text-slate-900">
+            {c.label}
+          </h2>
+          <p className="mt-0.5 break-all font-mono text-xs text-slate-500">
+            ext.{c.key}
+            {c.type ? ` · ${c.type}` : ""}
+          </p>
+        </div>
+        <div className="flex flex-wrap gap-2">
+          {c.required ? <Badge tone="brand">Required</Badge> : <Badge>Optional</Badge>}
+          {c.isSet ? <Badge tone="success">Configured</Badge> : <Badge tone="warning">Missing</Badge>}
+        </div>
+      </div>
+      {c.description ? <p className="mt-2 text-sm text-slate-600">{c.description}</p> : null}
+      {c.helpUrl ? (
+        <p className="mt-1 text-sm">
+          <a href={c.helpUrl} target="_blank" rel="noopener noreferrer" className="font-medium text-brand-700 hover:underline">
+            Where to find it<span className="sr-only"> (opens in a new tab)</span> ↗
+          </a>
+        </p>
+      ) : null}
+      {c.isSet ? <StoredValue extensionId={extensionId} credential={c} reveal={actions.reveal} /> : null}
+      <SaveForm extensionId={extensionId} credential={c} action={actions.save} />
+      {c.isSet ? <DeleteForm extensionId={extensionId} credential={c} action={actions.remove} /> : null}
+    </li>
+  );
+}
+
+function StoredValue({ extensionId, credential: c, reveal }: { extensionId: string; credential: CredentialView; reveal: FormAction }) {
+  const [state, formAction, pending] = useActionState(reveal, initialFormState);
+  const when = c.lastSetAt ? new Date(c.lastSetAt) : null;
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
+      <span className="font-mono tracking-widest text-slate-700" aria-label={`${c.label} value`}>
+        {state.value ?? "••••••••••••"}
+      </span>
+      <span className="text-slate-500">
+        Last set{" "}
+        {when ? (
+          <time dateTime={when.toISOString()} title={when.toISOString()}>
+            {when.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC
+          </time>
+        ) : null}
+        {c.lastSetBy ? ` by ${c.lastSetBy}` : ""}
+      </span>
+      {!c.secret && state.value === undefined ? (
+        <form action={formAction}>
+          <input type="hidden" name="extensionId" value={extensionId} />
+          <input type="hidden" name="key" value={c.key} />
+          <Button type="submit" variant="ghost" disabled={pending} className="min-h-8 px-2 py-1">
+            {pending ? "Loading…" : "Show"}
+          </Button>
+        </form>
+      ) : null}
+      <FormMessage state={{ ...state, ok: false }} />
+    </div>
+  );
+}
+
+function SaveForm({ extensionId, credential: c, action }: { extensionId: string; credential: CredentialView; action: FormAction }) {
+  const [state, formAction, pending] = useActionState(action, initialFormState);
+  const mode = c.isSet ? "rotate" : "set";
+  const inputId = `${c.key}-value`;
+  return (
+    <form action={formAction} className="mt-4" aria-busy={pending}>
+      <input type="hidden" name="extensionId" value={extensionId} />
+      <input type="hidden" name="key" value={c.key} />
+      <input type="hidden" name="mode" value={mode} />
+      <label htmlFor={inputId} className={labelClass}>
+        {c.isSet ? `New value for ${c.label}` : c.label}
+      </label>
+      <div className="mt-1 flex flex-col gap-2 sm:flex-row">
+        <input
+          key={state.attempt}
+          id={inputId}
+          name="value"
+          type={c.secret ? "password" : "text"}
+          autoComplete={c.secret ? "new-password" : "off"}
+          spellCheck={false}
+          required
+          aria-invalid={state.field === "value"}
+          aria-describedby={`${inputId}-error`}
+          className={inputClass}
+        />
+        <Button type="submit" disabled={pending} variant={c.isSet ? "secondary" : "primary"}>
+          {pending ? "Saving…" : c.isSet ? "Rotate" : "Save"}
+        </Button>
+      </div>
+      <FieldError state={state} field="value" id={`${inputId}-error`} />
+      <FormMessage state={state} />
+    </form>
+  );
+}
+
+function DeleteForm({ extensionId, credential: c, action }: { extensionId: string; credential: CredentialView; action: FormAction }) {
+  const [state, formAction, pending] = useActionState(action, initialFormState);
+  return (
+    <details className="mt-3 text-sm">
+      <summary className="cursor-pointer font-medium text-red-700">Delete…</summary>
+      <form action={formAction} className="mt-2 rounded-md bg-red-50 p-3 ring-1 ring-red-200" aria-busy={pending}>
+        <input type="hidden" name="extensionId" value={extensionId} />
+        <input type="hidden" name="key" value={c.key} />
+        <input type="hidden" name="confirm" value="yes" />
+        <p className="text-red-800">
+          Delete {c.label}? Installations cannot start new OAuth flows until you set it again
+          {c.required ? ", and the extension cannot be published without it" : ""}.
+        </p>
+        <Button type="submit" variant="danger" disabled={pending} className="mt-2">
+          {pending ? "Deleting…" : `Delete ${c.label}`}
+        </Button>
+        <FormMessage state={state} />
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,29 @@
+// The state every publisher form's server action returns: a message on success, or an error to show
+// beside the field it concerns. It never carries a submitted secret back.
+export interface ManifestErrorView {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface FormState {
+  ok?: boolean;
+  message?: string;
+  error?: string;
+  code?: string;
+  field?: string;
+  manifestErrors?: ManifestErrorView[];
+  /** The manifest text (never a secret) kept so a failed upload can be fixed in place. */
+  yaml?: string;
+  /** A newly created API token, shown once. */
+  token?: string;
+  /** A `secret: false` credential's value, shown on request. */
+  value?: string;
+  /** Changes on every submission so forms can reset their fields. */
+  attempt?: number;
+}
+
+export const initialFormState: FormState = {};
+
+export type FormAction = (state: FormState, formData: FormData) => Promise<FormState>;

@@ -1,0 +1,54 @@
+// Typed errors of the publisher operations. `code` and `message` are what the dashboard shows, what
+// the API puts in `{ error: { code, message } }` and what the CLI prints, so all three say the same.
+import type { ManifestError } from "@/lib/manifest";
+
+export type ExtensionErrorCode =
+  | "not_found"
+  | "forbidden"
+  | "invalid_manifest"
+  | "extension_taken"
+  | "wrong_extension"
+  | "version_published"
+  | "credential_not_declared"
+  | "credential_value_invalid"
+  | "credential_not_set"
+  | "credential_is_secret"
+  | "publish_blocked"
+  | "nothing_to_publish"
+  | "token_not_found";
+
+const statusByCode: Record<ExtensionErrorCode, number> = {
+  not_found: 404,
+  forbidden: 403,
+  invalid_manifest: 422,
+  extension_taken: 409,
+  wrong_extension: 422,
+  version_published: 409,
+  credential_not_declared: 404,
+  credential_value_invalid: 400,
+  credential_not_set: 409,
+  credential_is_secret: 403,
+  publish_blocked: 409,
+  nothing_to_publish: 409,
+  token_not_found: 404,
+};
+
+export class ExtensionError extends Error {
+  constructor(
+    readonly code: ExtensionErrorCode,
+    message: string,
+    readonly details: { manifestErrors?: ManifestError[]; missing?: string[]; field?: string } = {},
+  ) {
+    super(message);
+    this.name = "ExtensionError";
+  }
+
+  get status(): number {
+    return statusByCode[this.code];
+  }
+}
+
+/** The exact text the partner-credentials guide shows when publishing is blocked. */
+export function missingCredentialsMessage(labels: string[]): string {
+  return `Missing required partner credentials: ${labels.join(", ")}.\nConfigure them in the Publisher Dashboard.`;
+}

@@ -1,0 +1,13 @@
+// The manifest module's public face: parse and validate a manifest's YAML, format its errors, and
+// read what it declares.
+export { parseManifest, formatManifestError, MAX_MANIFEST_BYTES, DEFAULT_VERSION, type ManifestError, type ParseResult } from "./parse";
+export type {
+  Manifest,
+  PartnerCredential,
+  ManifestSecret,
+  SetupStep,
+  Webhook,
+  OAuthProviderDeclaration,
+  OAuthConsumerDeclaration,
+} from "./schema";
+export { declaredSecrets, parseSecretRef, type DeclaredSecret } from "./declarations";
