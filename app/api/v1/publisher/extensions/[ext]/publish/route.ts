@@ -1,0 +1,11 @@
+// POST publishes the extension's newest version; 409 publish_blocked names missing required credentials.
+import { publishExtension } from "@/lib/extensions/publish";
+import { apiJson, publisherApi } from "../../../handler";
+
+export const POST = publisherApi<{ ext: string }>(async (_request, call, deps, { ext }) => {
+  const { extension, version } = await publishExtension(deps, call, decodeURIComponent(ext));
+  return apiJson({
+    extension: { id: extension.id, slug: extension.slug, name: extension.name, status: extension.status },
+    version: { version: version.version, published_at: version.publishedAt?.toISOString() ?? null },
+  });
+});

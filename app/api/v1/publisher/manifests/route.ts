@@ -1,0 +1,30 @@
+// POST a manifest (YAML body, or JSON { "yaml": "…" }): creates the extension or a new draft version.
+import { uploadManifest } from "@/lib/extensions/upload-manifest";
+import { ExtensionError } from "@/lib/extensions/errors";
+import { MAX_MANIFEST_BYTES } from "@/lib/manifest";
+import { apiJson, publisherApi } from "../handler";
+
+export const POST = publisherApi(async (request, call, deps) => {
+  const raw = await request.text();
+  if (raw.length > MAX_MANIFEST_BYTES * 2)
+    throw new ExtensionError("invalid_manifest", `The manifest is larger than ${MAX_MANIFEST_BYTES / 1024} KiB.`);
+  let yaml = raw;
+  if ((request.headers.get("content-type") ?? "").includes("application/json")) {
+    try {
+      const body = JSON.parse(raw) as { yaml?: unknown };
+      yaml = typeof body.yaml === "string" ? body.yaml : "";
+    } catch {
+      yaml = "";
+    }
+  }
+  const result = await uploadManifest(deps.db, call, { yaml });
+  return apiJson(
+    {
+      extension: { id: result.extension.id, slug: result.extension.slug, name: result.extension.name, status: result.extension.status },
+      version: { version: result.version.version, published: result.version.publishedAt !== null },
+      created: result.created,
+      warnings: result.warnings,
+    },
+    result.created ? 201 : 200,
+  );
+});

@@ -1,0 +1,10 @@
+// Who the token acts as: used by `latchkey login` to check a token before storing it.
+import { apiJson, publisherApi } from "../handler";
+
+export const GET = publisherApi(async (_request, call) => {
+  const publisher = call.actor.publishers[0];
+  return apiJson({
+    user: { name: call.actor.name, email: call.actor.email },
+    publisher: publisher ? { slug: publisher.slug, name: publisher.name } : null,
+  });
+});
