@@ -1,9 +1,10 @@
 // Demo data for the embedded default: the demo people, their publisher and organizations, and the
-// spec's example extensions, published and installed. Idempotent: every insert is keyed on a natural
+// spec's example extensions (published and installed, except Zoom: a draft awaiting its partner credentials). Idempotent: every insert is keyed on a natural
 // key and skips what exists, so it runs on every start.
 import { and, eq } from "drizzle-orm";
 import { demoManifests } from "@/lib/extensions/demo-manifests";
 import { formatManifestError, parseManifest } from "@/lib/manifest";
+import { declaredSecrets } from "@/lib/manifest/declarations";
 import type { Db } from "./client";
 import {
   extensionVersions,
@@ -74,6 +75,9 @@ export async function seedDemo(db: Db): Promise<void> {
       if (!parsed.ok) throw new Error(`demo manifest invalid: ${parsed.errors.map(formatManifestError).join("; ")}`);
       const manifest = parsed.manifest as unknown as Record<string, unknown>;
       const { extension } = parsed.manifest;
+      // The publish rule holds for demo data too: an extension whose required partner credentials are
+      // missing (Zoom) starts as a draft for the demo publisher to configure and publish.
+      const publishable = !declaredSecrets(manifest).some((d) => d.scope === "ext" && d.required);
       await tx
         .insert(extensions)
         .values({
@@ -81,14 +85,14 @@ export async function seedDemo(db: Db): Promise<void> {
           slug: extension.id,
           name: extension.name,
           description: extension.description ?? "",
-          status: "published",
+          status: publishable ? "published" : "draft",
         })
         .onConflictDoNothing();
       const [ext] = await tx.select().from(extensions).where(eq(extensions.slug, extension.id));
       if (!ext) throw new Error(`demo extension ${extension.id} missing`);
       await tx
         .insert(extensionVersions)
-        .values({ extensionId: ext.id, version: extension.version, manifestYaml, manifest, publishedAt: new Date() })
+        .values({ extensionId: ext.id, version: extension.version, manifestYaml, manifest, publishedAt: publishable ? new Date() : null })
         .onConflictDoNothing();
       const [version] = await tx
         .select()
