@@ -141,9 +141,66 @@ CREATE TABLE "audit_events" (
 	"source_ip" text,
 	"source_user_agent" text,
 	"outcome" text NOT NULL,
-	"details" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"leaf_index" bigint,
-	CONSTRAINT "audit_events_leaf_index_unique" UNIQUE("leaf_index")
+	"details" jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "runtime_signing_keys" (
+	"kid" text PRIMARY KEY NOT NULL,
+	"public_jwk" jsonb NOT NULL,
+	"dek_id" uuid NOT NULL,
+	"ciphertext" "bytea" NOT NULL,
+	"current" boolean,
+	"retired_at" timestamp with time zone,
+	"verifiable_until" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "publisher_api_tokens" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"publisher_id" uuid NOT NULL,
+	"user_id" uuid NOT NULL,
+	"name" text NOT NULL,
+	"token_hash" text NOT NULL,
+	"prefix" text NOT NULL,
+	"last_used_at" timestamp with time zone,
+	"revoked_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "publisher_api_tokens_token_hash_unique" UNIQUE("token_hash")
+);
+--> statement-breakpoint
+CREATE TABLE "audit_anchors" (
+	"tree_size" bigint NOT NULL,
+	"sink" text NOT NULL,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"reference" text,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "audit_anchors_tree_size_sink_pk" PRIMARY KEY("tree_size","sink")
+);
+--> statement-breakpoint
+CREATE TABLE "audit_checkpoints" (
+	"tree_size" bigint PRIMARY KEY NOT NULL,
+	"root_hash" "bytea" NOT NULL,
+	"origin" text NOT NULL,
+	"note" text NOT NULL,
+	"key_id" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "audit_leaves" (
+	"leaf_index" bigint PRIMARY KEY NOT NULL,
+	"event_id" bigint NOT NULL,
+	"leaf_hash" "bytea" NOT NULL,
+	"sequenced_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "audit_nodes" (
+	"level" smallint NOT NULL,
+	"idx" bigint NOT NULL,
+	"hash" "bytea" NOT NULL,
+	CONSTRAINT "audit_nodes_level_idx_pk" PRIMARY KEY("level","idx")
 );
 --> statement-breakpoint
 ALTER TABLE "extension_versions" ADD CONSTRAINT "extension_versions_extension_id_extensions_id_fk" FOREIGN KEY ("extension_id") REFERENCES "public"."extensions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -161,6 +218,10 @@ ALTER TABLE "secret_versions" ADD CONSTRAINT "secret_versions_secret_id_secrets_
 ALTER TABLE "secret_versions" ADD CONSTRAINT "secret_versions_dek_id_data_keys_id_fk" FOREIGN KEY ("dek_id") REFERENCES "public"."data_keys"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "secrets" ADD CONSTRAINT "secrets_extension_id_extensions_id_fk" FOREIGN KEY ("extension_id") REFERENCES "public"."extensions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "system_keys" ADD CONSTRAINT "system_keys_dek_id_data_keys_id_fk" FOREIGN KEY ("dek_id") REFERENCES "public"."data_keys"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "runtime_signing_keys" ADD CONSTRAINT "runtime_signing_keys_dek_id_data_keys_id_fk" FOREIGN KEY ("dek_id") REFERENCES "public"."data_keys"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "publisher_api_tokens" ADD CONSTRAINT "publisher_api_tokens_publisher_id_publishers_id_fk" FOREIGN KEY ("publisher_id") REFERENCES "public"."publishers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "publisher_api_tokens" ADD CONSTRAINT "publisher_api_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "audit_anchors" ADD CONSTRAINT "audit_anchors_tree_size_audit_checkpoints_tree_size_fk" FOREIGN KEY ("tree_size") REFERENCES "public"."audit_checkpoints"("tree_size") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "extension_versions_ext_version_idx" ON "extension_versions" USING btree ("extension_id","version");--> statement-breakpoint
 CREATE INDEX "extensions_publisher_idx" ON "extensions" USING btree ("publisher_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "installations_ext_org_idx" ON "installations" USING btree ("extension_id","org_id");--> statement-breakpoint
@@ -174,4 +235,9 @@ CREATE INDEX "secrets_owner_idx" ON "secrets" USING btree ("owner_id");--> state
 CREATE INDEX "audit_events_occurred_idx" ON "audit_events" USING btree ("occurred_at");--> statement-breakpoint
 CREATE INDEX "audit_events_extension_idx" ON "audit_events" USING btree ("extension_id","occurred_at");--> statement-breakpoint
 CREATE INDEX "audit_events_org_idx" ON "audit_events" USING btree ("org_id","occurred_at");--> statement-breakpoint
-CREATE INDEX "audit_events_actor_idx" ON "audit_events" USING btree ("actor_kind","actor_id","occurred_at");
+CREATE INDEX "audit_events_actor_idx" ON "audit_events" USING btree ("actor_kind","actor_id","occurred_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "runtime_signing_keys_current_idx" ON "runtime_signing_keys" USING btree ("current");--> statement-breakpoint
+CREATE INDEX "publisher_api_tokens_publisher_idx" ON "publisher_api_tokens" USING btree ("publisher_id");--> statement-breakpoint
+CREATE INDEX "audit_anchors_status_idx" ON "audit_anchors" USING btree ("status");--> statement-breakpoint
+CREATE UNIQUE INDEX "audit_leaves_event_idx" ON "audit_leaves" USING btree ("event_id");--> statement-breakpoint
+CREATE INDEX "audit_leaves_hash_idx" ON "audit_leaves" USING btree ("leaf_hash");

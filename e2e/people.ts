@@ -4,6 +4,7 @@ export const people = {
   enduser: { name: "Eve Enduser", home: "/panel" },
   enduser2: { name: "Uma User", home: "/panel" },
   admin: { name: "Ada Admin", home: "/admin" },
+  member: { name: "Mo Member", home: "/panel" },
 } as const;
 
 export type Person = keyof typeof people;

@@ -49,6 +49,25 @@ const schema = z
     LATCHKEY_DEK_MAX_VALUES: positiveInt.default(10_000),
     LATCHKEY_DEK_MAX_AGE_HOURS: positiveInt.default(24),
     LATCHKEY_ROTATION_GRACE_SECONDS: z.coerce.number({ message: "must be a number" }).int().min(0).default(3600),
+    LATCHKEY_RUNTIME_TOKEN_TTL_SECONDS: z.coerce
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(30, "must be at least 30")
+      .max(900, "must be at most 900 (15 minutes)")
+      .default(600),
+    // The audit log: the sequencer runs in the server (and `npm run worker`) unless turned off; the
+    // origin names the log in its signed checkpoints (default: LATCHKEY_URL's host + /audit).
+    LATCHKEY_AUDIT_SEQUENCER: bool.default(true),
+    LATCHKEY_AUDIT_INTERVAL_MS: positiveInt.default(1000),
+    LATCHKEY_AUDIT_CHECKPOINT_SECONDS: positiveInt.max(10, "must be at most 10").default(2),
+    LATCHKEY_AUDIT_ORIGIN: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^[^\s+]+$/, "must not contain spaces or +")
+        .optional(),
+    ),
+    LATCHKEY_AUDIT_WITNESS_URL: z.preprocess(blankToUndefined, z.url({ message: "must be the witness URL" }).optional()),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((e, ctx) => {
@@ -88,6 +107,8 @@ const schema = z
       keyring: e.LATCHKEY_KEYRING ?? (e.KMS_KEY_ID ? ("aws-kms" as const) : ("local" as const)),
       pgliteDir: path.join(dataDir, "pglite"),
       masterKeyFile: path.join(dataDir, "master.key"),
+      auditOrigin: e.LATCHKEY_AUDIT_ORIGIN ?? `${new URL(e.LATCHKEY_URL).host}/audit`,
+      anchorFile: path.join(dataDir, "anchors.jsonl"),
     };
   });
 

@@ -12,4 +12,8 @@ export async function startServer(): Promise<void> {
     console.error(`\nLatchkey cannot start.\n${known ? (error as Error).message : String(error)}\n`);
     process.exit(1);
   }
+  // Audit sequencing runs off the request path; a failure to start it (e.g. the keyring is down) is
+  // logged, not fatal to serving requests; each sequencer tick retries loading the signing key itself.
+  const { startAuditSequencer } = await import("@/lib/audit");
+  await startAuditSequencer().catch((error: unknown) => console.error("Audit sequencer did not start:", error));
 }

@@ -55,7 +55,16 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
                 <p className="font-medium text-slate-900">{row.name}</p>
                 <p className="text-sm text-slate-600">{row.description}</p>
               </div>
-              <Badge tone="brand">v{row.version}</Badge>
+              <div className="flex items-center gap-3">
+                <Badge tone="brand">v{row.version}</Badge>
+                <Link
+                  href={`/panel/extensions/${row.id}/settings/secrets`}
+                  className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50"
+                  aria-label={`${row.name} secrets`}
+                >
+                  Secrets
+                </Link>
+              </div>
             </li>
           ))}
         </ul>

@@ -8,6 +8,7 @@ const roleHints: Record<string, string> = {
   enduser: "End user · owner of Globex",
   enduser2: "End user · owner of Initech",
   admin: "Platform admin",
+  member: "End user · member of Globex",
 };
 
 export async function listDemoPeople(db: DbOrTx) {

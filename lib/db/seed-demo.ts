@@ -23,10 +23,18 @@ export const demoPeople = [
   { demoKey: "enduser", email: "eve@globex.example", name: "Eve Enduser", admin: false },
   { demoKey: "enduser2", email: "uma@initech.example", name: "Uma User", admin: false },
   { demoKey: "admin", email: "ada@latchkey.example", name: "Ada Admin", admin: true },
+  { demoKey: "member", email: "mo@globex.example", name: "Mo Member", admin: false },
 ] as const;
 
 const demoOrgs: { slug: string; name: string; members: [string, OrgRole][] }[] = [
-  { slug: "globex", name: "Globex", members: [["enduser", "owner"]] },
+  {
+    slug: "globex",
+    name: "Globex",
+    members: [
+      ["enduser", "owner"],
+      ["member", "member"],
+    ],
+  },
   { slug: "initech", name: "Initech", members: [["enduser2", "owner"]] },
 ];
 

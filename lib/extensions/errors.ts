@@ -15,7 +15,9 @@ export type ExtensionErrorCode =
   | "credential_is_secret"
   | "publish_blocked"
   | "nothing_to_publish"
-  | "token_not_found";
+  | "token_not_found"
+  | "secret_not_declared"
+  | "secret_write_forbidden";
 
 const statusByCode: Record<ExtensionErrorCode, number> = {
   not_found: 404,
@@ -31,6 +33,8 @@ const statusByCode: Record<ExtensionErrorCode, number> = {
   publish_blocked: 409,
   nothing_to_publish: 409,
   token_not_found: 404,
+  secret_not_declared: 404,
+  secret_write_forbidden: 403,
 };
 
 export class ExtensionError extends Error {

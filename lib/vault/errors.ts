@@ -17,7 +17,17 @@ const statusByCode: Record<VaultErrorCode, number> = {
   vault_unavailable: 503,
 };
 
+// Next bundles server code into more than one layer (pages, server actions), so the process-wide vault
+// may throw a VaultError from another copy of this module; a registered symbol keeps `instanceof` true.
+const brand = Symbol.for("latchkey.VaultError");
+
 export class VaultError extends Error {
+  readonly [brand] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+
   constructor(
     readonly code: VaultErrorCode,
     message: string,

@@ -1,6 +1,6 @@
 // The audit trail's event table. Events are appended in the same transaction as the change they
 // describe and are never updated or deleted by the application.
-import { bigint, bigserial, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { tstz } from "./types";
 
 export const actorKinds = ["user", "extension", "system"] as const;
@@ -23,8 +23,6 @@ export const auditEvents = pgTable(
     sourceUserAgent: text("source_user_agent"),
     outcome: text("outcome", { enum: outcomes }).notNull(),
     details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
-    /** Position in the Merkle log, assigned by the sequencer (off the request path). */
-    leafIndex: bigint("leaf_index", { mode: "number" }).unique(),
   },
   (t) => [
     index("audit_events_occurred_idx").on(t.occurredAt),

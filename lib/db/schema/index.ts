@@ -2,3 +2,6 @@
 export * from "./core";
 export * from "./vault";
 export * from "./audit";
+export * from "./runtime";
+export * from "./publisher";
+export * from "./audit-log";

@@ -1,0 +1,48 @@
+import { AuditViewer } from "@/components/audit/audit-viewer";
+import { CheckpointList } from "@/components/audit/checkpoint-list";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { getCheckpointSigner } from "@/lib/audit";
+import { listCheckpoints, publicKeyJson } from "@/lib/audit/api";
+import { requirePlatformAdmin } from "@/lib/auth/guards";
+import { guardPage } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+
+export const metadata = { title: "Audit log" };
+export const dynamic = "force-dynamic";
+
+export default async function AdminAuditPage() {
+  await guardPage(requirePlatformAdmin, "/admin/audit");
+  const [checkpoints, key] = await Promise.all([
+    listCheckpoints(await getDb(), { limit: 5 }),
+    getCheckpointSigner()
+      .then(publicKeyJson)
+      .catch(() => null),
+  ]);
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description="Every credential operation, newest first. Each row is checked in your browser against the latest signed checkpoint."
+      />
+      <div className="mb-6 grid gap-4 lg:grid-cols-2">
+        <Card>
+          <h2 className="text-sm font-semibold text-slate-800">Checkpoint key</h2>
+          {key ? (
+            <p className="mt-2 break-all font-mono text-xs text-slate-700">{key.verifier_key}</p>
+          ) : (
+            <p className="mt-2 text-sm text-red-700">The signing key cannot be loaded (keyring unavailable).</p>
+          )}
+          <p className="mt-2 text-xs text-slate-500">
+            Published at <code>/api/v1/audit/public-key</code>. Verify the whole log with <code>npm run audit:verify</code>.
+          </p>
+        </Card>
+        <Card>
+          <h2 className="text-sm font-semibold text-slate-800">Recent checkpoints ({checkpoints.tree_size} entries sequenced)</h2>
+          <CheckpointList checkpoints={checkpoints.checkpoints} />
+        </Card>
+      </div>
+      <AuditViewer endpoint="/api/v1/audit/events" filters={["actor", "action", "extension", "org", "outcome", "time"]} exportable />
+    </>
+  );
+}

@@ -1,0 +1,79 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { deleteSecretAction } from "@/app/panel/actions/delete-secret";
+import { saveSecretAction } from "@/app/panel/actions/save-secret";
+import { panelDeps } from "@/app/panel/actions/run";
+import { SecretRow } from "@/components/panel/secret-row";
+import { CopyField } from "@/components/publisher/copy-field";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { requireUser } from "@/lib/auth/guards";
+import { guardPage } from "@/lib/auth/session";
+import { ExtensionError } from "@/lib/extensions/errors";
+import { listPanelSecrets } from "@/lib/extensions/panel-secrets";
+import { uiSource } from "@/app/publisher/actions/run";
+
+export const metadata = { title: "Secrets" };
+
+export default async function SecretsSettingsPage({ params }: { params: Promise<{ installationId: string }> }) {
+  const { installationId } = await params;
+  const actor = await guardPage(requireUser, `/panel/extensions/${installationId}/settings/secrets`);
+  let view;
+  try {
+    view = await listPanelSecrets(await panelDeps(), { actor, source: await uiSource() }, installationId);
+  } catch (error) {
+    if (error instanceof ExtensionError && error.code === "not_found") notFound();
+    throw error;
+  }
+  const urls = [
+    ...view.webhooks.map((w) => ({ id: `webhook-${w.path}`, label: `${w.method} ${w.path}`, url: w.url })),
+    ...view.oauthCallbacks.map((c) => ({ id: `callback-${c.provider}`, label: `OAuth callback (${c.provider})`, url: c.uri })),
+  ];
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href={`/panel?org=${view.org.slug}`} className="text-brand-700 hover:underline">
+          ← {view.org.name}
+        </Link>
+      </p>
+      <PageHeader
+        title={`${view.extension.name} · Secrets`}
+        description="Values are encrypted as soon as you save them and are never shown again. The extension reads them only while it runs."
+      />
+      {view.secrets.length === 0 ? (
+        <Card>This extension declares no secrets for you to set.</Card>
+      ) : (
+        <ul className="space-y-4" aria-label="Secrets">
+          {view.secrets.map((s) => (
+            <SecretRow
+              key={s.ref}
+              installationId={view.installation.id}
+              secret={{
+                ...s,
+                lastReadAt: s.lastReadAt?.toISOString() ?? null,
+                lastChangedAt: s.lastChangedAt?.toISOString() ?? null,
+              }}
+              actions={{ save: saveSecretAction, remove: deleteSecretAction }}
+            />
+          ))}
+        </ul>
+      )}
+      {urls.length > 0 ? (
+        <Card className="mt-6">
+          <h2 className="font-semibold">Webhook and callback URLs</h2>
+          <p className="mt-1 text-sm text-slate-600">Paste these into the provider&apos;s developer console.</p>
+          <dl className="mt-3 space-y-3">
+            {urls.map((u) => (
+              <div key={u.id}>
+                <dt className="text-sm font-medium text-slate-800">{u.label}</dt>
+                <dd className="mt-1">
+                  <CopyField id={u.id.replace(/[^a-z0-9-]/gi, "-")} label={u.label} value={u.url} />
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </Card>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AuditViewer } from "@/components/audit/audit-viewer";
+import { PageHeader } from "@/components/ui/page-header";
+import { extensionForAudit } from "@/lib/audit/queries";
+import { requirePublisherMember } from "@/lib/auth/guards";
+import { guardPage } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+
+export const metadata = { title: "Credentials audit log" };
+export const dynamic = "force-dynamic";
+
+export default async function ExtensionAuditPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const path = `/publisher/extensions/${id}/credentials/audit`;
+  await guardPage((actor) => requirePublisherMember(actor), path);
+  const extension = await extensionForAudit(await getDb(), id);
+  if (!extension) notFound();
+  await guardPage((actor) => requirePublisherMember(actor, extension.publisherId), path);
+  const base = `/publisher/extensions/${extension.id}`;
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href={`${base}/credentials`} className="text-brand-700 hover:underline">
+          ← Manage Credentials
+        </Link>
+      </p>
+      <PageHeader title="Audit log" description={`Every credential operation on ${extension.name}: who, what, when and from where.`} />
+      <AuditViewer
+        endpoint={`/api/v1/audit/extensions/${extension.id}/events`}
+        label={`Audit events of ${extension.name}`}
+        filters={["actor", "action", "outcome", "time"]}
+        exportable
+        emptyMessage="No events for this extension yet."
+      />
+    </>
+  );
+}

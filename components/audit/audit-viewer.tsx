@@ -1,0 +1,325 @@
+"use client";
+
+// The audit trail viewer shared by the admin page, a publisher's extension tab and an end user's activity
+// page: filters, newest-first infinite scroll over a JSON route, CSV/JSONL export of the filtered set,
+// and per row a "Verified" mark computed here in the browser from the row's inclusion proof. What each
+// viewer may see is decided by its endpoint, server-side; this component only shows what it is given.
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
+import { verifyRow } from "@/lib/audit/browser-verify";
+import type { AuditPage, AuditRow } from "@/lib/audit/queries";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+
+export type AuditFilterName = "actor" | "action" | "extension" | "org" | "outcome" | "time";
+
+export interface AuditViewerProps {
+  /** The JSON route (format=json pages; format=csv|jsonl exports). */
+  endpoint: string;
+  /** Accessible name of the events table. */
+  label?: string;
+  filters?: AuditFilterName[];
+  exportable?: boolean;
+  emptyMessage?: string;
+}
+
+type Applied = Record<string, string>;
+
+const filterLabels: Record<Exclude<AuditFilterName, "outcome" | "time">, { label: string; placeholder: string }> = {
+  actor: { label: "Actor", placeholder: "name, email or id" },
+  action: { label: "Action", placeholder: "e.g. secret." },
+  extension: { label: "Extension", placeholder: "name or id" },
+  org: { label: "Organization", placeholder: "name or id" },
+};
+
+const formatTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+function queryString(applied: Applied, extra: Record<string, string> = {}) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...applied, ...extra })) if (v) params.set(k, v);
+  return params.toString();
+}
+
+export function AuditViewer({
+  endpoint,
+  label = "Audit events",
+  filters = [],
+  exportable = false,
+  emptyMessage = "No events match.",
+}: AuditViewerProps) {
+  const [applied, setApplied] = useState<Applied>({});
+  const formId = useId();
+  const query = useInfiniteQuery({
+    queryKey: ["audit-events", endpoint, applied],
+    initialPageParam: undefined as number | undefined,
+    queryFn: async ({ pageParam, signal }): Promise<AuditPage> => {
+      const qs = queryString(applied, pageParam ? { cursor: String(pageParam) } : {});
+      const response = await fetch(`${endpoint}?${qs}`, { signal, headers: { accept: "application/json" } });
+      const body = (await response.json()) as AuditPage | { error: { message: string } };
+      if (!response.ok || "error" in body) throw new Error("error" in body ? body.error.message : `HTTP ${response.status}`);
+      return body;
+    },
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // Events not yet in a signed checkpoint show "Pending"; look again until they are covered.
+    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.rows.some((r) => r.proof === null)) ? 3000 : false),
+  });
+  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.rows) ?? [], [query.data]);
+  const checkpoint = query.data?.pages[0]?.checkpoint ?? null;
+
+  const sentinel = useRef<HTMLDivElement>(null);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasNextPage) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const next: Applied = {};
+    for (const [key, value] of data) {
+      if (typeof value !== "string" || value.trim() === "") continue;
+      next[key] = key === "from" || key === "to" ? new Date(value).toISOString() : value.trim();
+    }
+    setApplied(next);
+  };
+
+  return (
+    <div className="space-y-4">
+      {filters.length > 0 ? (
+        <form
+          id={formId}
+          onSubmit={onSubmit}
+          aria-label="Filter events"
+          className="grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-4"
+        >
+          {filters.map((name) => {
+            if (name === "outcome") {
+              return (
+                <label key={name} className="flex flex-col gap-1 text-sm">
+                  <span className="font-medium text-slate-700">Outcome</span>
+                  <select name="outcome" className="min-h-10 rounded-md border border-slate-300 bg-white px-2" defaultValue="">
+                    <option value="">Any</option>
+                    <option value="success">Success</option>
+                    <option value="failure">Failure</option>
+                    <option value="denied">Denied</option>
+                  </select>
+                </label>
+              );
+            }
+            if (name === "time") {
+              return (
+                <div key={name} className="contents">
+                  <label className="flex flex-col gap-1 text-sm">
+                    <span className="font-medium text-slate-700">From</span>
+                    <input type="datetime-local" name="from" className="min-h-10 rounded-md border border-slate-300 px-2" />
+                  </label>
+                  <label className="flex flex-col gap-1 text-sm">
+                    <span className="font-medium text-slate-700">To</span>
+                    <input type="datetime-local" name="to" className="min-h-10 rounded-md border border-slate-300 px-2" />
+                  </label>
+                </div>
+              );
+            }
+            const { label: text, placeholder } = filterLabels[name];
+            return (
+              <label key={name} className="flex flex-col gap-1 text-sm">
+                <span className="font-medium text-slate-700">{text}</span>
+                <input name={name} placeholder={placeholder} className="min-h-10 rounded-md border border-slate-300 px-2" />
+              </label>
+            );
+          })}
+          <div className="flex flex-wrap items-end gap-2 sm:col-span-2 lg:col-span-4">
+            <Button type="submit">Apply filters</Button>
+            <Button
+              type="reset"
+              variant="secondary"
+              onClick={() => {
+                setApplied({});
+              }}
+            >
+              Clear
+            </Button>
+            {exportable ? (
+              <span className="ml-auto flex flex-wrap gap-2">
+                <a
+                  className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50"
+                  href={`${endpoint}?${queryString(applied, { format: "csv" })}`}
+                  download
+                >
+                  Export CSV
+                </a>
+                <a
+                  className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50"
+                  href={`${endpoint}?${queryString(applied, { format: "jsonl" })}`}
+                  download
+                >
+                  Export JSONL
+                </a>
+              </span>
+            ) : null}
+          </div>
+        </form>
+      ) : null}
+
+      <p className="text-sm text-slate-600" role="status" aria-live="polite">
+        {query.isPending
+          ? "Loading events…"
+          : query.isError
+            ? `Could not load events: ${query.error.message}`
+            : `${rows.length} ${rows.length === 1 ? "event" : "events"} shown${hasNextPage ? " (scroll for more)" : ""}.` +
+              (checkpoint
+                ? ` Latest signed checkpoint: ${checkpoint.tree_size} entries, ${formatTime(checkpoint.created_at)}.`
+                : " No signed checkpoint yet.")}
+      </p>
+
+      {!query.isPending && rows.length === 0 && !query.isError ? (
+        <EmptyState title={emptyMessage} />
+      ) : (
+        <div className="relative overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200">
+          <table className="w-full min-w-[44rem] text-left text-sm" aria-label={label}>
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
+              <tr>
+                <th scope="col" className="px-3 py-2">
+                  When
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Who
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Action
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Target
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Source
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Outcome
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Integrity
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  <span className="sr-only">Details</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {rows.map((row) => (
+                <EventRow key={row.id} row={row} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div ref={sentinel} />
+      {hasNextPage ? (
+        <Button variant="secondary" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>
+          {isFetchingNextPage ? "Loading more…" : "Load more"}
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
+function EventRow({ row }: { row: AuditRow }) {
+  const [open, setOpen] = useState(false);
+  const detailsId = useId();
+  const who = row.actor.name ?? `${row.actor.kind} ${row.actor.id}`;
+  return (
+    <>
+      <tr data-testid="audit-event" className="align-top">
+        <td className="whitespace-nowrap px-3 py-2 tabular-nums text-slate-700">
+          <time dateTime={row.occurred_at}>{formatTime(row.occurred_at)}</time>
+        </td>
+        <td className="px-3 py-2">
+          <span className="font-medium text-slate-800">{who}</span>
+          <span className="block text-xs text-slate-500">{row.actor.kind}</span>
+        </td>
+        <td className="px-3 py-2 font-mono text-xs">{row.action}</td>
+        <td className="px-3 py-2">
+          <span className="font-mono text-xs">{row.target}</span>
+          {row.extension ? <span className="block text-xs text-slate-500">{row.extension.name ?? row.extension.id}</span> : null}
+        </td>
+        <td className="px-3 py-2 text-xs">
+          {row.source.kind}
+          {row.source.ip ? <span className="block text-slate-500">{row.source.ip}</span> : null}
+        </td>
+        <td className="px-3 py-2">
+          <Badge tone={row.outcome === "success" ? "success" : row.outcome === "denied" ? "warning" : "danger"}>{row.outcome}</Badge>
+        </td>
+        <td className="px-3 py-2">
+          <VerifiedMark row={row} />
+        </td>
+        <td className="px-3 py-2 text-right">
+          <button
+            type="button"
+            aria-expanded={open}
+            aria-controls={detailsId}
+            onClick={() => setOpen((v) => !v)}
+            className="rounded px-2 py-1 text-xs font-medium text-brand-700 hover:bg-slate-100"
+          >
+            {open ? "Hide" : "Details"}
+            <span className="sr-only"> of event {row.id}</span>
+          </button>
+        </td>
+      </tr>
+      {open ? (
+        <tr id={detailsId}>
+          <td colSpan={8} className="bg-slate-50 px-3 py-3">
+            <dl className="grid gap-x-4 gap-y-1 text-xs sm:grid-cols-[10rem_1fr]">
+              <dt className="font-medium text-slate-600">Event id</dt>
+              <dd>{row.id}</dd>
+              <dt className="font-medium text-slate-600">Leaf index</dt>
+              <dd>{row.leaf_index ?? "not sequenced yet"}</dd>
+              <dt className="font-medium text-slate-600">Organization</dt>
+              <dd>{row.org ? (row.org.name ?? row.org.id) : "—"}</dd>
+              <dt className="font-medium text-slate-600">User agent</dt>
+              <dd className="break-all">{row.source.user_agent ?? "—"}</dd>
+              <dt className="font-medium text-slate-600">Checkpoint</dt>
+              <dd className="break-all">{row.proof ? `tree size ${row.proof.tree_size}, root ${row.proof.root_hash}` : "—"}</dd>
+              <dt className="font-medium text-slate-600">Anchors</dt>
+              <dd>
+                {row.anchors.length > 0
+                  ? row.anchors.map((a) => `${a.sink}: ${a.status}${a.reference ? ` (${a.reference})` : ""}`).join("; ")
+                  : "—"}
+              </dd>
+              <dt className="font-medium text-slate-600">Details</dt>
+              <dd>
+                <pre className="overflow-x-auto whitespace-pre-wrap break-all">{JSON.stringify(row.details, null, 2)}</pre>
+              </dd>
+            </dl>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+function VerifiedMark({ row }: { row: AuditRow }) {
+  const proof = row.proof;
+  const check = useQuery({
+    queryKey: ["audit-verify", row.id, proof?.tree_size, proof?.root_hash],
+    enabled: proof !== null && row.leaf_index !== null,
+    staleTime: Infinity,
+    queryFn: () => (proof && row.leaf_index !== null ? verifyRow(row.entry, row.leaf_index, proof) : Promise.resolve(false)),
+  });
+  if (!proof || row.leaf_index === null) return <Badge tone="neutral">Pending</Badge>;
+  if (check.isPending) return <Badge tone="neutral">Checking…</Badge>;
+  if (check.data) {
+    return (
+      <span title={`Leaf ${row.leaf_index} proven in the signed tree of ${proof.tree_size} entries`}>
+        <Badge tone="success">Verified</Badge>
+      </span>
+    );
+  }
+  return <Badge tone="danger">Not verified</Badge>;
+}

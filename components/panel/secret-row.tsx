@@ -1,0 +1,140 @@
+"use client";
+
+import { useActionState } from "react";
+import { FieldError, FormMessage } from "@/components/publisher/form-message";
+import { inputClass, labelClass } from "@/components/publisher/field-styles";
+import { initialFormState, type FormAction } from "@/components/publisher/form-state";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+
+export interface SecretRowView {
+  ref: string;
+  name: string;
+  scope: "org" | "user";
+  description: string;
+  required: boolean;
+  writeMode: "user" | "extension" | "both";
+  maxBytes: number;
+  rotationHintDays: number | null;
+  isSet: boolean;
+  lastReadAt: string | null;
+  lastChangedAt: string | null;
+  rotationDue: boolean;
+  canWrite: boolean;
+  readOnlyReason: string | null;
+}
+
+const formatTime = (iso: string) =>
+  new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
+
+/** One declared secret: its status and, for those who may change it, Set value / Rotate / Delete. */
+export function SecretRow({
+  installationId,
+  secret: s,
+  actions,
+}: {
+  installationId: string;
+  secret: SecretRowView;
+  actions: { save: FormAction; remove: FormAction };
+}) {
+  const id = `secret-${s.scope}-${s.name}`;
+  return (
+    <li className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200" aria-labelledby={`${id}-name`}>
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h2 id={`${id}-name`} className="break-all font-mono text-sm font-semibold text-slate-900">
+            {s.name}
+          </h2>
+          <p className="text-xs text-slate-500">{s.scope === "org" ? "Organization secret" : "Your secret"}</p>
+        </div>
+        <div className="flex flex-wrap gap-2">
+          {s.isSet ? <Badge tone="success">Set</Badge> : <Badge tone="neutral">Not set</Badge>}
+          {s.required ? <Badge tone="brand">Required</Badge> : null}
+          {s.writeMode === "extension" ? <Badge>extension-write only</Badge> : null}
+          {s.rotationDue ? <Badge tone="warning">Rotation due</Badge> : null}
+        </div>
+      </div>
+      {s.description ? <p className="mt-2 text-sm text-slate-600">{s.description}</p> : null}
+      <p className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-500">
+        <span>Last read: {s.lastReadAt ? <time dateTime={s.lastReadAt}>{formatTime(s.lastReadAt)}</time> : "never"}</span>
+        {s.lastChangedAt ? (
+          <span>
+            Last changed: <time dateTime={s.lastChangedAt}>{formatTime(s.lastChangedAt)}</time>
+          </span>
+        ) : null}
+        {s.rotationHintDays ? <span>Recommended rotation: every {s.rotationHintDays} days</span> : null}
+      </p>
+      {s.canWrite ? (
+        <>
+          <SaveForm installationId={installationId} secret={s} action={actions.save} />
+          {s.isSet ? <DeleteForm installationId={installationId} secret={s} action={actions.remove} /> : null}
+        </>
+      ) : (
+        <p className="mt-3 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600 ring-1 ring-slate-200">Read-only: {s.readOnlyReason}</p>
+      )}
+    </li>
+  );
+}
+
+function SaveForm({ installationId, secret: s, action }: { installationId: string; secret: SecretRowView; action: FormAction }) {
+  const [state, formAction, pending] = useActionState(action, initialFormState);
+  const inputId = `${s.scope}-${s.name}-value`;
+  return (
+    <>
+      {/* Re-mounted (closed) after a successful save; kept open to show an error beside the field. */}
+      <details key={state.ok ? state.attempt : "editing"} className="mt-3" open={state.field === "value" || undefined}>
+        <summary className="inline-flex min-h-10 cursor-pointer items-center rounded-md px-3 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50">
+          {s.isSet ? "Rotate" : "Set value"}
+        </summary>
+        <form action={formAction} className="mt-3" aria-busy={pending}>
+          <input type="hidden" name="installationId" value={installationId} />
+          <input type="hidden" name="ref" value={s.ref} />
+          <label htmlFor={inputId} className={labelClass}>
+            {s.isSet ? `New value for ${s.name}` : `Value for ${s.name}`}
+          </label>
+          <div className="mt-1 flex flex-col gap-2 sm:flex-row">
+            <input
+              key={state.attempt}
+              id={inputId}
+              name="value"
+              type="password"
+              autoComplete="new-password"
+              spellCheck={false}
+              required
+              aria-invalid={state.field === "value"}
+              aria-describedby={`${inputId}-hint ${inputId}-error`}
+              className={inputClass}
+            />
+            <Button type="submit" disabled={pending}>
+              {pending ? "Saving…" : s.isSet ? "Save new value" : "Save"}
+            </Button>
+          </div>
+          <p id={`${inputId}-hint`} className="mt-1 text-xs text-slate-500">
+            At most {s.maxBytes} bytes.
+          </p>
+          <FieldError state={state} field="value" id={`${inputId}-error`} />
+        </form>
+      </details>
+      <FormMessage state={state} />
+    </>
+  );
+}
+
+function DeleteForm({ installationId, secret: s, action }: { installationId: string; secret: SecretRowView; action: FormAction }) {
+  const [state, formAction, pending] = useActionState(action, initialFormState);
+  return (
+    <details className="mt-3 text-sm">
+      <summary className="cursor-pointer font-medium text-red-700">Delete…</summary>
+      <form action={formAction} className="mt-2 rounded-md bg-red-50 p-3 ring-1 ring-red-200" aria-busy={pending}>
+        <input type="hidden" name="installationId" value={installationId} />
+        <input type="hidden" name="ref" value={s.ref} />
+        <input type="hidden" name="confirm" value="yes" />
+        <p className="text-red-800">Delete this secret value? This cannot be undone.</p>
+        <Button type="submit" variant="danger" disabled={pending} className="mt-2">
+          {pending ? "Deleting…" : `Delete ${s.name}`}
+        </Button>
+        <FormMessage state={state} />
+      </form>
+    </details>
+  );
+}

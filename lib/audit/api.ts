@@ -1,0 +1,154 @@
+// What the /api/v1/audit routes answer: the public key, checkpoints with their anchors, inclusion and
+// consistency proofs, and verification of a content hash. Hashes are hex; errors carry a code.
+import { desc, eq, inArray, lt } from "drizzle-orm";
+import type { DbOrTx } from "@/lib/db/client";
+import { auditAnchors, auditCheckpoints, auditLeaves } from "@/lib/db/schema";
+import { verifyInclusion } from "./merkle";
+import { checkpointJson } from "./queries";
+import type { CheckpointSigner } from "./signing-key";
+import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusionProof, storedRoot, treeSize } from "./tree-store";
+
+export type AuditApiErrorCode = "invalid_request" | "not_found" | "no_checkpoint" | "tree_size_out_of_range";
+
+export class AuditApiError extends Error {
+  constructor(
+    readonly code: AuditApiErrorCode,
+    message: string,
+    readonly status: 400 | 404 | 409 = code === "invalid_request" ? 400 : code === "tree_size_out_of_range" ? 400 : 404,
+  ) {
+    super(message);
+    this.name = "AuditApiError";
+  }
+}
+
+const hex = (hashes: Buffer[]) => hashes.map((h) => h.toString("hex"));
+
+export function publicKeyJson(signer: CheckpointSigner) {
+  return {
+    origin: signer.name,
+    algorithm: "Ed25519",
+    public_key: signer.publicKey.toString("base64"),
+    key_id: signer.keyId,
+    verifier_key: signer.verifierKey,
+    note_format: "https://github.com/C2SP/C2SP/blob/main/signed-note.md",
+    leaf_hash: "SHA-256(0x00 || JCS(entry)), RFC 6962 / RFC 9162 tree",
+  };
+}
+
+async function anchorsFor(db: DbOrTx, sizes: number[]) {
+  if (sizes.length === 0) return new Map<number, { sink: string; status: string; reference: string | null; updated_at: string }[]>();
+  const rows = await db.select().from(auditAnchors).where(inArray(auditAnchors.treeSize, sizes));
+  const map = new Map<number, { sink: string; status: string; reference: string | null; updated_at: string }[]>();
+  for (const a of rows) {
+    const list = map.get(a.treeSize) ?? [];
+    list.push({ sink: a.sink, status: a.status, reference: a.reference, updated_at: a.updatedAt.toISOString() });
+    map.set(a.treeSize, list);
+  }
+  return map;
+}
+
+/** Checkpoints newest first, each with its anchors; `before` pages by tree size. */
+export async function listCheckpoints(db: DbOrTx, options: { limit?: number; before?: number } = {}) {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+  const rows = await db
+    .select()
+    .from(auditCheckpoints)
+    .where(options.before === undefined ? undefined : lt(auditCheckpoints.treeSize, options.before))
+    .orderBy(desc(auditCheckpoints.treeSize))
+    .limit(limit);
+  const anchors = await anchorsFor(
+    db,
+    rows.map((r) => r.treeSize),
+  );
+  return {
+    tree_size: await treeSize(db),
+    checkpoints: rows.map((r) => ({ ...checkpointJson(r), anchors: anchors.get(r.treeSize) ?? [] })),
+  };
+}
+
+/** Inclusion proof of one leaf in the tree of tree_size (default: the latest checkpoint's size). */
+export async function proofFor(db: DbOrTx, leafIndex: number, requestedSize?: number) {
+  const size = requestedSize ?? (await latestCheckpoint(db))?.treeSize;
+  if (size === undefined) throw new AuditApiError("no_checkpoint", "No checkpoint has been signed yet.");
+  const current = await treeSize(db);
+  if (size < 1 || size > current) throw new AuditApiError("tree_size_out_of_range", `tree_size must be between 1 and ${current}.`);
+  if (leafIndex >= size) throw new AuditApiError("invalid_request", `leaf_index must be below tree_size (${size}).`);
+  const [path, root, checkpoint] = await Promise.all([
+    storedInclusionProof(db, leafIndex, size),
+    storedRoot(db, size),
+    checkpointAt(db, size),
+  ]);
+  return {
+    leaf_index: leafIndex,
+    tree_size: size,
+    root_hash: root.toString("hex"),
+    proof_path: hex(path),
+    checkpoint: checkpoint ? checkpointJson(checkpoint) : null,
+  };
+}
+
+/** Consistency proof between two tree sizes, with both roots. */
+export async function consistencyFor(db: DbOrTx, from: number, to: number) {
+  const current = await treeSize(db);
+  if (from < 1 || from > to) throw new AuditApiError("invalid_request", "from must be at least 1 and at most to.");
+  if (to > current) throw new AuditApiError("tree_size_out_of_range", `to must be at most the tree size (${current}).`);
+  const [path, fromRoot, toRoot] = await Promise.all([storedConsistencyProof(db, from, to), storedRoot(db, from), storedRoot(db, to)]);
+  return { from, to, from_root: fromRoot.toString("hex"), to_root: toRoot.toString("hex"), proof_path: hex(path) };
+}
+
+/**
+ * Proves that a leaf with this hash is in the log under the latest checkpoint. Reveals only the leaf
+ * index, the proof (hashes) and the public checkpoint and anchor: nothing about other events.
+ */
+export async function verifyContentHash(db: DbOrTx, contentHash: string) {
+  if (!/^[0-9a-f]{64}$/i.test(contentHash))
+    throw new AuditApiError("invalid_request", "content_hash must be 64 hex characters (a SHA-256 leaf hash).");
+  const [leaf] = await db
+    .select({ leafIndex: auditLeaves.leafIndex })
+    .from(auditLeaves)
+    .where(eq(auditLeaves.leafHash, Buffer.from(contentHash, "hex")))
+    .limit(1);
+  if (!leaf) throw new AuditApiError("not_found", "No log entry has this content hash.");
+  const checkpoint = await latestCheckpoint(db);
+  if (!checkpoint || checkpoint.treeSize <= leaf.leafIndex) {
+    return { verified: false, status: "pending", leaf_index: leaf.leafIndex, proof_path: [], checkpoint: null, anchor: null };
+  }
+  const path = await storedInclusionProof(db, leaf.leafIndex, checkpoint.treeSize);
+  const [anchor] = await db.select().from(auditAnchors).where(eq(auditAnchors.treeSize, checkpoint.treeSize)).orderBy(auditAnchors.status);
+  // The server checks its own answer: a proof that does not lead to the signed root is not "verified".
+  const verified = verifyInclusion(leaf.leafIndex, checkpoint.treeSize, Buffer.from(contentHash, "hex"), path, checkpoint.rootHash);
+  return {
+    verified,
+    status: verified ? "included" : "proof_failed",
+    leaf_index: leaf.leafIndex,
+    tree_size: checkpoint.treeSize,
+    proof_path: hex(path),
+    checkpoint: checkpointJson(checkpoint),
+    anchor: anchor ? { sink: anchor.sink, status: anchor.status, reference: anchor.reference } : null,
+  };
+}
+
+/** Reads a non-negative integer query parameter; missing is undefined unless required. */
+export function intParam(params: URLSearchParams, name: string, required: true): number;
+export function intParam(params: URLSearchParams, name: string, required?: false): number | undefined;
+export function intParam(params: URLSearchParams, name: string, required = false): number | undefined {
+  const raw = params.get(name);
+  if (raw === null || raw === "") {
+    if (required) throw new AuditApiError("invalid_request", `${name} is required.`);
+    return undefined;
+  }
+  if (!/^[0-9]{1,15}$/.test(raw)) throw new AuditApiError("invalid_request", `${name} must be a non-negative integer.`);
+  return Number(raw);
+}
+
+/** Turns a thrown error into the API's JSON error; unknown errors are rethrown (and become a 500). */
+export function auditErrorResponse(error: unknown): Response {
+  if (error instanceof AuditApiError) {
+    return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status });
+  }
+  const code = (error as { code?: unknown }).code;
+  if (code === "vault_unavailable") {
+    return Response.json({ error: { code, message: "The keyring is unavailable; the audit key cannot be loaded." } }, { status: 503 });
+  }
+  throw error;
+}

@@ -1,0 +1,67 @@
+// The viewers' JSON route and the streamed CSV / JSONL exports, shared by the admin, publisher and
+// end-user routes: they differ only in the scope their guard resolved.
+import { z } from "zod";
+import type { DbOrTx } from "@/lib/db/client";
+import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
+
+const blank = (v: unknown) => (v === "" ? undefined : v);
+const query = z.object({
+  actor: z.preprocess(blank, z.string().max(200).optional()),
+  action: z.preprocess(blank, z.string().max(200).optional()),
+  extension: z.preprocess(blank, z.string().max(200).optional()),
+  org: z.preprocess(blank, z.string().max(200).optional()),
+  outcome: z.preprocess(blank, z.enum(["success", "failure", "denied"]).optional()),
+  from: z.preprocess(blank, z.coerce.date().optional()),
+  to: z.preprocess(blank, z.coerce.date().optional()),
+  cursor: z.preprocess(blank, z.coerce.number().int().positive().optional()),
+  limit: z.preprocess(blank, z.coerce.number().int().min(1).max(200).optional()),
+  format: z.preprocess(blank, z.enum(["json", "csv", "jsonl"]).default("json")),
+});
+
+const jsonError = (status: number, code: string, message: string) =>
+  Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+
+/** Answers GET …/events: a JSON page (format=json) or the whole filtered set streamed as CSV or JSONL. */
+export async function auditEventsResponse(db: DbOrTx, scope: AuditScope, url: URL, fixed: Partial<AuditFilters> = {}): Promise<Response> {
+  const parsed = query.safeParse(Object.fromEntries(url.searchParams));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return jsonError(400, "invalid_request", `${String(issue?.path[0] ?? "query")}: ${issue?.message ?? "invalid"}`);
+  }
+  const { cursor, limit, format, ...rest } = parsed.data;
+  const filters: AuditFilters = { ...rest, ...fixed };
+  if (format === "json") {
+    const page = await listAuditEvents(db, scope, filters, { cursor, limit });
+    return Response.json(page, { headers: { "cache-control": "no-store" } });
+  }
+  const encoder = new TextEncoder();
+  const pages = exportAuditEvents(db, scope, filters);
+  let header = format === "csv";
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (header) {
+        header = false;
+        controller.enqueue(encoder.encode(`${csvColumns.join(",")}\r\n`));
+        return;
+      }
+      const next = await pages.next();
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      const body = next.value.map((row) => (format === "csv" ? csvLine(row) : `${JSON.stringify(row)}\n`)).join("");
+      controller.enqueue(encoder.encode(body));
+    },
+    async cancel() {
+      await pages.return(undefined);
+    },
+  });
+  const stamp = new Date().toISOString().slice(0, 19).replaceAll(":", "-");
+  return new Response(stream, {
+    headers: {
+      "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      "content-disposition": `attachment; filename="latchkey-audit-${stamp}.${format}"`,
+      "cache-control": "no-store",
+    },
+  });
+}

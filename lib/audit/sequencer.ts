@@ -1,0 +1,252 @@
+// The sequencer: off the request path, it gives committed audit events consecutive leaf indices,
+// extends the Merkle tree, signs a checkpoint of the tree head at least every checkpoint interval while
+// events arrive, and hands each checkpoint to the anchor sinks. One leader at a time: every tick runs in
+// a transaction holding a PostgreSQL advisory transaction lock, so any number of app instances and
+// workers can run it and a tick that finds the lock taken simply does nothing.
+//
+// Which events: all unsequenced events, ordered by id. Ids approximate commit order, but a transaction
+// that took its id early may commit after higher ids were sequenced (a late commit); such an event is
+// sequenced when it appears, never skipped. Cheaply: each tick reads ids above the highest seen plus the
+// remembered gaps (ids skipped over, which are either late commits or rolled back), and a full sweep on
+// start and every few minutes catches anything older.
+import { asc, desc, eq, gt, inArray, lt, or, sql, and, notExists } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { Db, Tx } from "@/lib/db/client";
+import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, auditNodes } from "@/lib/db/schema";
+import { logger as defaultLogger } from "@/lib/log";
+import type { AnchorSink } from "./anchors";
+import { canonicalizer, entryLeafHash } from "./entry";
+import type { CompletedNode, Frontier } from "./merkle";
+import { formatCheckpoint } from "./note";
+import type { CheckpointSigner } from "./signing-key";
+import { latestCheckpoint, loadFrontier, rowsOf, treeSize } from "./tree-store";
+
+/** Advisory lock keys: arbitrary but fixed, distinct from the migration lock. */
+const SEQUENCER_LOCK = 0x4c4b_4155; // "LKAU"
+const ANCHOR_LOCK = 0x4c4b_414e; // "LKAN"
+const MAX_ANCHOR_ATTEMPTS = 5;
+const INSERT_CHUNK = 2000;
+
+export interface SequencerOptions {
+  db: Db;
+  /** Loaded lazily (it needs the keyring) and cached. */
+  signer: () => Promise<CheckpointSigner>;
+  origin: string;
+  sinks: AnchorSink[];
+  checkpointIntervalMs?: number;
+  batchSize?: number;
+  /** How long skipped-over ids are re-checked every tick before only the periodic sweep looks for them. */
+  gapWindowMs?: number;
+  sweepIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface TickResult {
+  leader: boolean;
+  sequenced: number;
+  treeSize: number;
+  checkpoint: number | null;
+  anchored: number;
+}
+
+export class Sequencer {
+  readonly #db: Db;
+  readonly #options: Required<Omit<SequencerOptions, "db" | "logger">>;
+  readonly #log: Logger;
+  #signer: Promise<CheckpointSigner> | undefined;
+  #frontier: Frontier | undefined;
+  #maxSeen: number | undefined;
+  readonly #gaps = new Map<number, number>();
+  #lastSweep = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+
+  constructor(options: SequencerOptions) {
+    this.#db = options.db;
+    this.#log = options.logger ?? defaultLogger;
+    this.#options = {
+      signer: options.signer,
+      origin: options.origin,
+      sinks: options.sinks,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? 2000,
+      batchSize: options.batchSize ?? 5000,
+      gapWindowMs: options.gapWindowMs ?? 120_000,
+      sweepIntervalMs: options.sweepIntervalMs ?? 600_000,
+    };
+  }
+
+  signer(): Promise<CheckpointSigner> {
+    this.#signer ??= this.#options.signer().catch((error: unknown) => {
+      this.#signer = undefined;
+      throw error;
+    });
+    return this.#signer;
+  }
+
+  /** Runs ticks every intervalMs until stop(); errors are logged and the next tick retries. */
+  start(intervalMs: number): void {
+    if (this.#timer) return;
+    const loop = async () => {
+      try {
+        this.#running = this.runUntilIdle();
+        await this.#running;
+      } catch (error) {
+        this.#log.error({ err: error }, "audit sequencer tick failed; retrying");
+      } finally {
+        this.#running = undefined;
+        if (this.#timer) this.#timer = setTimeout(() => void loop(), intervalMs).unref();
+      }
+    };
+    this.#timer = setTimeout(() => void loop(), intervalMs).unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => {});
+  }
+
+  /** Ticks until a tick sequences nothing more (a backlog drains in one go). */
+  async runUntilIdle(options: { forceCheckpoint?: boolean } = {}): Promise<TickResult> {
+    let total = 0;
+    for (;;) {
+      const result = await this.tick(options);
+      total += result.sequenced;
+      if (!result.leader || result.sequenced < this.#options.batchSize) return { ...result, sequenced: total };
+    }
+  }
+
+  async tick(options: { forceCheckpoint?: boolean; now?: Date } = {}): Promise<TickResult> {
+    const now = options.now ?? new Date();
+    // Key material outside the transaction: a keyring outage must not hold the lock.
+    const [signer, canonical] = await Promise.all([this.signer(), canonicalizer()]);
+    const result = await this.#db.transaction(async (tx) => {
+      const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${SEQUENCER_LOCK}) as locked`));
+      if (!lock?.locked) return { leader: false, sequenced: 0, treeSize: 0, checkpoint: null, anchored: 0 };
+      const sequenced = await this.#sequence(tx, now, canonical);
+      const size = this.#frontier?.size ?? 0;
+      const checkpoint = await this.#maybeCheckpoint(tx, signer, size, now, options.forceCheckpoint ?? false);
+      return { leader: true, sequenced, treeSize: size, checkpoint, anchored: 0 };
+    });
+    if (result.leader) result.anchored = await this.anchorPending();
+    return result;
+  }
+
+  async #sequence(tx: Tx, now: Date, canonical: Awaited<ReturnType<typeof canonicalizer>>): Promise<number> {
+    const size = await treeSize(tx);
+    if (!this.#frontier || this.#frontier.size !== size) {
+      // First tick, or another process sequenced since: resynchronize from the database.
+      this.#frontier = await loadFrontier(tx, size);
+      const [top] = await tx.select({ id: auditLeaves.eventId }).from(auditLeaves).orderBy(desc(auditLeaves.eventId)).limit(1);
+      this.#maxSeen = top?.id ?? 0;
+    }
+    const sweep = now.getTime() - this.#lastSweep >= this.#options.sweepIntervalMs;
+    const unsequenced = notExists(
+      tx
+        .select({ one: sql`1` })
+        .from(auditLeaves)
+        .where(eq(auditLeaves.eventId, auditEvents.id)),
+    );
+    for (const [id, firstSeen] of this.#gaps) if (now.getTime() - firstSeen > this.#options.gapWindowMs) this.#gaps.delete(id);
+    const maxSeen = this.#maxSeen ?? 0;
+    const window = sweep
+      ? unsequenced
+      : this.#gaps.size > 0
+        ? or(gt(auditEvents.id, maxSeen), and(inArray(auditEvents.id, [...this.#gaps.keys()]), unsequenced))
+        : gt(auditEvents.id, maxSeen);
+    const events = await tx.select().from(auditEvents).where(window).orderBy(asc(auditEvents.id)).limit(this.#options.batchSize);
+    if (sweep && events.length < this.#options.batchSize) this.#lastSweep = now.getTime();
+    if (events.length === 0) return 0;
+
+    const frontier = this.#frontier;
+    const leaves: { leafIndex: number; eventId: number; leafHash: Buffer; sequencedAt: Date }[] = [];
+    const nodes: CompletedNode[] = [];
+    for (const event of events) {
+      const hash = entryLeafHash(canonical, event);
+      leaves.push({ leafIndex: frontier.size, eventId: event.id, leafHash: hash, sequencedAt: now });
+      frontier.append(hash, (node) => nodes.push(node));
+    }
+    try {
+      for (let i = 0; i < leaves.length; i += INSERT_CHUNK) await tx.insert(auditLeaves).values(leaves.slice(i, i + INSERT_CHUNK));
+      for (let i = 0; i < nodes.length; i += INSERT_CHUNK) {
+        await tx.insert(auditNodes).values(nodes.slice(i, i + INSERT_CHUNK).map((n) => ({ level: n.level, idx: n.index, hash: n.hash })));
+      }
+    } catch (error) {
+      this.#frontier = undefined; // the in-memory tree ran ahead of a rolled-back write
+      throw error;
+    }
+
+    // Remember the ids this batch stepped over: each is a late commit still to come, or a rollback.
+    const seenIds = new Set(events.map((e) => e.id));
+    const top = Math.max(maxSeen, ...seenIds);
+    for (const id of seenIds) this.#gaps.delete(id);
+    for (let id = maxSeen + 1; id < top && this.#gaps.size < 10_000; id++) if (!seenIds.has(id)) this.#gaps.set(id, now.getTime());
+    this.#maxSeen = top;
+    return events.length;
+  }
+
+  async #maybeCheckpoint(tx: Tx, signer: CheckpointSigner, size: number, now: Date, force: boolean): Promise<number | null> {
+    const last = await latestCheckpoint(tx);
+    if (size === 0 || (last && last.treeSize >= size)) return null;
+    if (!force && last && now.getTime() - last.createdAt.getTime() < this.#options.checkpointIntervalMs) return null;
+    const frontier = this.#frontier;
+    if (!frontier) return null;
+    const rootHash = frontier.root();
+    const note = signer.sign(formatCheckpoint({ origin: this.#options.origin, treeSize: size, rootHash }));
+    await tx
+      .insert(auditCheckpoints)
+      .values({ treeSize: size, rootHash, origin: this.#options.origin, note, keyId: signer.keyId, createdAt: now });
+    if (this.#options.sinks.length > 0) {
+      await tx.insert(auditAnchors).values(this.#options.sinks.map((s) => ({ treeSize: size, sink: s.name })));
+    }
+    return size;
+  }
+
+  /** Hands pending (and retryable failed) checkpoints to their sinks; one process at a time. */
+  async anchorPending(): Promise<number> {
+    if (this.#options.sinks.length === 0) return 0;
+    const sinks = new Map(this.#options.sinks.map((s) => [s.name, s]));
+    return this.#db.transaction(async (tx) => {
+      const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${ANCHOR_LOCK}) as locked`));
+      if (!lock?.locked) return 0;
+      const due = await tx
+        .select({ anchor: auditAnchors, checkpoint: auditCheckpoints })
+        .from(auditAnchors)
+        .innerJoin(auditCheckpoints, eq(auditCheckpoints.treeSize, auditAnchors.treeSize))
+        .where(
+          and(
+            inArray(auditAnchors.sink, [...sinks.keys()]),
+            or(eq(auditAnchors.status, "pending"), and(eq(auditAnchors.status, "failed"), lt(auditAnchors.attempts, MAX_ANCHOR_ATTEMPTS))),
+          ),
+        )
+        .orderBy(asc(auditAnchors.treeSize))
+        .limit(20);
+      let confirmed = 0;
+      for (const { anchor, checkpoint } of due) {
+        const sink = sinks.get(anchor.sink);
+        if (!sink) continue;
+        const where = and(eq(auditAnchors.treeSize, anchor.treeSize), eq(auditAnchors.sink, anchor.sink));
+        try {
+          const { reference } = await sink.anchor(checkpoint);
+          await tx
+            .update(auditAnchors)
+            .set({ status: "confirmed", reference, attempts: anchor.attempts + 1, lastError: null, updatedAt: new Date() })
+            .where(where);
+          confirmed++;
+        } catch (error) {
+          this.#log.warn({ err: error, sink: anchor.sink, treeSize: anchor.treeSize }, "audit anchor failed");
+          await tx
+            .update(auditAnchors)
+            .set({
+              status: "failed",
+              attempts: anchor.attempts + 1,
+              lastError: (error as Error).message.slice(0, 500),
+              updatedAt: new Date(),
+            })
+            .where(where);
+        }
+      }
+      return confirmed;
+    });
+  }
+}

@@ -1,0 +1,50 @@
+// Shared set-up for the audit log's database tests: a sequencer over a test database with a local
+// keyring, a file anchor in a temp dir, and a quick way to append events.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Db } from "@/lib/db/client";
+import { auditEvents } from "@/lib/db/schema";
+import { buildVault, localKeyring } from "@/test/vault";
+import { FileAnchorSink, type AnchorSink } from "./anchors";
+import { toAuditRow, type AuditEventInput } from "./events";
+import { Sequencer, type SequencerOptions } from "./sequencer";
+import { loadCheckpointSigner } from "./signing-key";
+
+export const ORIGIN = "test.latchkey.example/audit";
+
+export async function auditFixture(db: Db, options: Partial<SequencerOptions> & { extraSinks?: AnchorSink[] } = {}) {
+  const keyring = await localKeyring();
+  const { vault, dataKeys } = buildVault(db, keyring);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-anchors-"));
+  const anchorFile = path.join(dir, "anchors.jsonl");
+  const fileSink = new FileAnchorSink(anchorFile);
+  const makeSequencer = (more: Partial<SequencerOptions> = {}) =>
+    new Sequencer({
+      db,
+      signer: () => loadCheckpointSigner(db, dataKeys, ORIGIN),
+      origin: ORIGIN,
+      sinks: [fileSink, ...(options.extraSinks ?? [])],
+      ...options,
+      ...more,
+    });
+  return { keyring, vault, dataKeys, anchorFile, sequencer: makeSequencer(), makeSequencer };
+}
+
+export function sampleEvent(i: number, overrides: Partial<AuditEventInput> = {}): AuditEventInput {
+  return {
+    actor: { kind: "user", id: `user-${i % 3}` },
+    source: { kind: "ui", ip: "127.0.0.1", userAgent: "vitest" },
+    action: i % 2 === 0 ? "secret.set" : "secret.rotate",
+    target: `ext.key_${i}`,
+    details: { byteLength: 10 + i },
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
+    ...overrides,
+  };
+}
+
+export async function appendEvents(db: Db, count: number, from = 0, overrides: Partial<AuditEventInput> = {}) {
+  const rows = Array.from({ length: count }, (_, i) => toAuditRow(sampleEvent(from + i, overrides)));
+  if (rows.length === 0) return [];
+  return db.insert(auditEvents).values(rows).returning({ id: auditEvents.id });
+}

@@ -1,0 +1,64 @@
+// The tamper-evident log built over audit_events (which are never updated): each event's position
+// (leaf) in the RFC 6962 Merkle tree, the tree's completed interior nodes (so proofs read O(log n) rows),
+// signed checkpoints of the tree head, and the anchors each checkpoint was handed to.
+import { bigint, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bytea, createdAt, tstz } from "./types";
+
+export const auditLeaves = pgTable(
+  "audit_leaves",
+  {
+    leafIndex: bigint("leaf_index", { mode: "number" }).primaryKey(),
+    eventId: bigint("event_id", { mode: "number" }).notNull(),
+    /** SHA-256(0x00 ‖ JCS(entry)), see lib/audit/entry.ts. */
+    leafHash: bytea("leaf_hash").notNull(),
+    sequencedAt: tstz("sequenced_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("audit_leaves_event_idx").on(t.eventId), index("audit_leaves_hash_idx").on(t.leafHash)],
+);
+
+/** Perfect subtrees at level ≥ 1: the node over leaves [idx·2^level, (idx+1)·2^level). */
+export const auditNodes = pgTable(
+  "audit_nodes",
+  {
+    level: smallint("level").notNull(),
+    idx: bigint("idx", { mode: "number" }).notNull(),
+    hash: bytea("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+export const auditCheckpoints = pgTable("audit_checkpoints", {
+  treeSize: bigint("tree_size", { mode: "number" }).primaryKey(),
+  rootHash: bytea("root_hash").notNull(),
+  origin: text("origin").notNull(),
+  /** The C2SP signed note, exactly as signed. */
+  note: text("note").notNull(),
+  /** Hex key id of the signing key (first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ key)). */
+  keyId: text("key_id").notNull(),
+  createdAt: createdAt(),
+});
+
+export const anchorStatuses = ["pending", "confirmed", "failed"] as const;
+export type AnchorStatus = (typeof anchorStatuses)[number];
+
+export const auditAnchors = pgTable(
+  "audit_anchors",
+  {
+    treeSize: bigint("tree_size", { mode: "number" })
+      .notNull()
+      .references(() => auditCheckpoints.treeSize, { onDelete: "restrict" }),
+    sink: text("sink").notNull(),
+    status: text("status", { enum: anchorStatuses }).notNull().default("pending"),
+    /** Where the sink put it: a file offset, a witness receipt id. */
+    reference: text("reference"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.treeSize, t.sink] }), index("audit_anchors_status_idx").on(t.status)],
+);
+
+export type AuditLeafRow = typeof auditLeaves.$inferSelect;
+export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;
+export type AuditAnchorRow = typeof auditAnchors.$inferSelect;

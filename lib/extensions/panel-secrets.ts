@@ -1,0 +1,164 @@
+// The end user's side of an installation's secrets: the declared `user.*` and `org.*` secrets with their
+// status, and setting, rotating and deleting them from the panel. Values go to the vault (sealed and
+// audited there) and never come back out; this module adds the panel's rules: members of the
+// installation's organization only, declared names only, `write_mode: extension` read-only, `org.*`
+// for org owners and admins, `user.*` for the signed-in person alone.
+import { and, eq, inArray } from "drizzle-orm";
+import type { UserActor } from "@/lib/auth/actor";
+import type { AuditSource } from "@/lib/audit/events";
+import { SecretValue } from "@/lib/crypto";
+import type { Db, DbOrTx } from "@/lib/db/client";
+import { extensionVersions, extensions, installations, type OrgRole } from "@/lib/db/schema";
+import { declaredSecrets, parseSecretRef, type DeclaredSecret } from "@/lib/manifest";
+import { webhookUrlFor } from "@/lib/runtime/urls";
+import type { OperationContext, Vault } from "@/lib/vault/vault";
+import { ExtensionError } from "./errors";
+import { redirectUrisFor } from "./redirect-uris";
+
+export interface PanelCall {
+  actor: UserActor;
+  source: AuditSource;
+}
+
+export interface PanelDeps {
+  db: Db;
+  vault: Vault;
+  /** Public base URL, for the webhook and callback URLs the panel shows. */
+  baseUrl: string;
+}
+
+export interface PanelSecretRow {
+  ref: string;
+  scope: "org" | "user";
+  name: string;
+  description: string;
+  required: boolean;
+  writeMode: DeclaredSecret["writeMode"];
+  maxBytes: number;
+  rotationHintDays: number | null;
+  isSet: boolean;
+  lastReadAt: Date | null;
+  lastChangedAt: Date | null;
+  rotationDue: boolean;
+  /** Whether this person may set, rotate or delete it here, and if not, why. */
+  canWrite: boolean;
+  readOnlyReason: string | null;
+}
+
+const EXTENSION_WRITES = "the extension will write this after you authorize";
+const DAY_MS = 86_400_000;
+
+/** An installation in one of the caller's organizations; anything else is "not found" (its existence is not revealed). */
+export async function getMemberInstallation(db: DbOrTx, actor: UserActor, installationId: string) {
+  const orgIds = actor.orgs.map((o) => o.id);
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(installationId);
+  if (uuid && orgIds.length > 0) {
+    const [row] = await db
+      .select({ installation: installations, extension: extensions, version: extensionVersions })
+      .from(installations)
+      .innerJoin(extensions, eq(extensions.id, installations.extensionId))
+      .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
+      .where(and(eq(installations.id, installationId), inArray(installations.orgId, orgIds)));
+    const org = row ? actor.orgs.find((o) => o.id === row.installation.orgId) : undefined;
+    if (row && org) return { ...row, org, declared: declaredSecrets(row.version.manifest) };
+  }
+  throw new ExtensionError("not_found", "No such installation in your organizations.");
+}
+
+const canManageOrg = (role: OrgRole) => role === "owner" || role === "admin";
+
+function writeRule(declared: DeclaredSecret, role: OrgRole): string | null {
+  if (declared.writeMode === "extension") return EXTENSION_WRITES;
+  if (declared.scope === "org" && !canManageOrg(role)) return "Only organization owners and admins can change organization secrets.";
+  return null;
+}
+
+/** Everything the Secrets settings page shows for one installation. */
+export async function listPanelSecrets(deps: PanelDeps, call: PanelCall, installationId: string, now = new Date()) {
+  const found = await getMemberInstallation(deps.db, call.actor, installationId);
+  const { installation, extension, org } = found;
+  const [userStatuses, orgStatuses] = await Promise.all([
+    deps.vault.list(extension.id, "user", call.actor.userId),
+    deps.vault.list(extension.id, "org", org.id),
+  ]);
+  const status = new Map([...userStatuses, ...orgStatuses].map((s) => [`${s.scope}.${s.name}`, s]));
+  const secrets: PanelSecretRow[] = found.declared.flatMap((d) => {
+    if (d.scope === "ext") return [];
+    const s = status.get(d.ref);
+    const lastChangedAt = s?.isSet ? (s.lastRotatedAt ?? s.lastSetAt) : null;
+    const rule = writeRule(d, org.role);
+    return [
+      {
+        ref: d.ref,
+        scope: d.scope,
+        name: d.name,
+        description: d.description,
+        required: d.required,
+        writeMode: d.writeMode,
+        maxBytes: d.maxBytes,
+        rotationHintDays: d.rotationHintDays,
+        isSet: s?.isSet ?? false,
+        lastReadAt: s?.lastReadAt ?? null,
+        lastChangedAt,
+        rotationDue: Boolean(d.rotationHintDays && lastChangedAt && now.getTime() - lastChangedAt.getTime() > d.rotationHintDays * DAY_MS),
+        canWrite: rule === null,
+        readOnlyReason: rule,
+      },
+    ];
+  });
+  const manifest = found.version.manifest as { webhooks?: { path?: string; method?: string }[]; extension?: { webhooks?: unknown } };
+  const webhooks = (Array.isArray(manifest.webhooks) ? manifest.webhooks : []).flatMap((w) =>
+    typeof w.path === "string"
+      ? [{ method: w.method ?? "POST", path: w.path, url: webhookUrlFor(deps.baseUrl, installation.id, w.path) }]
+      : [],
+  );
+  return {
+    installation,
+    extension: { id: extension.id, name: extension.name, slug: extension.slug },
+    org,
+    secrets,
+    webhooks,
+    oauthCallbacks: redirectUrisFor(found.version.manifest, deps.baseUrl),
+  };
+}
+
+async function writable(deps: PanelDeps, call: PanelCall, installationId: string, ref: string) {
+  const found = await getMemberInstallation(deps.db, call.actor, installationId);
+  const parsed = parseSecretRef(ref);
+  const declared = found.declared.find((d) => d.ref === ref);
+  if (!parsed || parsed.scope === "ext" || !declared) {
+    throw new ExtensionError("secret_not_declared", `${ref} is not a secret ${found.extension.name} declares.`);
+  }
+  const rule = writeRule(declared, found.org.role);
+  if (rule) {
+    const message = declared.writeMode === "extension" ? `${ref} has write_mode='extension': ${EXTENSION_WRITES}.` : rule;
+    throw new ExtensionError("secret_write_forbidden", message);
+  }
+  const address = {
+    extensionId: found.extension.id,
+    scope: declared.scope,
+    ownerId: declared.scope === "org" ? found.org.id : call.actor.userId,
+    name: declared.name,
+  };
+  const ctx: OperationContext = { actor: { kind: "user", id: call.actor.userId }, source: call.source, orgId: found.org.id };
+  return { declared, address, ctx };
+}
+
+/** Sets (when unset) or rotates (when set) a secret from the panel; refuses values over the declared max_bytes. */
+export async function savePanelSecret(deps: PanelDeps, call: PanelCall, installationId: string, ref: string, value: string) {
+  const { declared, address, ctx } = await writable(deps, call, installationId, ref);
+  const secret = SecretValue.from(value);
+  const current = await deps.vault.status(address);
+  const limits = { maxBytes: declared.maxBytes };
+  if (current?.isSet) {
+    await deps.vault.rotate(ctx, address, secret, limits);
+    return { rotated: true };
+  }
+  await deps.vault.set(ctx, address, secret, limits);
+  return { rotated: false };
+}
+
+export async function deletePanelSecret(deps: PanelDeps, call: PanelCall, installationId: string, ref: string) {
+  const { address, ctx } = await writable(deps, call, installationId, ref);
+  return deps.vault.delete(ctx, address);
+}

@@ -1,0 +1,411 @@
+// The runtime HTTP API's logic, independent of Next: each handler takes a standard Request and returns
+// a Response, so the route files under app/api/v1 are one-line wrappers and tests call the same code
+// with their own database and vault. Every request: verify the bearer token, check its scope, re-check
+// the installation (extension, org, membership), resolve the secret against the extension's
+// declarations, then call the vault with the extension as the audited actor.
+import { SecretValue } from "@/lib/crypto";
+import type { SecretScope } from "@/lib/db/schema";
+import { logger } from "@/lib/log";
+import { parseSecretRef, type DeclaredSecret } from "@/lib/manifest/declarations";
+import { VaultError } from "@/lib/vault/errors";
+import { SECRET_NAME, VAULT_MAX_BYTES, type OperationContext, type SecretAddress, type SecretStatus } from "@/lib/vault/vault";
+import { authorizeInstallation, type InstallationContext } from "./context";
+import type { RuntimeDeps } from "./deps";
+import { RuntimeError } from "./errors";
+import { checkReadiness } from "./readiness";
+import { verifyRuntimeToken, type RuntimeIdentity, type RuntimeScope } from "./tokens";
+import { connectUrl } from "./urls";
+
+/** Request bodies larger than this are refused before parsing (the largest value is 64 KiB). */
+export const MAX_BODY_BYTES = 128 * 1024;
+
+const headers = { "cache-control": "no-store", "content-type": "application/json" };
+
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+export function errorJson(error: RuntimeError): Response {
+  return json(error.toBody(), error.status);
+}
+
+interface Caller {
+  identity: RuntimeIdentity;
+  installation: InstallationContext;
+  ctx: OperationContext;
+}
+
+function sourceOf(request: Request): OperationContext["source"] {
+  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return {
+    kind: "api",
+    ip: forwarded || request.headers.get("x-real-ip") || null,
+    userAgent: request.headers.get("user-agent")?.slice(0, 256) ?? null,
+  };
+}
+
+function toRuntimeError(error: unknown): RuntimeError {
+  if (error instanceof RuntimeError) return error;
+  if (error instanceof VaultError) {
+    switch (error.code) {
+      case "invalid_secret_name":
+        return new RuntimeError("invalid_secret_ref", error.message);
+      case "secret_value_too_large":
+      case "secret_value_empty":
+      case "secret_not_set":
+      case "vault_unavailable":
+      case "secret_integrity_failure":
+        return new RuntimeError(error.code, error.message);
+    }
+  }
+  // Anything else on the data path (a dropped connection, a failed query) means we cannot answer
+  // safely: fail closed as the vault being unavailable, and log the cause for operators only.
+  logger.error({ err: error }, "runtime API request failed");
+  return new RuntimeError("vault_unavailable", "The vault is unavailable; try again shortly.");
+}
+
+function bearer(request: Request): string {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  if (!match?.[1]) throw new RuntimeError("invalid_token", "Send the runtime token as `Authorization: Bearer <token>`.");
+  return match[1];
+}
+
+function ownerFor(scope: SecretScope, caller: Caller): string {
+  if (scope === "ext") return caller.installation.extensionId;
+  if (scope === "org") return caller.installation.orgId;
+  if (!caller.identity.userId) {
+    throw new RuntimeError("user_context_required", "user.* secrets need a token minted for a user; this token has none.");
+  }
+  return caller.identity.userId;
+}
+
+/** Resolves `scope.name` (or a bare name declared in exactly one scope) against the declarations. */
+export function resolveDeclared(ref: string, declared: DeclaredSecret[]): DeclaredSecret {
+  if (!ref.includes(".")) {
+    if (!SECRET_NAME.test(ref)) throw new RuntimeError("invalid_secret_ref", `"${ref.slice(0, 80)}" is not a secret reference.`);
+    const matches = declared.filter((d) => d.name === ref);
+    if (matches.length > 1) {
+      throw new RuntimeError(
+        "secret_ref_ambiguous",
+        `"${ref}" is declared in several scopes; use ${matches.map((m) => m.ref).join(" or ")}.`,
+      );
+    }
+    const only = matches[0];
+    if (!only) throw new RuntimeError("secret_not_declared", `"${ref}" is not declared in this extension's manifest.`);
+    return only;
+  }
+  const parsed = parseSecretRef(ref);
+  if (!parsed) {
+    throw new RuntimeError("invalid_secret_ref", `"${ref.slice(0, 80)}" is not a secret reference: use ext.name, org.name or user.name.`);
+  }
+  const found = declared.find((d) => d.scope === parsed.scope && d.name === parsed.name);
+  if (!found) throw new RuntimeError("secret_not_declared", `"${ref}" is not declared in this extension's manifest.`);
+  return found;
+}
+
+function assertWritable(secret: DeclaredSecret): void {
+  if (secret.scope === "ext") {
+    throw new RuntimeError("secret_write_forbidden", `${secret.ref} is a partner credential; only the publisher can write it.`);
+  }
+  if (secret.writeMode === "user") {
+    throw new RuntimeError("secret_write_forbidden", `${secret.ref} has write_mode='user'; only the panel can write`);
+  }
+}
+
+async function readJsonBody(request: Request): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) throw new RuntimeError("unsupported_media_type", "Send the body as application/json.");
+  const declaredLength = Number(request.headers.get("content-length") ?? "0");
+  const tooLarge = () => new RuntimeError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  if (declaredLength > MAX_BODY_BYTES) throw tooLarge();
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_BODY_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new RuntimeError("invalid_request", "The body is not valid JSON.");
+  }
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function describe(secret: DeclaredSecret, status: SecretStatus | null | undefined, available: boolean) {
+  return {
+    ref: secret.ref,
+    scope: secret.scope,
+    name: secret.name,
+    description: secret.description,
+    required: secret.required,
+    write_mode: secret.scope === "ext" ? "publisher" : secret.writeMode,
+    max_bytes: secret.maxBytes,
+    rotation_hint_days: secret.rotationHintDays,
+    // Null when the token has no user, so user.* secrets cannot be looked at.
+    is_set: available ? (status?.isSet ?? false) : null,
+    version: status?.currentVersion ?? null,
+    byte_length: status?.isSet ? (status.byteLength ?? null) : null,
+    last_set_at: iso(status?.lastSetAt ?? null),
+    last_read_at: iso(status?.lastReadAt ?? null),
+    last_rotated_at: iso(status?.lastRotatedAt ?? null),
+    rotation_count: status?.rotationCount ?? 0,
+  };
+}
+
+export type SecretMeta = ReturnType<typeof describe>;
+
+export interface RuntimeApi {
+  listSecrets(request: Request): Promise<Response>;
+  getSecret(request: Request, ref: string): Promise<Response>;
+  getSecretMeta(request: Request, ref: string): Promise<Response>;
+  putSecret(request: Request, ref: string): Promise<Response>;
+  deleteSecret(request: Request, ref: string): Promise<Response>;
+  readiness(request: Request): Promise<Response>;
+  oauthToken(request: Request): Promise<Response>;
+  jwks(): Promise<Response>;
+  /** Routes a request by method and path (for in-process clients such as tests and the example). */
+  handle(request: Request): Promise<Response>;
+}
+
+/** A small insertion-ordered map that forgets its oldest entries past `max`. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    if (this.size >= this.max) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+    return super.set(key, value);
+  }
+}
+
+const CACHE_ENTRIES = 10_000;
+
+export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
+  // A token is immutable, so once its signature and claims verified, the same string verifies the same
+  // way until it expires: later requests skip the ECDSA check. Only successes are kept, keyed by the
+  // exact token, so a tampered or forged token never matches an entry.
+  const verifiedTokens = new BoundedMap<string, RuntimeIdentity>(CACHE_ENTRIES);
+  const contexts = new BoundedMap<string, { context: InstallationContext; until: number }>(CACHE_ENTRIES);
+  const contextTtl = deps.contextCacheMs ?? 0;
+
+  async function verify(token: string): Promise<RuntimeIdentity> {
+    const now = deps.now?.() ?? new Date();
+    const cached = verifiedTokens.get(token);
+    if (cached && cached.expiresAt.getTime() > now.getTime()) return cached;
+    const identity = await verifyRuntimeToken(deps.keys, token, { issuer: deps.baseUrl, now: deps.now?.() });
+    verifiedTokens.set(token, identity);
+    return identity;
+  }
+
+  async function installationFor(identity: RuntimeIdentity): Promise<InstallationContext> {
+    if (contextTtl <= 0) return authorizeInstallation(deps.db, identity);
+    const key = `${identity.installationId}|${identity.extensionId}|${identity.orgId}|${identity.userId ?? ""}`;
+    const hit = contexts.get(key);
+    if (hit && hit.until > Date.now()) return hit.context;
+    const context = await authorizeInstallation(deps.db, identity);
+    contexts.set(key, { context, until: Date.now() + contextTtl });
+    return context;
+  }
+
+  async function authenticate(request: Request, scope: RuntimeScope): Promise<Caller> {
+    const identity = await verify(bearer(request));
+    if (!identity.scopes.includes(scope)) throw new RuntimeError("insufficient_scope", `This token does not carry the ${scope} scope.`);
+    const installation = await installationFor(identity);
+    return {
+      identity,
+      installation,
+      ctx: { actor: { kind: "extension", id: installation.extensionId }, source: sourceOf(request), orgId: installation.orgId },
+    };
+  }
+
+  const address = (secret: DeclaredSecret, caller: Caller): SecretAddress => ({
+    extensionId: caller.installation.extensionId,
+    scope: secret.scope,
+    ownerId: ownerFor(secret.scope, caller),
+    name: secret.name,
+  });
+
+  // Wraps a handler so every failure becomes the JSON error shape; nothing else (no stack) leaks out.
+  const guarded =
+    <A extends unknown[]>(fn: (request: Request, ...args: A) => Promise<Response>) =>
+    async (request: Request, ...args: A): Promise<Response> => {
+      try {
+        return await fn(request, ...args);
+      } catch (error) {
+        return errorJson(toRuntimeError(error));
+      }
+    };
+
+  const listSecrets = guarded(async (request) => {
+    const caller = await authenticate(request, "secrets:read");
+    const { extensionId, orgId } = caller.installation;
+    const userId = caller.identity.userId;
+    const [ext, org, user] = await Promise.all([
+      deps.vault.list(extensionId, "ext", extensionId),
+      deps.vault.list(extensionId, "org", orgId),
+      userId ? deps.vault.list(extensionId, "user", userId) : Promise.resolve([]),
+    ]);
+    const byScope: Record<SecretScope, SecretStatus[]> = { ext, org, user };
+    const secrets = caller.installation.declared.map((d) =>
+      describe(
+        d,
+        byScope[d.scope].find((s) => s.name === d.name),
+        d.scope !== "user" || userId !== null,
+      ),
+    );
+    return json({ secrets });
+  });
+
+  const getSecret = guarded(async (request, ref: string) => {
+    const caller = await authenticate(request, "secrets:read");
+    const secret = resolveDeclared(ref, caller.installation.declared);
+    const value = await deps.vault.read(caller.ctx, address(secret, caller));
+    if (!value) throw new RuntimeError("secret_not_set", `${secret.ref} is not set.`, { ref: secret.ref });
+    // The one place a value leaves the server: revealed straight into the response body.
+    return json({ ref: secret.ref, value: value.reveal() });
+  });
+
+  const getSecretMeta = guarded(async (request, ref: string) => {
+    const caller = await authenticate(request, "secrets:read");
+    const secret = resolveDeclared(ref, caller.installation.declared);
+    const status = await deps.vault.status(address(secret, caller));
+    return json(describe(secret, status, true));
+  });
+
+  const putSecret = guarded(async (request, ref: string) => {
+    const caller = await authenticate(request, "secrets:write");
+    const secret = resolveDeclared(ref, caller.installation.declared);
+    assertWritable(secret);
+    const target = address(secret, caller);
+    const body = await readJsonBody(request);
+    const raw = body && typeof body === "object" && "value" in body ? (body as { value: unknown }).value : undefined;
+    if (typeof raw !== "string") throw new RuntimeError("invalid_request", 'Send `{ "value": "<string>" }`.');
+    const value = SecretValue.from(raw);
+    const maxBytes = Math.min(secret.maxBytes, VAULT_MAX_BYTES);
+    if (value.byteLength > maxBytes) {
+      throw new RuntimeError(
+        "secret_value_too_large",
+        `${secret.ref} is limited to ${maxBytes} bytes; the value has ${value.byteLength}.`,
+        {
+          max_bytes: maxBytes,
+        },
+      );
+    }
+    const { version } = await deps.vault.set(caller.ctx, target, value, { maxBytes });
+    value.wipe();
+    return json({ ref: secret.ref, is_set: true, version });
+  });
+
+  const deleteSecret = guarded(async (request, ref: string) => {
+    const caller = await authenticate(request, "secrets:write");
+    const secret = resolveDeclared(ref, caller.installation.declared);
+    assertWritable(secret);
+    const { wasSet } = await deps.vault.delete(caller.ctx, address(secret, caller));
+    return json({ ref: secret.ref, was_set: wasSet });
+  });
+
+  const readiness = guarded(async (request) => {
+    const caller = await authenticate(request, "readiness:read");
+    return json(await checkReadiness(deps, caller.installation, caller.identity.userId));
+  });
+
+  const oauthToken = guarded(async (request) => {
+    const caller = await authenticate(request, "oauth:token");
+    const body = await readJsonBody(request);
+    const input = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
+    const provider = input.provider;
+    const scopes = input.scopes ?? [];
+    if (typeof provider !== "string" || provider.length === 0 || provider.length > 200) {
+      throw new RuntimeError("invalid_request", 'Send `{ "provider": "<provider id>", "scopes": ["…"] }`.');
+    }
+    if (!Array.isArray(scopes) || scopes.length > 100 || !scopes.every((s) => typeof s === "string" && s.length > 0 && s.length <= 200)) {
+      throw new RuntimeError("invalid_request", "`scopes` must be an array of scope strings.");
+    }
+    const requirement = caller.installation.oauth;
+    if (!requirement || requirement.provider !== provider) {
+      throw new RuntimeError("oauth_provider_not_declared", `This extension does not declare requires.oauth_provider "${provider}".`);
+    }
+    const undeclared = (scopes as string[]).filter((s) => !requirement.scopes.includes(s));
+    if (undeclared.length > 0) {
+      throw new RuntimeError("oauth_scope_not_declared", `Scopes not declared in requires.oauth_provider: ${undeclared.join(", ")}.`, {
+        scopes: undeclared,
+      });
+    }
+    const wanted = scopes.length > 0 ? (scopes as string[]) : requirement.scopes;
+    const { installationId, extensionId, orgId } = caller.installation;
+    const userId = caller.identity.userId;
+    const result = await deps.oauth.getAccessToken({
+      owner: userId ? { kind: "user", id: userId, orgId } : { kind: "org", id: orgId, orgId },
+      extensionId,
+      installationId,
+      provider,
+      scopes: wanted,
+    });
+    if (!result.ok) {
+      throw new RuntimeError(
+        "needs_reauthorization",
+        result.reason === "connection_missing"
+          ? `No ${provider} connection exists yet; the user must connect it.`
+          : result.reason === "connection_expired"
+            ? `The ${provider} connection has expired; the user must reconnect it.`
+            : `The ${provider} connection lacks scopes this call needs; the user must grant them.`,
+        {
+          reason: result.reason,
+          connect_url: connectUrl(deps.baseUrl, installationId, provider, result.missingScopes),
+          missing_scopes: result.missingScopes,
+        },
+      );
+    }
+    return json({ access_token: result.accessToken, expires_at: iso(result.expiresAt), scope: result.scope });
+  });
+
+  async function jwks(): Promise<Response> {
+    try {
+      const body = await deps.keys.jwks();
+      return new Response(JSON.stringify(body), {
+        headers: { "content-type": "application/json", "cache-control": "public, max-age=300" },
+      });
+    } catch (error) {
+      return errorJson(toRuntimeError(error));
+    }
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    const method = request.method.toUpperCase();
+    const notAllowed = () => errorJson(new RuntimeError("method_not_allowed", `${method} is not allowed on ${pathname}.`));
+    if (pathname === "/.well-known/jwks.json") return method === "GET" ? jwks() : notAllowed();
+    if (pathname === "/api/v1/secrets") return method === "GET" ? listSecrets(request) : notAllowed();
+    if (pathname === "/api/v1/readiness") return method === "GET" ? readiness(request) : notAllowed();
+    if (pathname === "/api/v1/oauth/token") return method === "POST" ? oauthToken(request) : notAllowed();
+    const meta = /^\/api\/v1\/secrets\/([^/]+)\/meta$/.exec(pathname);
+    if (meta?.[1]) return method === "GET" ? getSecretMeta(request, decodeURIComponent(meta[1])) : notAllowed();
+    const one = /^\/api\/v1\/secrets\/([^/]+)$/.exec(pathname);
+    if (one?.[1]) {
+      const ref = decodeURIComponent(one[1]);
+      if (method === "GET") return getSecret(request, ref);
+      if (method === "PUT") return putSecret(request, ref);
+      if (method === "DELETE") return deleteSecret(request, ref);
+      return notAllowed();
+    }
+    return errorJson(new RuntimeError("not_found", `No runtime endpoint at ${pathname}.`));
+  }
+
+  return { listSecrets, getSecret, getSecretMeta, putSecret, deleteSecret, readiness, oauthToken, jwks, handle };
+}

@@ -1,0 +1,39 @@
+// The seam between the runtime API and OAuth connections. The runtime asks a broker for an access token
+// (or whether a connection exists); the OAuth connections work plugs its implementation in here. Until
+// it does, `noConnections` answers that no connection exists, so extensions get needs_reauthorization
+// with the connect URL and readiness reports the connection as missing.
+
+export interface ConnectionOwner {
+  /** Connections belong to a user when the token names one, otherwise to the organization. */
+  kind: "user" | "org";
+  id: string;
+  orgId: string;
+}
+
+export interface OAuthTokenRequest {
+  owner: ConnectionOwner;
+  extensionId: string;
+  installationId: string;
+  provider: string;
+  scopes: string[];
+}
+
+export type OAuthTokenResult =
+  | { ok: true; accessToken: string; expiresAt: Date | null; scope: string }
+  | { ok: false; reason: "connection_missing" | "connection_expired" | "scopes_missing"; missingScopes: string[] };
+
+export interface OAuthBroker {
+  /** A current access token (refreshed if needed), never the refresh token. */
+  getAccessToken(request: OAuthTokenRequest): Promise<OAuthTokenResult>;
+  /** Whether a usable connection with these scopes exists, without refreshing anything. */
+  connectionStatus(request: OAuthTokenRequest): Promise<{ connected: boolean; missingScopes: string[] }>;
+}
+
+export const noConnections: OAuthBroker = {
+  async getAccessToken(request) {
+    return { ok: false, reason: "connection_missing", missingScopes: request.scopes };
+  },
+  async connectionStatus(request) {
+    return { connected: false, missingScopes: request.scopes };
+  },
+};

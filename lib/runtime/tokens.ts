@@ -1,0 +1,141 @@
+// Runtime tokens: short-lived ES256 JWTs bound to one installation (and optionally one user), signed
+// with the platform's current key. Verification is strict: ES256 only (so `alg: none` and HS256 with
+// the public key as secret are refused), our issuer and audience, a known kid, an unexpired token whose
+// lifetime is at most 15 minutes, and well-formed claims.
+import { randomUUID } from "node:crypto";
+import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters } from "jose";
+import { z } from "zod";
+import { RuntimeError } from "./errors";
+import { RUNTIME_ALG, type SigningKeys } from "./signing-keys";
+
+export const RUNTIME_AUDIENCE = "latchkey-runtime";
+export const RUNTIME_TOKEN_TYPE = "latchkey-runtime+jwt";
+/** The hard ceiling on a runtime token's lifetime, whatever the configuration says. */
+export const MAX_TOKEN_TTL_SECONDS = 900;
+
+export const runtimeScopes = ["secrets:read", "secrets:write", "oauth:token", "readiness:read"] as const;
+export type RuntimeScope = (typeof runtimeScopes)[number];
+
+const uuid = z.uuid();
+const claimsSchema = z.object({
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  sub: z.string().regex(/^installation:/),
+  jti: z.string().min(8),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  installation: uuid,
+  extension: uuid,
+  org: uuid,
+  user: uuid.optional(),
+  scopes: z.array(z.enum(runtimeScopes)),
+});
+
+/** What a verified runtime token says about its caller. */
+export interface RuntimeIdentity {
+  installationId: string;
+  extensionId: string;
+  orgId: string;
+  userId: string | null;
+  scopes: RuntimeScope[];
+  jti: string;
+  kid: string;
+  expiresAt: Date;
+}
+
+export interface TokenClaimsInput {
+  installationId: string;
+  extensionId: string;
+  orgId: string;
+  userId?: string | null;
+  scopes?: readonly RuntimeScope[];
+  ttlSeconds: number;
+}
+
+/**
+ * Signs claims as given, with no database check: callers are mintRuntimeToken (which checks the
+ * installation and membership first) and tests that need validly signed tokens with wrong claims.
+ */
+export async function signRuntimeClaims(
+  keys: SigningKeys,
+  issuer: string,
+  input: TokenClaimsInput,
+  now: Date = new Date(),
+): Promise<{ token: string; jti: string; expiresAt: Date }> {
+  const ttl = Math.min(Math.max(Math.floor(input.ttlSeconds), 1), MAX_TOKEN_TTL_SECONDS);
+  const { kid, privateKey } = await keys.current();
+  const iat = Math.floor(now.getTime() / 1000);
+  const jti = randomUUID();
+  const token = await new SignJWT({
+    installation: input.installationId,
+    extension: input.extensionId,
+    org: input.orgId,
+    ...(input.userId ? { user: input.userId } : {}),
+    scopes: [...(input.scopes ?? runtimeScopes)],
+  })
+    .setProtectedHeader({ alg: RUNTIME_ALG, kid, typ: RUNTIME_TOKEN_TYPE })
+    .setIssuer(issuer)
+    .setAudience(RUNTIME_AUDIENCE)
+    .setSubject(`installation:${input.installationId}`)
+    .setJti(jti)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttl)
+    .sign(privateKey);
+  return { token, jti, expiresAt: new Date((iat + ttl) * 1000) };
+}
+
+const invalid = (message: string, cause?: unknown) => new RuntimeError("invalid_token", message, {}, { cause });
+
+/** Verifies a runtime token; throws RuntimeError("invalid_token") with a reason that reveals no key material. */
+export async function verifyRuntimeToken(
+  keys: SigningKeys,
+  token: string,
+  options: { issuer: string; now?: Date },
+): Promise<RuntimeIdentity> {
+  let header: JWTHeaderParameters | undefined;
+  let payload: unknown;
+  try {
+    const verified = await jwtVerify(
+      token,
+      async (protectedHeader) => {
+        header = protectedHeader;
+        if (!protectedHeader.kid) throw invalid("The token has no key id.");
+        const key = await keys.verificationKey(protectedHeader.kid);
+        if (!key) throw invalid("The token was signed by a key Latchkey does not know (or no longer publishes).");
+        return key;
+      },
+      {
+        algorithms: [RUNTIME_ALG],
+        issuer: options.issuer,
+        audience: RUNTIME_AUDIENCE,
+        typ: RUNTIME_TOKEN_TYPE,
+        requiredClaims: ["iss", "aud", "sub", "jti", "iat", "exp"],
+        maxTokenAge: MAX_TOKEN_TTL_SECONDS,
+        ...(options.now ? { currentDate: options.now } : {}),
+      },
+    );
+    payload = verified.payload;
+  } catch (error) {
+    if (error instanceof RuntimeError) throw error;
+    if (error instanceof joseErrors.JWTExpired) throw invalid("The token has expired; ask the platform for a new one.", error);
+    if (error instanceof joseErrors.JOSEAlgNotAllowed) throw invalid("The token's algorithm is not accepted (ES256 only).", error);
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw invalid("The token's signature does not verify.", error);
+    if (error instanceof joseErrors.JWTClaimValidationFailed) throw invalid(`The token's ${error.claim} claim is not acceptable.`, error);
+    throw invalid("The token is not a valid Latchkey runtime token.", error);
+  }
+  const parsed = claimsSchema.safeParse(payload);
+  if (!parsed.success || !header?.kid) throw invalid("The token's claims are malformed.");
+  const claims = parsed.data;
+  if (claims.exp - claims.iat > MAX_TOKEN_TTL_SECONDS) throw invalid("The token lives longer than 15 minutes.");
+  if (claims.sub !== `installation:${claims.installation}`) throw invalid("The token's subject does not match its installation.");
+  return {
+    installationId: claims.installation,
+    extensionId: claims.extension,
+    orgId: claims.org,
+    userId: claims.user ?? null,
+    scopes: claims.scopes,
+    jti: claims.jti,
+    kid: header.kid,
+    expiresAt: new Date(claims.exp * 1000),
+  };
+}
