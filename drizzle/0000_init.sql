@@ -203,6 +203,15 @@ CREATE TABLE "audit_nodes" (
 	CONSTRAINT "audit_nodes_level_idx_pk" PRIMARY KEY("level","idx")
 );
 --> statement-breakpoint
+CREATE TABLE "installation_settings" (
+	"installation_id" uuid NOT NULL,
+	"key" text NOT NULL,
+	"value" text NOT NULL,
+	"updated_by" uuid,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "installation_settings_installation_id_key_pk" PRIMARY KEY("installation_id","key")
+);
+--> statement-breakpoint
 ALTER TABLE "extension_versions" ADD CONSTRAINT "extension_versions_extension_id_extensions_id_fk" FOREIGN KEY ("extension_id") REFERENCES "public"."extensions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "extensions" ADD CONSTRAINT "extensions_publisher_id_publishers_id_fk" FOREIGN KEY ("publisher_id") REFERENCES "public"."publishers"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "installations" ADD CONSTRAINT "installations_extension_id_extensions_id_fk" FOREIGN KEY ("extension_id") REFERENCES "public"."extensions"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
@@ -222,6 +231,8 @@ ALTER TABLE "runtime_signing_keys" ADD CONSTRAINT "runtime_signing_keys_dek_id_d
 ALTER TABLE "publisher_api_tokens" ADD CONSTRAINT "publisher_api_tokens_publisher_id_publishers_id_fk" FOREIGN KEY ("publisher_id") REFERENCES "public"."publishers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "publisher_api_tokens" ADD CONSTRAINT "publisher_api_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audit_anchors" ADD CONSTRAINT "audit_anchors_tree_size_audit_checkpoints_tree_size_fk" FOREIGN KEY ("tree_size") REFERENCES "public"."audit_checkpoints"("tree_size") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "installation_settings" ADD CONSTRAINT "installation_settings_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "installation_settings" ADD CONSTRAINT "installation_settings_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "extension_versions_ext_version_idx" ON "extension_versions" USING btree ("extension_id","version");--> statement-breakpoint
 CREATE INDEX "extensions_publisher_idx" ON "extensions" USING btree ("publisher_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "installations_ext_org_idx" ON "installations" USING btree ("extension_id","org_id");--> statement-breakpoint

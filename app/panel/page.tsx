@@ -1,11 +1,14 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
+import { InstallButton } from "@/components/panel/install-button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireOrgRole } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
+import { listCatalogue } from "@/lib/extensions/installations";
 import { listOrgInstallations } from "@/lib/extensions/queries";
+import { installAction } from "./actions/install";
 
 export const metadata = { title: "Panel" };
 
@@ -15,7 +18,9 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
     const wanted = orgSlug ? (a?.orgs.find((o) => o.slug === orgSlug)?.id ?? "unknown") : undefined;
     return requireOrgRole(a, wanted);
   }, "/panel");
-  const rows = await listOrgInstallations(await getDb(), org.id);
+  const db = await getDb();
+  const [rows, catalogue] = await Promise.all([listOrgInstallations(db, org.id), listCatalogue(db, org.id)]);
+  const canInstall = org.role === "owner" || org.role === "admin";
   return (
     <>
       <PageHeader
@@ -58,6 +63,13 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
               <div className="flex items-center gap-3">
                 <Badge tone="brand">v{row.version}</Badge>
                 <Link
+                  href={`/panel/extensions/${row.id}/setup`}
+                  className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50"
+                  aria-label={`${row.name} setup`}
+                >
+                  Setup
+                </Link>
+                <Link
                   href={`/panel/extensions/${row.id}/settings/secrets`}
                   className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50"
                   aria-label={`${row.name} secrets`}
@@ -69,6 +81,37 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
           ))}
         </ul>
       )}
+      <section aria-labelledby="catalogue-heading" className="mt-8">
+        <h2 id="catalogue-heading" className="text-lg font-semibold text-slate-900">
+          Catalogue
+        </h2>
+        <p className="text-sm text-slate-600">
+          {canInstall
+            ? `Published extensions not yet installed in ${org.name}.`
+            : `Published extensions not yet installed in ${org.name}. Ask an owner or admin to install one.`}
+        </p>
+        {catalogue.length === 0 ? (
+          <p className="mt-3 text-sm text-slate-500">Every published extension is installed.</p>
+        ) : (
+          <ul
+            className="mt-3 divide-y divide-slate-200 overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200"
+            aria-label="Catalogue"
+          >
+            {catalogue.map((c) => (
+              <li key={c.id} className="flex flex-col gap-2 p-4 sm:flex-row sm:items-center sm:justify-between">
+                <div className="min-w-0">
+                  <p className="font-medium text-slate-900">{c.name}</p>
+                  <p className="text-sm text-slate-600">{c.description}</p>
+                  <p className="text-xs text-slate-500">
+                    <span className="break-all font-mono">{c.slug}</span> · v{c.version}
+                  </p>
+                </div>
+                {canInstall ? <InstallButton orgId={org.id} extensionId={c.id} name={c.name} action={installAction} /> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </>
   );
 }

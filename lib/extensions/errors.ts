@@ -17,7 +17,9 @@ export type ExtensionErrorCode =
   | "nothing_to_publish"
   | "token_not_found"
   | "secret_not_declared"
-  | "secret_write_forbidden";
+  | "secret_write_forbidden"
+  | "already_installed"
+  | "install_blocked";
 
 const statusByCode: Record<ExtensionErrorCode, number> = {
   not_found: 404,
@@ -35,6 +37,8 @@ const statusByCode: Record<ExtensionErrorCode, number> = {
   token_not_found: 404,
   secret_not_declared: 404,
   secret_write_forbidden: 403,
+  already_installed: 409,
+  install_blocked: 409,
 };
 
 export class ExtensionError extends Error {

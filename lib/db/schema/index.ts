@@ -5,3 +5,4 @@ export * from "./audit";
 export * from "./runtime";
 export * from "./publisher";
 export * from "./audit-log";
+export * from "./panel";

@@ -1,0 +1,148 @@
+"use client";
+// One setup-wizard step as a form: its fields (secrets as password inputs never filled back, settings
+// as inputs or selects), an OAuth Connect button that stays disabled until OAuth connections land, and
+// Back / Skip / Next. Errors show beside their field.
+import { useActionState } from "react";
+import { FieldError, FormMessage } from "@/components/publisher/form-message";
+import { inputClass, labelClass } from "@/components/publisher/field-styles";
+import { initialFormState, type FormAction } from "@/components/publisher/form-state";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+
+export type StepFieldView =
+  | {
+      kind: "secret";
+      key: string;
+      label: string;
+      description: string;
+      required: boolean;
+      isSet: boolean;
+      oauthProvider: string | null;
+      enterable: boolean;
+    }
+  | {
+      kind: "setting";
+      key: string;
+      label: string;
+      description: string;
+      required: boolean;
+      type: "text" | "number" | "boolean" | "select" | "url" | "email";
+      options: string[];
+      value: string;
+    };
+
+export function SetupStepForm({
+  installationId,
+  stepIndex,
+  optional,
+  isFirst,
+  isLast,
+  fields,
+  action,
+  children,
+}: {
+  installationId: string;
+  stepIndex: number;
+  optional: boolean;
+  isFirst: boolean;
+  isLast: boolean;
+  fields: StepFieldView[];
+  action: FormAction;
+  children?: React.ReactNode;
+}) {
+  const [state, formAction, pending] = useActionState(action, initialFormState);
+  return (
+    <form action={formAction} aria-busy={pending} className="space-y-4" noValidate>
+      <input type="hidden" name="installationId" value={installationId} />
+      <input type="hidden" name="step" value={stepIndex} />
+      {children}
+      {fields.map((f) => {
+        const id = `field-${f.key}`;
+        const described = `${id}-hint ${id}-error`;
+        return (
+          <div key={f.key}>
+            <label htmlFor={id} className={labelClass}>
+              {f.label} {f.required ? <span className="text-xs text-slate-500">(required)</span> : null}
+            </label>
+            {f.kind === "secret" ? (
+              f.oauthProvider ? (
+                <div className="mt-1 flex flex-wrap items-center gap-3">
+                  <Button id={id} type="button" variant="secondary" disabled aria-describedby={`${id}-hint`}>
+                    Connect {f.oauthProvider}
+                  </Button>
+                  <Badge tone="warning">Pending</Badge>
+                </div>
+              ) : f.enterable ? (
+                <input
+                  key={state.attempt}
+                  id={id}
+                  name={`field:${f.key}`}
+                  type="password"
+                  autoComplete="new-password"
+                  spellCheck={false}
+                  placeholder={f.isSet ? "Set · leave blank to keep" : ""}
+                  aria-invalid={state.field === f.key}
+                  aria-describedby={described}
+                  className={`mt-1 ${inputClass}`}
+                />
+              ) : (
+                <p id={id} className="mt-1 text-sm text-slate-600">
+                  The extension will write this after you authorize.
+                </p>
+              )
+            ) : f.type === "select" || f.type === "boolean" ? (
+              <select
+                id={id}
+                name={`field:${f.key}`}
+                defaultValue={f.value}
+                aria-invalid={state.field === f.key}
+                aria-describedby={described}
+                className={`mt-1 ${inputClass}`}
+              >
+                <option value="">{f.required ? "Choose…" : "(none)"}</option>
+                {(f.type === "boolean" ? ["true", "false"] : f.options).map((o) => (
+                  <option key={o} value={o}>
+                    {f.type === "boolean" ? (o === "true" ? "Yes" : "No") : o}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={id}
+                name={`field:${f.key}`}
+                type={f.type === "number" ? "number" : f.type === "url" ? "url" : f.type === "email" ? "email" : "text"}
+                defaultValue={f.value}
+                aria-invalid={state.field === f.key}
+                aria-describedby={described}
+                className={`mt-1 ${inputClass}`}
+              />
+            )}
+            <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+              {f.kind === "secret" && f.oauthProvider
+                ? `The connection to ${f.oauthProvider} is pending until OAuth connections land.`
+                : f.description}
+            </p>
+            <FieldError state={state} field={f.key} id={`${id}-error`} />
+          </div>
+        );
+      })}
+      <FormMessage state={state} />
+      {/* Next comes first so Enter in a field moves forward; row-reverse still shows Back on the left. */}
+      <div className="flex flex-row-reverse flex-wrap justify-end gap-2 border-t border-slate-200 pt-4">
+        <Button type="submit" name="move" value="next" disabled={pending}>
+          {pending ? "Saving…" : isLast ? "Finish" : "Next"}
+        </Button>
+        {optional ? (
+          <Button type="submit" name="move" value="skip" variant="ghost" disabled={pending}>
+            Skip
+          </Button>
+        ) : null}
+        {isFirst ? null : (
+          <Button type="submit" name="move" value="back" variant="secondary" disabled={pending}>
+            Back
+          </Button>
+        )}
+      </div>
+    </form>
+  );
+}
