@@ -6,9 +6,7 @@
 //     tree rebuild, root compare), single-threaded;
 //  3. a database-backed `audit:verify` pass over --db-events sequenced events (and the sequencing rate).
 // Runs on a throwaway database on DATABASE_URL's server (or PGlite when it cannot be reached).
-import { randomBytes } from "node:crypto";
 import pino from "pino";
-import postgres from "postgres";
 import { Worker } from "node:worker_threads";
 import { FileAnchorSink } from "@/lib/audit/anchors";
 import { canonicalizer, entryLeafHash, type EntryEvent } from "@/lib/audit/entry";
@@ -18,42 +16,17 @@ import { Sequencer } from "@/lib/audit/sequencer";
 import { loadCheckpointSigner } from "@/lib/audit/signing-key";
 import { verifyLog } from "@/lib/audit/verify";
 import { SecretValue } from "@/lib/crypto";
-import { describeDatabaseUrl, openDatabase, type Database } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { buildVault, localKeyring, seedOwners, uiContext } from "@/test/vault";
 import { syntheticEvent } from "./audit-events";
-import { fmt, parseFlags, peakRssMb, progress, runConcurrent } from "./lib";
+import { fmt, openBackend, parseFlags, peakRssMb, progress, runConcurrent } from "./lib";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 const flags = parseFlags({ writes: 2_000, events: 1_000_000, "db-events": 100_000 });
-const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/test";
 const CONCURRENCY = 8;
 const ORIGIN = "bench.latchkey.example/audit";
-
-async function openBackend(): Promise<{ database: Database; label: string; drop(): Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER;
-  const name = `latchkey_bench_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  let version: string;
-  try {
-    const [row] = await admin<{ server_version: string }[]>`show server_version`;
-    version = row?.server_version.split(" ")[0] ?? "?";
-    await admin.unsafe(`create database ${name}`);
-  } catch (error) {
-    await admin.end({ timeout: 0 }).catch(() => {});
-    console.log(`PostgreSQL at ${describeDatabaseUrl(serverUrl)} unavailable (${(error as Error).message}); using embedded PGlite.`);
-    return { database: await openDatabase({ pgliteDir: "memory://" }), label: "PGlite (embedded, in-memory)", drop: async () => {} };
-  }
-  const drop = async () => {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end({ timeout: 5 });
-  };
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { database: await openDatabase({ url: url.toString(), max: 12 }), label: `PostgreSQL ${version} (${url.hostname})`, drop };
-}
 
 /** Recomputes the leaf hashes of events [0, total) in worker threads (one per core); packed 32-byte hashes. */
 async function leafHashesInWorkers(total: number, workers: number): Promise<Buffer[]> {
@@ -77,7 +50,7 @@ async function leafHashesInWorkers(total: number, workers: number): Promise<Buff
 }
 
 async function main() {
-  const { database, label, drop } = await openBackend();
+  const { database, label, drop } = await openBackend({ max: 12 });
   const { db } = database;
   const anchorDir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-bench-anchors-"));
   try {

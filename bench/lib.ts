@@ -2,6 +2,9 @@
 // a fixed-count concurrent runner and a seeded shuffle, so every script measures and prints the same way.
 
 /** Parses `--name N` / `--name=N` flags against their defaults; anything else is an error. */
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { describeDatabaseUrl, openDatabase, type Database } from "@/lib/db/client";
 export function parseFlags<K extends string>(defaults: Record<K, number>, argv = process.argv.slice(2)): Record<K, number> {
   const values: Record<string, number> = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
@@ -94,3 +97,43 @@ export function shuffled(n: number, seed = 0x1a7c4): number[] {
 
 /** Peak resident set size of this process so far, in MB (Linux reports maxRSS in KiB). */
 export const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/test";
+
+export interface Backend {
+  database: Database;
+  label: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database on the PostgreSQL server (DATABASE_URL or the local one), or in-memory PGlite when it cannot be reached. */
+export async function openBackend(options: { max?: number } = {}): Promise<Backend> {
+  const max = options.max ?? 10;
+  const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER;
+  const name = `latchkey_bench_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  let version: string;
+  try {
+    const [row] = await admin<{ server_version: string }[]>`show server_version`;
+    version = row?.server_version.split(" ")[0] ?? "?";
+    await admin.unsafe(`create database ${name}`);
+  } catch (error) {
+    await admin.end({ timeout: 0 }).catch(() => {});
+    console.log(`PostgreSQL at ${describeDatabaseUrl(serverUrl)} unavailable (${(error as Error).message}); using embedded PGlite.`);
+    const database = await openDatabase({ pgliteDir: "memory://" });
+    return { database, label: "PGlite (embedded, in-memory)", drop: async () => {} };
+  }
+  const drop = async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end({ timeout: 5 });
+  };
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    const database = await openDatabase({ url: url.toString(), max });
+    return { database, label: `PostgreSQL ${version} (${url.hostname}, pool of ${max})`, drop };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}

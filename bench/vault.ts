@@ -10,22 +10,20 @@ import os from "node:os";
 import path from "node:path";
 import { count, eq, inArray, sql } from "drizzle-orm";
 import pino from "pino";
-import postgres from "postgres";
 import { ReadRecorder } from "@/lib/audit/read-recorder";
 import { AwsKmsKeyring, DekCache, SecretValue, createLocalKeyringFromFile, open, type Keyring } from "@/lib/crypto";
 import { createLogger } from "@/lib/log";
-import { describeDatabaseUrl, openDatabase, type Database, type Db } from "@/lib/db/client";
+import type { Db } from "@/lib/db/client";
 import { dataKeys as dataKeysTable, secretVersions, secrets, systemKeys } from "@/lib/db/schema";
 import { DataKeys, dekContext } from "@/lib/vault/data-keys";
 import { rotateKeys } from "@/lib/vault/key-rotation";
 import { Vault, type SecretAddress } from "@/lib/vault/vault";
 import { startFakeKms, type FakeKmsServer, type KmsCall } from "@/test/kms-server";
 import { extensionContext, seedOwners } from "@/test/vault";
-import { fmt, parseFlags, peakRssMb, progress, runConcurrent, shuffled } from "./lib";
+import { fmt, openBackend, parseFlags, peakRssMb, progress, runConcurrent, shuffled, type Backend } from "./lib";
 
 const DEFAULTS = { secrets: 2_000, reads: 6_000, deks: 1_000 };
 type Flags = typeof DEFAULTS;
-const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/test";
 const WRITE_CONCURRENCY = 8;
 const READ_CONCURRENCIES = [1, 16];
 const WARMUP_READS = 1_000;
@@ -35,43 +33,6 @@ const ROUNDS = 2;
 const POLICY = { maxValues: 10_000, maxAgeMs: 24 * 3600_000 };
 const CACHE = { maxEntries: 1_000, ttlMs: 300_000 };
 const ROTATION_CTX = { actor: { kind: "system" as const, id: "bench" }, source: { kind: "cli" as const, userAgent: "bench:vault" } };
-
-interface Backend {
-  database: Database;
-  label: string;
-  drop(): Promise<void>;
-}
-
-/** A fresh database on the PostgreSQL server, or in-memory PGlite when the server cannot be reached. */
-async function openBackend(): Promise<Backend> {
-  const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER;
-  const name = `latchkey_bench_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  let version: string;
-  try {
-    const [row] = await admin<{ server_version: string }[]>`show server_version`;
-    version = row?.server_version.split(" ")[0] ?? "?";
-    await admin.unsafe(`create database ${name}`);
-  } catch (error) {
-    await admin.end({ timeout: 0 }).catch(() => {});
-    console.log(`PostgreSQL at ${describeDatabaseUrl(serverUrl)} unavailable (${(error as Error).message}); using embedded PGlite.`);
-    const database = await openDatabase({ pgliteDir: "memory://" });
-    return { database, label: "PGlite (embedded, in-memory)", drop: async () => {} };
-  }
-  const drop = async () => {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end({ timeout: 5 });
-  };
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  try {
-    const database = await openDatabase({ url: url.toString() });
-    return { database, label: `PostgreSQL ${version} (${url.hostname}, pool of 10)`, drop };
-  } catch (error) {
-    await drop();
-    throw error;
-  }
-}
 
 function opCounts(calls: KmsCall[]): string {
   if (calls.length === 0) return "0";
