@@ -9,8 +9,8 @@ test("an org owner installs a published extension from the catalogue and opens i
   await page.goto("/panel");
   const catalogue = page.getByRole("list", { name: "Catalogue" });
   await expect(catalogue.getByText("Spotify", { exact: true })).toBeVisible();
-  // Drafts (Zoom) are never offered.
-  await expect(catalogue.getByText("Zoom Integration")).toHaveCount(0);
+  // (That drafts are never offered is checked in installations.db.test.ts: publisher.spec may publish a
+  // Zoom of its own in parallel, so the name alone proves nothing here.)
   await page.getByRole("button", { name: "Install Spotify" }).click();
   // Installing opens the new installation's setup wizard. Spotify's manifest has no setup steps, so the
   // wizard says so (the steps themselves are covered by setup-wizard.db.test.ts).
