@@ -61,7 +61,7 @@ test.describe.serial("audit trail", () => {
     const page = await context.newPage();
     await page.goto("/admin/audit");
     await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
-    await page.getByLabel("Action").fill("secret.");
+    await page.getByLabel("Action").fill("secret.set");
     await page.getByLabel("Outcome").selectOption("success");
     await page.getByRole("button", { name: "Apply filters" }).click();
     const events = page.getByTestId("audit-event");
