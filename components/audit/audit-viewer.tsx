@@ -12,6 +12,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 
+const COLUMNS = ["When", "Who", "Action", "Target", "Source", "Outcome", "Integrity"] as const;
+
 export type AuditFilterName = "actor" | "action" | "extension" | "org" | "outcome" | "time";
 
 export interface AuditViewerProps {
@@ -186,27 +188,11 @@ export function AuditViewer({
           <table className="w-full min-w-[44rem] text-left text-sm" aria-label={label}>
             <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2">
-                  When
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Who
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Action
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Target
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Source
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Outcome
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Integrity
-                </th>
+                {COLUMNS.map((column) => (
+                  <th key={column} scope="col" className="px-3 py-2">
+                    {column}
+                  </th>
+                ))}
                 <th scope="col" className="px-3 py-2">
                   <span className="sr-only">Details</span>
                 </th>

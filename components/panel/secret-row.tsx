@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { FieldError, FormMessage } from "@/components/publisher/form-message";
 import { inputClass, labelClass } from "@/components/publisher/field-styles";
+import { ConfirmDeleteForm } from "@/components/publisher/confirm-delete-form";
 import { initialFormState, type FormAction } from "@/components/publisher/form-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -121,20 +122,12 @@ function SaveForm({ installationId, secret: s, action }: { installationId: strin
 }
 
 function DeleteForm({ installationId, secret: s, action }: { installationId: string; secret: SecretRowView; action: FormAction }) {
-  const [state, formAction, pending] = useActionState(action, initialFormState);
   return (
-    <details className="mt-3 text-sm">
-      <summary className="cursor-pointer font-medium text-red-700">Delete…</summary>
-      <form action={formAction} className="mt-2 rounded-md bg-red-50 p-3 ring-1 ring-red-200" aria-busy={pending}>
-        <input type="hidden" name="installationId" value={installationId} />
-        <input type="hidden" name="ref" value={s.ref} />
-        <input type="hidden" name="confirm" value="yes" />
-        <p className="text-red-800">Delete this secret value? This cannot be undone.</p>
-        <Button type="submit" variant="danger" disabled={pending} className="mt-2">
-          {pending ? "Deleting…" : `Delete ${s.name}`}
-        </Button>
-        <FormMessage state={state} />
-      </form>
-    </details>
+    <ConfirmDeleteForm
+      action={action}
+      fields={{ installationId, ref: s.ref }}
+      warning="Delete this secret value? This cannot be undone."
+      label={`Delete ${s.name}`}
+    />
   );
 }

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { ConfirmDeleteForm } from "./confirm-delete-form";
 import { FieldError, FormMessage } from "./form-message";
 import { initialFormState, type FormAction } from "./form-state";
 import { inputClass, labelClass } from "./field-styles";
@@ -129,23 +130,14 @@ function SaveForm({ extensionId, credential: c, action }: { extensionId: string;
 }
 
 function DeleteForm({ extensionId, credential: c, action }: { extensionId: string; credential: CredentialView; action: FormAction }) {
-  const [state, formAction, pending] = useActionState(action, initialFormState);
   return (
-    <details className="mt-3 text-sm">
-      <summary className="cursor-pointer font-medium text-red-700">Delete…</summary>
-      <form action={formAction} className="mt-2 rounded-md bg-red-50 p-3 ring-1 ring-red-200" aria-busy={pending}>
-        <input type="hidden" name="extensionId" value={extensionId} />
-        <input type="hidden" name="key" value={c.key} />
-        <input type="hidden" name="confirm" value="yes" />
-        <p className="text-red-800">
-          Delete {c.label}? Installations cannot start new OAuth flows until you set it again
-          {c.required ? ", and the extension cannot be published without it" : ""}.
-        </p>
-        <Button type="submit" variant="danger" disabled={pending} className="mt-2">
-          {pending ? "Deleting…" : `Delete ${c.label}`}
-        </Button>
-        <FormMessage state={state} />
-      </form>
-    </details>
+    <ConfirmDeleteForm
+      action={action}
+      fields={{ extensionId, key: c.key }}
+      warning={`Delete ${c.label}? Installations cannot start new OAuth flows until you set it again${
+        c.required ? ", and the extension cannot be published without it" : ""
+      }.`}
+      label={`Delete ${c.label}`}
+    />
   );
 }
