@@ -68,6 +68,14 @@ const schema = z
         .optional(),
     ),
     LATCHKEY_AUDIT_WITNESS_URL: z.preprocess(blankToUndefined, z.url({ message: "must be the witness URL" }).optional()),
+    // OAuth connections: the background refresher runs in the server (and `npm run worker`) unless off.
+    LATCHKEY_OAUTH_REFRESHER: bool.default(true),
+    LATCHKEY_OAUTH_REFRESH_INTERVAL_MS: positiveInt.default(30_000),
+    // Demo mode's local OAuth provider: started with the app on LATCHKEY_DEMO_OAUTH_PORT (default: the
+    // app's port + 1), unless LATCHKEY_DEMO_OAUTH_ISSUER names one already running (the e2e setup's).
+    LATCHKEY_DEMO_OAUTH_ISSUER: z.preprocess(blankToUndefined, z.url({ message: "must be the issuer URL" }).optional()),
+    LATCHKEY_DEMO_OAUTH_PORT: z.preprocess(blankToUndefined, positiveInt.max(65535, "must be a port number").optional()),
+    LATCHKEY_DEMO_OAUTH_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((e, ctx) => {
@@ -100,6 +108,9 @@ const schema = z
   })
   .transform((e) => {
     const dataDir = path.resolve(e.LATCHKEY_DATA_DIR);
+    const appUrl = new URL(e.LATCHKEY_URL);
+    const appPort = Number(appUrl.port || (appUrl.protocol === "https:" ? 443 : 80));
+    const demoOAuthPort = e.LATCHKEY_DEMO_OAUTH_PORT ?? (appPort < 65535 ? appPort + 1 : 3001);
     return {
       ...e,
       dataDir,
@@ -109,6 +120,14 @@ const schema = z
       masterKeyFile: path.join(dataDir, "master.key"),
       auditOrigin: e.LATCHKEY_AUDIT_ORIGIN ?? `${new URL(e.LATCHKEY_URL).host}/audit`,
       anchorFile: path.join(dataDir, "anchors.jsonl"),
+      demoOAuth: {
+        issuer: (e.LATCHKEY_DEMO_OAUTH_ISSUER ?? `http://127.0.0.1:${demoOAuthPort}`).replace(/\/+$/, ""),
+        port: demoOAuthPort,
+        /** True when the provider runs elsewhere (the app does not start its own). */
+        external: e.LATCHKEY_DEMO_OAUTH_ISSUER !== undefined,
+        clientId: "latchkey-demo",
+        secretFile: path.join(dataDir, "demo-oauth-client-secret"),
+      },
     };
   });
 

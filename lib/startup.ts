@@ -16,4 +16,7 @@ export async function startServer(): Promise<void> {
   // logged, not fatal to serving requests; each sequencer tick retries loading the signing key itself.
   const { startAuditSequencer } = await import("@/lib/audit");
   await startAuditSequencer().catch((error: unknown) => console.error("Audit sequencer did not start:", error));
+  // OAuth: demo mode's local provider, then the background refresher (same rule: log, do not stop serving).
+  const { startOAuthBackground } = await import("@/lib/oauth");
+  await startOAuthBackground().catch((error: unknown) => console.error("OAuth background work did not start:", error));
 }

@@ -13,7 +13,7 @@ export function getDatabase(): Promise<Database> {
   globalForDb.latchkeyDb ??= (async () => {
     const config = env();
     const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir });
-    if (config.demo) await seedDemo(database.db);
+    if (config.demo) await seedDemo(database.db, { oauthIssuer: config.demoOAuth.issuer });
     return database;
   })();
   globalForDb.latchkeyDb.catch(() => {

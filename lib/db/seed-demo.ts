@@ -38,7 +38,7 @@ const demoOrgs: { slug: string; name: string; members: [string, OrgRole][] }[] =
   { slug: "initech", name: "Initech", members: [["enduser2", "owner"]] },
 ];
 
-export async function seedDemo(db: Db): Promise<void> {
+export async function seedDemo(db: Db, options: { oauthIssuer?: string } = {}): Promise<void> {
   await db.transaction(async (tx) => {
     const userIds = new Map<string, string>();
     for (const person of demoPeople) {
@@ -77,7 +77,7 @@ export async function seedDemo(db: Db): Promise<void> {
       }
     }
 
-    for (const manifestYaml of demoManifests) {
+    for (const manifestYaml of demoManifests(options.oauthIssuer)) {
       // The same parser as uploads, so the demo stores exactly what an upload of these files would.
       const parsed = parseManifest(manifestYaml);
       if (!parsed.ok) throw new Error(`demo manifest invalid: ${parsed.errors.map(formatManifestError).join("; ")}`);

@@ -1,5 +1,6 @@
 // The spec's own example extensions, used as demo data: Zoom (partner credentials), Spotify (user
-// secrets), an OAuth provider extension and a consumer of it.
+// secrets), an OAuth provider extension (its endpoints discovered from demo mode's local provider) and a
+// consumer of it.
 
 export const zoomManifest = `model_version: "1.0"
 extension:
@@ -70,7 +71,8 @@ webhooks:
     secret_header: Stripe-Signature
 `;
 
-export const providerManifest = `model_version: "1.0"
+/** The spec's provider extension, pointed at demo mode's local OpenID Connect provider (found by discovery). */
+export const providerManifest = (issuer: string) => `model_version: "1.0"
 extension:
   id: dev.kiket.ext.my-oauth
   name: My OAuth Provider
@@ -83,11 +85,7 @@ extension:
       provider_id: my-provider
       display_name: My Service
       icon: bi-cloud
-      endpoints:
-        authorize: https://auth.example.com/oauth/authorize
-        token: https://auth.example.com/oauth/token
-        revoke: https://auth.example.com/oauth/revoke
-        userinfo: https://api.example.com/me
+      issuer: ${issuer}
       grant_types:
         - authorization_code
         - refresh_token
@@ -104,6 +102,18 @@ extension:
         - id: calendar.read
           description: Read calendars
           consumer: my-calendar
+credentials:
+  ext:
+    - key: my_client_id
+      label: My Service OAuth Client ID
+      type: oauth_client_id
+      required: true
+      secret: false
+    - key: my_client_secret
+      label: My Service OAuth Client Secret
+      type: oauth_client_secret
+      required: true
+      secret: true
 `;
 
 export const consumerManifest = `model_version: "1.0"
@@ -122,4 +132,12 @@ extension:
       on_missing: prompt_connect
 `;
 
-export const demoManifests = [zoomManifest, spotifyManifest, providerManifest, consumerManifest];
+/** Demo mode's local OAuth provider when none is configured (lib/env.ts computes the real one). */
+export const DEFAULT_DEMO_ISSUER = "http://127.0.0.1:3001";
+
+export const demoManifests = (oauthIssuer = DEFAULT_DEMO_ISSUER) => [
+  zoomManifest,
+  spotifyManifest,
+  providerManifest(oauthIssuer),
+  consumerManifest,
+];

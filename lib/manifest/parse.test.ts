@@ -43,7 +43,7 @@ describe("the spec's examples", () => {
   });
 
   it("parses every demo manifest without warnings", () => {
-    for (const text of demoManifests) {
+    for (const text of demoManifests()) {
       const result = parseManifest(text);
       expect(result.ok ? (result.warnings ?? []) : messages(result.errors)).toEqual([]);
     }

@@ -167,29 +167,46 @@ export const webhookSchema = z.strictObject({
     .optional(),
 });
 
-export const oauthProviderSchema = z.strictObject({
-  provider_id: z.string().regex(SLUG_PATTERN, "must be an id such as my-provider"),
-  display_name: text(120),
-  icon: text(100).optional(),
-  endpoints: z.strictObject({
-    authorize: httpUrl(),
-    token: httpUrl(),
-    revoke: httpUrl().optional(),
-    userinfo: httpUrl().optional(),
-  }),
-  grant_types: z.array(z.enum(["authorization_code", "refresh_token", "client_credentials"])).min(1, "must list at least one grant type"),
-  default_scopes: z.array(text(200)).optional(),
-  available_scopes: z
-    .array(
-      z.strictObject({
-        id: text(200),
-        description: text(500),
-        default: z.boolean().optional(),
-        consumer: text(200).optional(),
-      }),
-    )
-    .optional(),
-});
+export const oauthProviderSchema = z
+  .strictObject({
+    provider_id: z.string().regex(SLUG_PATTERN, "must be an id such as my-provider"),
+    display_name: text(120),
+    icon: text(100).optional(),
+    /** An OpenID Connect issuer: its endpoints are discovered from /.well-known/openid-configuration. */
+    issuer: httpUrl().optional(),
+    endpoints: z
+      .strictObject({
+        authorize: httpUrl(),
+        token: httpUrl(),
+        revoke: httpUrl().optional(),
+        userinfo: httpUrl().optional(),
+      })
+      .optional(),
+    /** The partner credentials holding the OAuth client (default: the ones typed oauth_client_id / oauth_client_secret). */
+    client_id: extRef().optional(),
+    client_secret: extRef().optional(),
+    grant_types: z.array(z.enum(["authorization_code", "refresh_token", "client_credentials"])).min(1, "must list at least one grant type"),
+    default_scopes: z.array(text(200)).optional(),
+    available_scopes: z
+      .array(
+        z.strictObject({
+          id: text(200),
+          description: text(500),
+          default: z.boolean().optional(),
+          consumer: text(200).optional(),
+        }),
+      )
+      .optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.endpoints && !p.issuer) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["endpoints"],
+        message: "is required unless issuer names an OpenID Connect issuer to discover",
+      });
+    }
+  });
 
 export const oauthConsumerSchema = z.strictObject({
   provider: z.string().regex(SLUG_PATTERN, "must be a provider extension id such as my-oauth"),

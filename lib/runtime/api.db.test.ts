@@ -16,6 +16,7 @@ import { seedRuntimeFixture, type RuntimeFixture } from "./fixtures";
 import { noConnections, type OAuthBroker } from "./oauth-broker";
 import { SigningKeys } from "./signing-keys";
 import { mintTestToken } from "./test-token";
+import { connectUrl } from "./urls";
 import { RUNTIME_TOKEN_TYPE, signRuntimeClaims, type TokenClaimsInput } from "./tokens";
 
 const BASE = "http://latchkey.test";
@@ -297,7 +298,12 @@ describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
       ready: false,
       missing: [
         { ref: "user.api_key", reason: "secret_not_set", settings_url: settings },
-        { ref: "oauth:my-oauth", reason: "connection_missing", settings_url: settings, scopes: ["calendar.read", "calendar.write"] },
+        {
+          ref: "oauth:my-oauth",
+          reason: "connection_missing",
+          settings_url: connectUrl(BASE, fx.alphaOrg1, "my-oauth", ["calendar.read", "calendar.write"]),
+          scopes: ["calendar.read", "calendar.write"],
+        },
       ],
     });
     const noUser = (await (await call("GET", "/api/v1/readiness", await sign({ userId: null }))).json()) as {

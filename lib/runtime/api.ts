@@ -357,6 +357,17 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
       provider,
       scopes: wanted,
     });
+    if (!result.ok && result.reason === "provider_unavailable") {
+      throw new RuntimeError(
+        "oauth_provider_unavailable",
+        `The ${provider} access token has expired and ${provider} is not answering refreshes right now; retry later.`,
+        { retry_after_seconds: result.retryAfterSeconds },
+      );
+    }
+    if (!result.ok && result.reason === "connection_missing" && requirement.onMissing === "ignore") {
+      // on_missing: ignore — OAuth is optional for this extension: no prompt, just "there is none".
+      throw new RuntimeError("oauth_not_connected", `No ${provider} connection exists for this user (optional for this extension).`);
+    }
     if (!result.ok) {
       throw new RuntimeError(
         "needs_reauthorization",

@@ -15,6 +15,8 @@ export const runtimeErrorStatus = {
   not_found: 404,
   method_not_allowed: 405,
   needs_reauthorization: 409,
+  oauth_not_connected: 404,
+  oauth_provider_unavailable: 503,
   oauth_provider_not_declared: 403,
   oauth_scope_not_declared: 403,
   payload_too_large: 413,

@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { getVault } from "@/lib/vault";
 import { runtimeApi, type RuntimeApi } from "./api";
 import type { RuntimeDeps } from "./deps";
-import { noConnections } from "./oauth-broker";
+import { getOAuth } from "@/lib/oauth";
 import { SigningKeys } from "./signing-keys";
 
 export { runtimeApi, type RuntimeApi } from "./api";
@@ -27,7 +27,7 @@ const globalForRuntime = globalThis as unknown as { latchkeyRuntime?: Promise<{ 
 
 function load() {
   globalForRuntime.latchkeyRuntime ??= (async () => {
-    const [db, vault] = await Promise.all([getDb(), getVault()]);
+    const [db, vault, oauth] = await Promise.all([getDb(), getVault(), getOAuth()]);
     const config = env();
     const deps: RuntimeDeps = {
       db,
@@ -35,7 +35,7 @@ function load() {
       keys: new SigningKeys({ db, dataKeys: vault.dataKeys, maxTokenTtlSeconds: config.LATCHKEY_RUNTIME_TOKEN_TTL_SECONDS }),
       baseUrl: config.LATCHKEY_URL,
       tokenTtlSeconds: config.LATCHKEY_RUNTIME_TOKEN_TTL_SECONDS,
-      oauth: noConnections,
+      oauth: oauth.broker,
       contextCacheMs: CONTEXT_CACHE_MS,
     };
     return { deps, api: runtimeApi(deps) };

@@ -1,7 +1,6 @@
 // The seam between the runtime API and OAuth connections. The runtime asks a broker for an access token
-// (or whether a connection exists); the OAuth connections work plugs its implementation in here. Until
-// it does, `noConnections` answers that no connection exists, so extensions get needs_reauthorization
-// with the connect URL and readiness reports the connection as missing.
+// (or whether a connection exists); lib/oauth/broker.ts implements it over stored connections.
+// `noConnections` (no connection ever exists) serves tests of the runtime on its own.
 
 export interface ConnectionOwner {
   /** Connections belong to a user when the token names one, otherwise to the organization. */
@@ -20,7 +19,9 @@ export interface OAuthTokenRequest {
 
 export type OAuthTokenResult =
   | { ok: true; accessToken: string; expiresAt: Date | null; scope: string }
-  | { ok: false; reason: "connection_missing" | "connection_expired" | "scopes_missing"; missingScopes: string[] };
+  | { ok: false; reason: "connection_missing" | "connection_expired" | "scopes_missing"; missingScopes: string[] }
+  /** The token expired and the provider is failing (5xx, 429, network): try again after `retryAfterSeconds`. */
+  | { ok: false; reason: "provider_unavailable"; missingScopes: string[]; retryAfterSeconds: number };
 
 export interface OAuthBroker {
   /** A current access token (refreshed if needed), never the refresh token. */

@@ -6,7 +6,7 @@ import type { SecretScope } from "@/lib/db/schema";
 import type { Vault } from "@/lib/vault/vault";
 import type { InstallationContext } from "./context";
 import type { OAuthBroker } from "./oauth-broker";
-import { settingsUrl } from "./urls";
+import { connectUrl, settingsUrl } from "./urls";
 
 export type MissingReason = "secret_not_set" | "partner_credential_missing" | "user_context_required" | "connection_missing";
 
@@ -72,7 +72,13 @@ export async function checkReadiness(deps: ReadinessDeps, installation: Installa
       scopes: oauth.scopes,
     });
     if (!status.connected || status.missingScopes.length > 0) {
-      missing.push({ ref: `oauth:${oauth.provider}`, reason: "connection_missing", settings_url: url, scopes: status.missingScopes });
+      // The readiness check points to Connect (on_missing: prompt_connect), asking only for what is missing.
+      missing.push({
+        ref: `oauth:${oauth.provider}`,
+        reason: "connection_missing",
+        settings_url: connectUrl(deps.baseUrl, installation.installationId, oauth.provider, status.missingScopes),
+        scopes: status.missingScopes,
+      });
     }
   }
   return { ready: missing.length === 0, missing };

@@ -6,3 +6,4 @@ export * from "./runtime";
 export * from "./publisher";
 export * from "./audit-log";
 export * from "./panel";
+export * from "./oauth";

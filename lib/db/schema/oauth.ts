@@ -1,0 +1,112 @@
+// OAuth connections: one per (owner, provider, client app), shared by every consumer extension that needs
+// it. Tokens exist only sealed (AES-256-GCM under a data key, like any vault value); a disconnected or
+// expired connection's ciphertexts are nulled out. Authorization requests in flight live in oauth_states
+// for at most ten minutes and are consumed by their callback (single use).
+import { sql } from "drizzle-orm";
+import { check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { extensions, installations, organizations, users } from "./core";
+import { dataKeys } from "./vault";
+import { bytea, createdAt, id, tstz } from "./types";
+
+export const connectionOwnerKinds = ["user", "org"] as const;
+export type ConnectionOwnerKind = (typeof connectionOwnerKinds)[number];
+export const connectionStatuses = ["active", "expired", "revoked"] as const;
+export type ConnectionStatus = (typeof connectionStatuses)[number];
+
+export const oauthConnections = pgTable(
+  "oauth_connections",
+  {
+    id: id(),
+    ownerKind: text("owner_kind", { enum: connectionOwnerKinds }).notNull(),
+    /** The user or organization the connection belongs to. */
+    ownerId: uuid("owner_id").notNull(),
+    /** The organization it was connected in (the owner itself for org connections), for the audit trail. */
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    providerId: text("provider_id").notNull(),
+    /** The provider's display name when connected (providers come from manifests and the catalogue). */
+    providerName: text("provider_name").notNull(),
+    /** The client app: the extension whose ext.* partner credentials hold the OAuth client id and secret. */
+    clientExtensionId: uuid("client_extension_id")
+      .notNull()
+      .references(() => extensions.id, { onDelete: "cascade" }),
+    accountId: text("account_id"),
+    accountLabel: text("account_label"),
+    /** Granted scopes, from the provider's token response. */
+    scopes: jsonb("scopes").$type<string[]>().notNull().default([]),
+    status: text("status", { enum: connectionStatuses }).notNull().default("active"),
+    dekId: uuid("dek_id").references(() => dataKeys.id, { onDelete: "restrict" }),
+    /** Sealed; null once disconnected or expired. */
+    accessToken: bytea("access_token"),
+    refreshToken: bytea("refresh_token"),
+    expiresAt: tstz("expires_at"),
+    /** When the current access token was issued: with expiresAt, its lifetime (refreshes happen in its second half). */
+    issuedAt: tstz("issued_at"),
+    /** Bumped by every token write: the AAD binds each ciphertext to it, and refreshes compare-and-set on it. */
+    tokenVersion: integer("token_version").notNull().default(0),
+    lastRefreshedAt: tstz("last_refreshed_at"),
+    /** Consecutive retryable refresh failures (5xx, 429, network) and when the next attempt may run. */
+    refreshFailures: integer("refresh_failures").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at"),
+    lastError: text("last_error"),
+    connectedBy: uuid("connected_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("oauth_connections_owner_provider_client_idx").on(t.ownerKind, t.ownerId, t.providerId, t.clientExtensionId),
+    index("oauth_connections_refresh_idx").on(t.status, t.expiresAt),
+    check("oauth_connections_tokens_sealed", sql`(${t.accessToken} is null and ${t.refreshToken} is null) or ${t.dekId} is not null`),
+  ],
+);
+
+/** Which installations use a connection, and where a setup field asked for the access token to be stored. */
+export const oauthConnectionUses = pgTable(
+  "oauth_connection_uses",
+  {
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => oauthConnections.id, { onDelete: "cascade" }),
+    installationId: uuid("installation_id")
+      .notNull()
+      .references(() => installations.id, { onDelete: "cascade" }),
+    /** `org.name` / `user.name` from the setup field's `store_as`, or '' when the extension asks at run time. */
+    storeAs: text("store_as").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.installationId, t.storeAs] }),
+    index("oauth_connection_uses_installation_idx").on(t.installationId),
+  ],
+);
+
+/** Authorization requests in flight: consumed by their callback, valid for ten minutes. */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    /** SHA-256 of the `state` sent to the provider (the state itself is never stored). */
+    stateHash: text("state_hash").primaryKey(),
+    /** The signed-in person who started the flow, and SHA-256 of the browser-bound cookie set with it. */
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    bindingHash: text("binding_hash").notNull(),
+    providerId: text("provider_id").notNull(),
+    installationId: uuid("installation_id")
+      .notNull()
+      .references(() => installations.id, { onDelete: "cascade" }),
+    /** The setup field that asked (its obtain block says client, scopes and store_as), or '' for requires.oauth_provider. */
+    fieldKey: text("field_key").notNull().default(""),
+    scopes: jsonb("scopes").$type<string[]>().notNull(),
+    codeVerifier: text("code_verifier").notNull(),
+    nonce: text("nonce"),
+    returnTo: text("return_to").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("oauth_states_expires_idx").on(t.expiresAt)],
+);
+
+export type OAuthConnectionRow = typeof oauthConnections.$inferSelect;
+export type OAuthStateRow = typeof oauthStates.$inferSelect;

@@ -1,0 +1,107 @@
+// The runtime's OAuth broker over stored connections: finds the connection an installation's extension
+// may use for a provider (the caller's own, or the organization's for a setup field that stores it at
+// org level), checks its status and scopes, and returns a current access token, refreshing it on demand
+// (single-flight) when it is close to expiry. Never returns a refresh token.
+import { and, eq } from "drizzle-orm";
+import { oauthConnectionUses, oauthConnections, type OAuthConnectionRow } from "@/lib/db/schema";
+import type { OAuthBroker, OAuthTokenRequest, OAuthTokenResult } from "@/lib/runtime/oauth-broker";
+import type { OAuthDeps } from "./connections";
+import { OAuthError } from "./errors";
+import { loadFlowInstallation, resolveFlowTarget } from "./providers";
+import { needsRefresh, ON_DEMAND_MIN_VALIDITY_MS, type Refresher } from "./refresh";
+import { openToken } from "./token-seal";
+
+type Loose = Record<string, unknown>;
+const obj = (v: unknown): Loose => (v && typeof v === "object" && !Array.isArray(v) ? (v as Loose) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The setup field (obtain: oauth2) that connects this provider, if the manifest has one. */
+function oauthFieldFor(manifest: unknown, provider: string): string {
+  const field = arr(obj(manifest).setup)
+    .flatMap((step) => arr(obj(obj(step).secrets).fields))
+    .map(obj)
+    .find((f) => obj(f.obtain).type === "oauth2" && obj(f.obtain).provider === provider);
+  return typeof field?.key === "string" ? field.key : "";
+}
+
+export class ConnectionBroker implements OAuthBroker {
+  readonly #recordedUses = new Set<string>();
+
+  constructor(
+    private readonly deps: OAuthDeps,
+    private readonly refresher: Refresher,
+  ) {}
+
+  async #find(request: OAuthTokenRequest): Promise<OAuthConnectionRow | null | "no_owner"> {
+    const installation = await loadFlowInstallation(this.deps.db, request.installationId);
+    if (!installation) return null;
+    let target;
+    try {
+      target = await resolveFlowTarget(
+        this.deps.db,
+        installation,
+        request.provider,
+        oauthFieldFor(installation.manifest, request.provider),
+      );
+    } catch (error) {
+      if (error instanceof OAuthError) return null;
+      throw error;
+    }
+    const ownerId = target.ownerKind === "org" ? installation.orgId : request.owner.kind === "user" ? request.owner.id : null;
+    if (!ownerId) return "no_owner";
+    const [row] = await this.deps.db
+      .select()
+      .from(oauthConnections)
+      .where(
+        and(
+          eq(oauthConnections.ownerKind, target.ownerKind),
+          eq(oauthConnections.ownerId, ownerId),
+          eq(oauthConnections.providerId, target.provider.id),
+          eq(oauthConnections.clientExtensionId, target.client.extensionId),
+        ),
+      );
+    return row ?? null;
+  }
+
+  async connectionStatus(request: OAuthTokenRequest): Promise<{ connected: boolean; missingScopes: string[] }> {
+    const row = await this.#find(request);
+    if (!row || row === "no_owner" || row.status !== "active") return { connected: false, missingScopes: request.scopes };
+    return { connected: true, missingScopes: request.scopes.filter((s) => !row.scopes.includes(s)) };
+  }
+
+  async getAccessToken(request: OAuthTokenRequest): Promise<OAuthTokenResult> {
+    const found = await this.#find(request);
+    if (!found || found === "no_owner") return { ok: false, reason: "connection_missing", missingScopes: request.scopes };
+    let row = found;
+    if (row.status !== "active") return { ok: false, reason: "connection_expired", missingScopes: request.scopes };
+    const missingScopes = request.scopes.filter((s) => !row.scopes.includes(s));
+    if (missingScopes.length > 0) return { ok: false, reason: "scopes_missing", missingScopes };
+    await this.#recordUse(row.id, request.installationId);
+
+    if (needsRefresh(row, ON_DEMAND_MIN_VALIDITY_MS) && row.refreshToken) {
+      const outcome = await this.refresher.refresh(row.id, { minValidityMs: ON_DEMAND_MIN_VALIDITY_MS, scopes: request.scopes });
+      if (outcome.kind === "expired") return { ok: false, reason: "connection_expired", missingScopes: request.scopes };
+      if (outcome.kind === "retry_later") {
+        // The provider is failing: the current token still works if it has not expired yet.
+        const stillValid = outcome.row.expiresAt && outcome.row.expiresAt.getTime() > Date.now();
+        if (!stillValid) {
+          const retryAfterSeconds = Math.max(1, Math.ceil((outcome.nextAttemptAt.getTime() - Date.now()) / 1000));
+          return { ok: false, reason: "provider_unavailable", missingScopes: [], retryAfterSeconds };
+        }
+      }
+      if (outcome.row) row = outcome.row;
+      if (row.status !== "active") return { ok: false, reason: "connection_expired", missingScopes: request.scopes };
+    }
+    const accessToken = await openToken(this.deps.vault.dataKeys, row, "access_token", row.accessToken);
+    if (!accessToken) return { ok: false, reason: "connection_expired", missingScopes: request.scopes };
+    return { ok: true, accessToken, expiresAt: row.expiresAt, scope: row.scopes.join(" ") };
+  }
+
+  /** Remembers that this installation uses the connection ("which extensions use it"), once per process. */
+  async #recordUse(connectionId: string, installationId: string) {
+    const key = `${connectionId}:${installationId}`;
+    if (this.#recordedUses.has(key)) return;
+    await this.deps.db.insert(oauthConnectionUses).values({ connectionId, installationId, storeAs: "" }).onConflictDoNothing();
+    this.#recordedUses.add(key);
+  }
+}

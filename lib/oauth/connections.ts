@@ -1,0 +1,385 @@
+// Connections: storing a grant's tokens (sealed), the installations that use a connection, what the
+// panel lists, and Disconnect (revoke at the provider, delete the tokens at once). Every change is audited
+// in its transaction; state changes a person must hear about become notifications in the same transaction.
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import { appendAuditEvents, type AuditActor, type AuditSource } from "@/lib/audit/events";
+import type { UserActor } from "@/lib/auth/actor";
+import { SecretValue } from "@/lib/crypto";
+import type { Db, DbOrTx } from "@/lib/db/client";
+import {
+  extensions,
+  installations,
+  notifications,
+  oauthConnectionUses,
+  oauthConnections,
+  type NotificationKind,
+  type OAuthConnectionRow,
+} from "@/lib/db/schema";
+import { logger as defaultLogger } from "@/lib/log";
+import { parseSecretRef } from "@/lib/manifest/declarations";
+import type { Vault } from "@/lib/vault/vault";
+import { revokeToken, type ClientSecrets, type TokenSet } from "./client";
+import { OAuthError } from "./errors";
+import type { ProviderConfig } from "./providers";
+import { openToken, sealTokens } from "./token-seal";
+
+export interface OAuthDeps {
+  db: Db;
+  vault: Vault;
+  baseUrl: string;
+  logger?: Logger;
+}
+
+export const connectionsPath = "/panel/connections";
+
+/** Reads the OAuth client's id and secret from the client extension's partner credentials (audited reads). */
+export async function clientSecrets(
+  deps: OAuthDeps,
+  client: { extensionId: string; idRef: string; secretRef: string },
+  providerName: string,
+  source: AuditSource,
+): Promise<ClientSecrets> {
+  const ctx = { actor: { kind: "system" as const, id: "oauth" }, source };
+  const read = async (ref: string) => {
+    const parsed = parseSecretRef(ref);
+    if (!parsed || parsed.scope !== "ext") return null;
+    const value = await deps.vault.read(ctx, {
+      extensionId: client.extensionId,
+      scope: "ext",
+      ownerId: client.extensionId,
+      name: parsed.name,
+    });
+    return value?.reveal() ?? null;
+  };
+  const [clientId, clientSecret] = await Promise.all([read(client.idRef), read(client.secretRef)]);
+  if (!clientId || !clientSecret) {
+    throw new OAuthError(
+      "client_not_configured",
+      `The ${providerName} OAuth app is not configured yet: its publisher has not set ${[!clientId && (client.idRef || "a client id"), !clientSecret && (client.secretRef || "a client secret")].filter(Boolean).join(" and ")}.`,
+    );
+  }
+  return { clientId, clientSecret };
+}
+
+export async function notify(
+  tx: DbOrTx,
+  n: { userId: string | null; kind: NotificationKind; subjectId: string; message: string; link: string },
+): Promise<void> {
+  if (!n.userId) return;
+  await tx.insert(notifications).values({ userId: n.userId, kind: n.kind, subjectId: n.subjectId, message: n.message, link: n.link });
+}
+
+export interface StoreGrant {
+  ownerKind: "user" | "org";
+  ownerId: string;
+  orgId: string;
+  provider: ProviderConfig;
+  clientExtensionId: string;
+  tokens: TokenSet;
+  /** The scopes asked for, used when the provider's token response does not list what it granted. */
+  requestedScopes: string[];
+  account: { accountId: string | null; accountLabel: string | null };
+  installationId: string;
+  storeAs: string | null;
+  actor: AuditActor & { kind: "user" };
+  source: AuditSource;
+}
+
+/**
+ * Stores a new grant for (owner, provider, client app): creates the connection or replaces the tokens of
+ * the existing one (reconnect, additional scopes), records which installation uses it, and audits.
+ */
+export async function storeGrant(deps: OAuthDeps, grant: StoreGrant): Promise<OAuthConnectionRow> {
+  const dek = await deps.vault.dataKeys.forWrite();
+  const now = new Date();
+  const scopes = grant.tokens.scopes ?? grant.requestedScopes;
+  return deps.db.transaction(async (tx) => {
+    const key = and(
+      eq(oauthConnections.ownerKind, grant.ownerKind),
+      eq(oauthConnections.ownerId, grant.ownerId),
+      eq(oauthConnections.providerId, grant.provider.id),
+      eq(oauthConnections.clientExtensionId, grant.clientExtensionId),
+    );
+    const [existing] = await tx.select().from(oauthConnections).where(key).for("update");
+    const id = existing?.id ?? crypto.randomUUID();
+    const version = (existing?.tokenVersion ?? 0) + 1;
+    const sealed = sealTokens(dek, { id, ownerKind: grant.ownerKind, ownerId: grant.ownerId }, version, {
+      accessToken: grant.tokens.accessToken,
+      refreshToken: grant.tokens.refreshToken,
+    });
+    const values = {
+      providerName: grant.provider.displayName,
+      accountId: grant.account.accountId,
+      accountLabel: grant.account.accountLabel,
+      scopes,
+      status: "active" as const,
+      dekId: sealed.dekId,
+      accessToken: sealed.accessToken,
+      refreshToken: sealed.refreshToken,
+      expiresAt: grant.tokens.expiresAt,
+      issuedAt: now,
+      tokenVersion: version,
+      lastRefreshedAt: null,
+      refreshFailures: 0,
+      nextAttemptAt: null,
+      lastError: null,
+      connectedBy: grant.actor.id,
+      updatedAt: now,
+    };
+    let row: OAuthConnectionRow | undefined;
+    if (existing) {
+      [row] = await tx.update(oauthConnections).set(values).where(eq(oauthConnections.id, id)).returning();
+    } else {
+      [row] = await tx
+        .insert(oauthConnections)
+        .values({
+          id,
+          ownerKind: grant.ownerKind,
+          ownerId: grant.ownerId,
+          orgId: grant.orgId,
+          providerId: grant.provider.id,
+          clientExtensionId: grant.clientExtensionId,
+          ...values,
+        })
+        .returning();
+    }
+    if (!row) throw new Error("connection upsert returned nothing");
+    await tx
+      .insert(oauthConnectionUses)
+      .values({ connectionId: id, installationId: grant.installationId, storeAs: grant.storeAs ?? "" })
+      .onConflictDoNothing();
+    const action = !existing ? "oauth.connect" : existing.status === "active" ? "oauth.grant_additional" : "oauth.reconnect";
+    await appendAuditEvents(tx, [
+      {
+        actor: grant.actor,
+        source: grant.source,
+        action,
+        target: `oauth:${grant.provider.id}`,
+        extensionId: grant.clientExtensionId,
+        orgId: grant.orgId,
+        details: {
+          connection: id,
+          owner_kind: grant.ownerKind,
+          account: grant.account.accountLabel,
+          scopes,
+          refresh_token: grant.tokens.refreshToken !== null,
+          expires_at: grant.tokens.expiresAt?.toISOString() ?? null,
+        },
+      },
+    ]);
+    if (existing && existing.status !== "active") {
+      await notify(tx, {
+        userId: grant.actor.id,
+        kind: "connection_restored",
+        subjectId: id,
+        message: `Your ${grant.provider.displayName} connection works again.`,
+        link: connectionsPath,
+      });
+    }
+    return row;
+  });
+}
+
+/** Writes the access token to the installation's `store_as` secret (the setup field asked for it there). */
+export async function writeStoreAs(
+  deps: OAuthDeps,
+  use: { installationId: string; storeAs: string },
+  owner: { orgId: string; userId: string | null },
+  accessToken: string,
+  ctx: { actor: AuditActor; source: AuditSource },
+): Promise<void> {
+  const ref = parseSecretRef(use.storeAs);
+  if (!ref || ref.scope === "ext") return;
+  const [inst] = await deps.db
+    .select({ extensionId: installations.extensionId, orgId: installations.orgId })
+    .from(installations)
+    .where(eq(installations.id, use.installationId));
+  if (!inst) return;
+  const ownerId = ref.scope === "org" ? inst.orgId : owner.userId;
+  if (!ownerId) return;
+  await deps.vault.set(
+    { ...ctx, orgId: inst.orgId },
+    { extensionId: inst.extensionId, scope: ref.scope, ownerId, name: ref.name },
+    SecretValue.from(accessToken),
+  );
+}
+
+export interface ConnectionView {
+  id: string;
+  providerId: string;
+  providerName: string;
+  ownerKind: "user" | "org";
+  ownerLabel: string;
+  accountLabel: string | null;
+  scopes: string[];
+  status: "active" | "expired" | "revoked";
+  expiresAt: Date | null;
+  lastRefreshedAt: Date | null;
+  refreshFailures: number;
+  lastError: string | null;
+  createdAt: Date;
+  usedBy: { installationId: string; extensionName: string }[];
+  /** Whether this person may disconnect or reconnect it (their own, or an org they administer). */
+  canManage: boolean;
+  /** An installation to reconnect through (the one that connected it first). */
+  reconnectInstallationId: string | null;
+}
+
+/** Connections the person can see: their own, and their organizations'. */
+export async function listConnections(db: DbOrTx, actor: UserActor): Promise<ConnectionView[]> {
+  const orgIds = actor.orgs.map((o) => o.id);
+  const mine = and(eq(oauthConnections.ownerKind, "user"), eq(oauthConnections.ownerId, actor.userId));
+  const orgs = orgIds.length > 0 ? and(eq(oauthConnections.ownerKind, "org"), inArray(oauthConnections.ownerId, orgIds)) : sql`false`;
+  const rows = await db
+    .select()
+    .from(oauthConnections)
+    .where(or(mine, orgs))
+    .orderBy(oauthConnections.providerName, oauthConnections.createdAt);
+  const ids = rows.map((r) => r.id);
+  const uses =
+    ids.length === 0
+      ? []
+      : await db
+          .selectDistinct({
+            connectionId: oauthConnectionUses.connectionId,
+            installationId: oauthConnectionUses.installationId,
+            extensionName: extensions.name,
+            orgId: installations.orgId,
+            createdAt: oauthConnectionUses.createdAt,
+          })
+          .from(oauthConnectionUses)
+          .innerJoin(installations, eq(installations.id, oauthConnectionUses.installationId))
+          .innerJoin(extensions, eq(extensions.id, installations.extensionId))
+          .where(inArray(oauthConnectionUses.connectionId, ids))
+          .orderBy(oauthConnectionUses.createdAt);
+  return rows.map((r) => {
+    const org = actor.orgs.find((o) => o.id === r.ownerId);
+    // Only installations in the person's own organizations are named (a personal connection may also be used elsewhere).
+    const usedBy = uses.filter((u) => u.connectionId === r.id && orgIds.includes(u.orgId));
+    const seen = new Set<string>();
+    return {
+      id: r.id,
+      providerId: r.providerId,
+      providerName: r.providerName,
+      ownerKind: r.ownerKind,
+      ownerLabel: r.ownerKind === "user" ? "You" : (org?.name ?? "Organization"),
+      accountLabel: r.accountLabel,
+      scopes: r.scopes,
+      status: r.status,
+      expiresAt: r.expiresAt,
+      lastRefreshedAt: r.lastRefreshedAt,
+      refreshFailures: r.refreshFailures,
+      lastError: r.lastError,
+      createdAt: r.createdAt,
+      usedBy: usedBy
+        .filter((u) => (seen.has(u.installationId) ? false : (seen.add(u.installationId), true)))
+        .map((u) => ({ installationId: u.installationId, extensionName: u.extensionName })),
+      canManage: r.ownerKind === "user" ? r.ownerId === actor.userId : org?.role === "owner" || org?.role === "admin",
+      reconnectInstallationId: usedBy[0]?.installationId ?? null,
+    };
+  });
+}
+
+/** A connection the person may manage, or a not_found/forbidden error (never another tenant's row). */
+async function manageableConnection(db: DbOrTx, actor: UserActor, connectionId: string): Promise<OAuthConnectionRow> {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(connectionId);
+  const [row] = uuid ? await db.select().from(oauthConnections).where(eq(oauthConnections.id, connectionId)) : [];
+  const org = row ? actor.orgs.find((o) => o.id === row.ownerId) : undefined;
+  const visible = row && (row.ownerKind === "user" ? row.ownerId === actor.userId : Boolean(org));
+  if (!row || !visible) throw new OAuthError("not_found", "No such connection.");
+  if (row.ownerKind === "org" && org?.role !== "owner" && org?.role !== "admin") {
+    throw new OAuthError("forbidden", `Only owners and admins of ${org?.name ?? "the organization"} can manage its connections.`);
+  }
+  return row;
+}
+
+export interface DisconnectResult {
+  providerRevoked: boolean;
+  /** Why revocation at the provider did not happen (no endpoint, or it failed); the tokens are deleted regardless. */
+  revocationNote: string | null;
+}
+
+/**
+ * Disconnect: revokes the grant at the provider (RFC 7009, refresh token first so the whole grant goes),
+ * then deletes the tokens and every `store_as` copy at once, whatever the provider answered.
+ */
+export async function disconnect(
+  deps: OAuthDeps,
+  actor: UserActor,
+  connectionId: string,
+  source: AuditSource,
+  resolve: (row: OAuthConnectionRow) => Promise<{ provider: ProviderConfig; secrets: () => Promise<ClientSecrets> } | null>,
+): Promise<DisconnectResult> {
+  const log = deps.logger ?? defaultLogger;
+  const row = await manageableConnection(deps.db, actor, connectionId);
+  let providerRevoked = false;
+  let revocationNote: string | null = null;
+  const [refreshToken, accessToken] = await Promise.all([
+    openToken(deps.vault.dataKeys, row, "refresh_token", row.refreshToken),
+    openToken(deps.vault.dataKeys, row, "access_token", row.accessToken),
+  ]);
+  const token = refreshToken ?? accessToken;
+  if (token) {
+    try {
+      const found = await resolve(row);
+      if (!found) {
+        revocationNote = "The provider is no longer installed; the tokens were deleted here only.";
+      } else {
+        providerRevoked = await revokeToken(found.provider, await found.secrets(), token, refreshToken ? "refresh_token" : "access_token");
+        if (!providerRevoked) revocationNote = `${row.providerName} has no revocation endpoint; the tokens were deleted here.`;
+      }
+    } catch (error) {
+      revocationNote = `${row.providerName} did not confirm the revocation (${error instanceof Error ? error.message : String(error)}); the tokens were deleted here anyway.`;
+      log.warn({ connection: row.id, provider: row.providerId, err: revocationNote }, "oauth revocation failed");
+    }
+  }
+  const uses = await deps.db
+    .select({ installationId: oauthConnectionUses.installationId, storeAs: oauthConnectionUses.storeAs })
+    .from(oauthConnectionUses)
+    .where(eq(oauthConnectionUses.connectionId, row.id));
+  await deps.db.transaction(async (tx) => {
+    await tx
+      .update(oauthConnections)
+      .set({
+        status: "revoked",
+        accessToken: null,
+        refreshToken: null,
+        expiresAt: null,
+        tokenVersion: row.tokenVersion + 1,
+        nextAttemptAt: null,
+        refreshFailures: 0,
+        updatedAt: new Date(),
+      })
+      .where(eq(oauthConnections.id, row.id));
+    await appendAuditEvents(tx, [
+      {
+        actor: { kind: "user", id: actor.userId },
+        source,
+        action: "oauth.revoke",
+        target: `oauth:${row.providerId}`,
+        extensionId: row.clientExtensionId,
+        orgId: row.orgId,
+        details: { connection: row.id, provider_revoked: providerRevoked, ...(revocationNote ? { note: revocationNote } : {}) },
+      },
+    ]);
+  });
+  // The store_as copies are the same access token: delete them too.
+  for (const use of uses.filter((u) => u.storeAs)) {
+    const ref = parseSecretRef(use.storeAs);
+    const [inst] = await deps.db
+      .select({ extensionId: installations.extensionId, orgId: installations.orgId })
+      .from(installations)
+      .where(eq(installations.id, use.installationId));
+    if (!ref || ref.scope === "ext" || !inst) continue;
+    const ownerId = ref.scope === "org" ? inst.orgId : row.ownerKind === "user" ? row.ownerId : null;
+    if (!ownerId) continue;
+    await deps.vault.delete(
+      { actor: { kind: "user", id: actor.userId }, source, orgId: inst.orgId },
+      { extensionId: inst.extensionId, scope: ref.scope, ownerId, name: ref.name },
+    );
+  }
+  return { providerRevoked, revocationNote };
+}
+
+export { manageableConnection };

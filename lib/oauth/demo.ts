@@ -1,0 +1,84 @@
+// Demo mode's OAuth provider: a real OpenID Connect provider (scripts/demo-oauth-provider.mjs, node-oidc-
+// provider) on loopback, started beside the app unless LATCHKEY_DEMO_OAUTH_ISSUER names one already
+// running, with the demo provider extension's partner credentials set to its client and the extension
+// published — so Connect, refresh and Disconnect work without registering an app anywhere.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Logger } from "pino";
+import { SecretValue } from "@/lib/crypto";
+import type { Db } from "@/lib/db/client";
+import { extensionVersions, extensions } from "@/lib/db/schema";
+import type { Env } from "@/lib/env";
+import { oauthCallbackUrl } from "@/lib/extensions/redirect-uris";
+import type { Vault } from "@/lib/vault/vault";
+
+export const DEMO_PROVIDER_EXTENSION = "dev.kiket.ext.my-oauth";
+const DEMO_PROVIDER_ID = "my-provider";
+
+/** The demo client's secret: from the environment, or generated once and kept in the data dir (0600). */
+function clientSecret(config: Env): string {
+  if (config.LATCHKEY_DEMO_OAUTH_CLIENT_SECRET) return config.LATCHKEY_DEMO_OAUTH_CLIENT_SECRET;
+  const file = config.demoOAuth.secretFile;
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  const secret = randomBytes(32).toString("base64url");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Starts the provider as a child process and resolves once it listens (or rejects with its output). */
+function startProviderProcess(config: Env, secret: string, log: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(process.cwd(), "scripts", "demo-oauth-provider.mjs")], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        DEMO_OAUTH_PORT: String(config.demoOAuth.port),
+        DEMO_OAUTH_CLIENT_ID: config.demoOAuth.clientId,
+        DEMO_OAUTH_CLIENT_SECRET: secret,
+        DEMO_OAUTH_REDIRECT_URIS: oauthCallbackUrl(config.LATCHKEY_URL, DEMO_PROVIDER_ID),
+      },
+    });
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("listening on")) {
+        log.info({ issuer: config.demoOAuth.issuer }, "demo OAuth provider started");
+        resolve();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => reject(new Error(`the demo OAuth provider exited (${code}): ${output.trim().slice(0, 500)}`)));
+    process.once("exit", () => child.kill());
+  });
+}
+
+export async function startDemoOAuth(db: Db, vault: Vault, config: Env, log: Logger): Promise<void> {
+  const secret = clientSecret(config);
+  if (!config.demoOAuth.external) await startProviderProcess(config, secret, log);
+  const [ext] = await db.select().from(extensions).where(eq(extensions.slug, DEMO_PROVIDER_EXTENSION));
+  if (!ext) return;
+  const ctx = { actor: { kind: "system" as const, id: "demo-setup" }, source: { kind: "worker" as const } };
+  const set = new Set((await vault.list(ext.id, "ext", ext.id)).filter((s) => s.isSet).map((s) => s.name));
+  for (const [name, value] of [
+    ["my_client_id", config.demoOAuth.clientId],
+    ["my_client_secret", secret],
+  ] as const) {
+    if (!set.has(name)) await vault.set(ctx, { extensionId: ext.id, scope: "ext", ownerId: ext.id, name }, SecretValue.from(value));
+  }
+  // Its required partner credentials are set now: publish it, as its publisher would.
+  await db.transaction(async (tx) => {
+    await tx
+      .update(extensions)
+      .set({ status: "published" })
+      .where(and(eq(extensions.id, ext.id), eq(extensions.status, "draft")));
+    await tx
+      .update(extensionVersions)
+      .set({ publishedAt: new Date() })
+      .where(and(eq(extensionVersions.extensionId, ext.id), isNull(extensionVersions.publishedAt)));
+  });
+}

@@ -1,0 +1,42 @@
+// Typed errors of OAuth connections. `code` is what the error page and the API name; `message` says what
+// happened in words a person can act on, and never contains a token or a client secret.
+export const oauthErrorStatus = {
+  unknown_provider: 404,
+  unknown_field: 404,
+  not_required: 400,
+  not_found: 404,
+  forbidden: 403,
+  invalid_return_to: 400,
+  client_not_configured: 409,
+  state_missing: 400,
+  state_invalid: 400,
+  state_expired: 400,
+  state_session_mismatch: 403,
+  access_denied: 400,
+  provider_error: 502,
+  provider_unavailable: 503,
+  token_exchange_failed: 502,
+  connection_in_use: 409,
+  vault_unavailable: 503,
+} as const;
+
+export type OAuthErrorCode = keyof typeof oauthErrorStatus;
+
+export class OAuthError extends Error {
+  constructor(
+    readonly code: OAuthErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryPath?: string },
+  ) {
+    super(message, options);
+    this.name = "OAuthError";
+    this.retryPath = options?.retryPath ?? null;
+  }
+
+  /** Where "Try again" starts the same flow over, when the failing step knows it. */
+  retryPath: string | null;
+
+  get status(): number {
+    return oauthErrorStatus[this.code];
+  }
+}

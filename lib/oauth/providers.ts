@@ -1,0 +1,234 @@
+// Where an OAuth flow's provider, client app and owner come from. A provider is declared by a provider
+// extension installed in the organization (`provides.oauth_provider`, its client being that extension's
+// partner credentials), or is one of the built-in catalogue's, or any OpenID Connect issuer found by
+// discovery. What asks for a connection is either a consumer's `requires.oauth_provider` (a person's own
+// connection, shared by every consumer) or a setup field's `obtain: {type: oauth2}` (the consumer's own
+// client credentials, owned by the user or org its `store_as` names).
+import { and, eq } from "drizzle-orm";
+import type { DbOrTx } from "@/lib/db/client";
+import { extensionVersions, extensions, installations, type ConnectionOwnerKind } from "@/lib/db/schema";
+import { declaredSecrets } from "@/lib/manifest/declarations";
+import { oauthRequirement } from "@/lib/runtime/context";
+import { catalogue } from "./catalogue";
+import { OAuthError } from "./errors";
+
+export interface ProviderQuirks {
+  /** How the client authenticates at the token endpoint (default: HTTP Basic, RFC 6749 §2.3.1). */
+  clientAuth?: "basic" | "post";
+  /** Slack: every response is {ok, …}; errors come as HTTP 200 with ok: false. */
+  okEnvelope?: boolean;
+  /** GitHub: token errors come as HTTP 200 with an `error` member. */
+  errorsWith200?: boolean;
+  /** Microsoft: one resource per token request. */
+  onePerResource?: boolean;
+  /** Microsoft's `common` endpoint: ID tokens carry the tenant's issuer, not a fixed one. */
+  multiTenantIssuer?: boolean;
+}
+
+export interface ProviderConfig {
+  id: string;
+  displayName: string;
+  icon?: string;
+  source: "extension" | "catalogue" | "discovery";
+  /** An OpenID Connect issuer: endpoints not given are discovered from it. */
+  issuer?: string;
+  endpoints?: { authorize: string; token: string; revoke?: string; userinfo?: string };
+  scopeSeparator?: string;
+  defaultScopes: string[];
+  availableScopes?: { id: string; description: string }[];
+  /** Extra authorization request parameters (Google's access_type=offline, Atlassian's audience). */
+  authorizeParams?: Record<string, string>;
+  quirks: ProviderQuirks;
+}
+
+/** What a flow for one installation connects: the provider, the OAuth client app, and whose connection it is. */
+export interface FlowTarget {
+  provider: ProviderConfig;
+  /** The extension whose ext.* partner credentials are the OAuth client, and their references. */
+  client: { extensionId: string; idRef: string; secretRef: string };
+  ownerKind: ConnectionOwnerKind;
+  /** The setup field that asked (empty for requires.oauth_provider). */
+  fieldKey: string;
+  /** Where the access token is also written for the installation's extension (`org.x` / `user.x`), if asked. */
+  storeAs: string | null;
+  /** The scopes this installation needs from the connection. */
+  scopes: string[];
+}
+
+type Loose = Record<string, unknown>;
+const obj = (v: unknown): Loose => (v && typeof v === "object" && !Array.isArray(v) ? (v as Loose) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const strings = (v: unknown): string[] => arr(v).filter((s): s is string => typeof s === "string");
+
+/** A provider extension's `provides.oauth_provider`, as a provider config and the refs of its client credentials. */
+export function providerFromManifest(manifest: unknown): { provider: ProviderConfig; idRef: string; secretRef: string } | null {
+  const root = obj(manifest);
+  const block = obj(obj(root.provides ?? obj(root.extension).provides).oauth_provider);
+  const id = str(block.provider_id);
+  if (!id) return null;
+  const endpoints = obj(block.endpoints);
+  const partner = declaredSecrets(manifest).filter((d) => d.scope === "ext");
+  const byType = (type: string) => partner.find((d) => d.type === type)?.ref;
+  const idRef = str(block.client_id) ?? byType("oauth_client_id") ?? "";
+  const secretRef = str(block.client_secret) ?? byType("oauth_client_secret") ?? "";
+  const authorize = str(endpoints.authorize);
+  const token = str(endpoints.token);
+  return {
+    provider: {
+      id,
+      displayName: str(block.display_name) ?? id,
+      ...(str(block.icon) ? { icon: str(block.icon) } : {}),
+      source: authorize && token ? "extension" : "discovery",
+      ...(str(block.issuer) ? { issuer: str(block.issuer) } : {}),
+      ...(authorize && token ? { endpoints: { authorize, token, revoke: str(endpoints.revoke), userinfo: str(endpoints.userinfo) } } : {}),
+      defaultScopes: strings(block.default_scopes),
+      availableScopes: arr(block.available_scopes).map((s) => ({ id: str(obj(s).id) ?? "", description: str(obj(s).description) ?? "" })),
+      quirks: {},
+    },
+    idRef,
+    secretRef,
+  };
+}
+
+/** The ids a provider extension answers to: its provider_id and its extension id's last segment (the spec's consumer asks for `my-oauth`). */
+export function providerAliases(manifest: unknown, extensionSlug: string): string[] {
+  const found = providerFromManifest(manifest);
+  if (!found) return [];
+  const segment = extensionSlug.split(".").pop();
+  return segment && segment !== found.provider.id ? [found.provider.id, segment] : [found.provider.id];
+}
+
+interface InstalledExtension {
+  installationId: string;
+  extensionId: string;
+  slug: string;
+  name: string;
+  orgId: string;
+  manifest: unknown;
+}
+
+async function installedInOrg(db: DbOrTx, orgId: string): Promise<InstalledExtension[]> {
+  return db
+    .select({
+      installationId: installations.id,
+      extensionId: installations.extensionId,
+      slug: extensions.slug,
+      name: extensions.name,
+      orgId: installations.orgId,
+      manifest: extensionVersions.manifest,
+    })
+    .from(installations)
+    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
+    .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
+    .where(eq(installations.orgId, orgId));
+}
+
+/** The provider extension installed in the organization that answers to `providerId`, if any. */
+export async function installedProvider(db: DbOrTx, orgId: string, providerId: string) {
+  for (const ext of await installedInOrg(db, orgId)) {
+    if (!providerAliases(ext.manifest, ext.slug).includes(providerId)) continue;
+    const found = providerFromManifest(ext.manifest);
+    if (found) return { ...found, extension: ext };
+  }
+  return null;
+}
+
+/** Scopes every installed consumer in the organization needs from a provider extension's connection. */
+export async function consumerScopes(db: DbOrTx, orgId: string, providerAliasesOfIt: string[]): Promise<string[]> {
+  const scopes = new Set<string>();
+  for (const ext of await installedInOrg(db, orgId)) {
+    const requirement = oauthRequirement(ext.manifest);
+    if (requirement && providerAliasesOfIt.includes(requirement.provider)) requirement.scopes.forEach((s) => scopes.add(s));
+  }
+  return [...scopes];
+}
+
+/**
+ * Resolves what connecting `providerId` for an installation means. `fieldKey` names the setup field that
+ * asks (an `obtain: {type: oauth2}` field); without it the installation's `requires.oauth_provider` (or the
+ * installation being the provider extension itself) is what asks.
+ */
+export async function resolveFlowTarget(
+  db: DbOrTx,
+  installation: { id: string; orgId: string; extensionId: string; manifest: unknown },
+  providerId: string,
+  fieldKey: string,
+): Promise<FlowTarget> {
+  const installedProviderExt = await installedProvider(db, installation.orgId, providerId);
+
+  if (fieldKey) {
+    const field = arr(obj(installation.manifest).setup)
+      .flatMap((step) => arr(obj(obj(step).secrets).fields))
+      .map(obj)
+      .find((f) => f.key === fieldKey);
+    const obtain = obj(field?.obtain);
+    if (!field || obtain.type !== "oauth2" || obtain.provider !== providerId) {
+      throw new OAuthError("unknown_field", `This extension has no setup field "${fieldKey}" that connects ${providerId}.`);
+    }
+    const provider = installedProviderExt?.provider ?? catalogue.get(providerId);
+    if (!provider) {
+      throw new OAuthError(
+        "unknown_provider",
+        `"${providerId}" is neither a built-in provider nor a provider extension installed in this organization.`,
+      );
+    }
+    const storeAs = str(obtain.store_as) ?? null;
+    return {
+      provider,
+      client: { extensionId: installation.extensionId, idRef: str(obtain.client_id) ?? "", secretRef: str(obtain.client_secret) ?? "" },
+      ownerKind: storeAs?.startsWith("user.") ? "user" : "org",
+      fieldKey,
+      storeAs,
+      scopes: strings(obtain.scopes),
+    };
+  }
+
+  const requirement = oauthRequirement(installation.manifest);
+  const isTheProvider = installedProviderExt?.extension.installationId === installation.id;
+  if (
+    !isTheProvider &&
+    !(
+      requirement &&
+      installedProviderExt &&
+      providerAliases(installedProviderExt.extension.manifest, installedProviderExt.extension.slug).includes(requirement.provider)
+    )
+  ) {
+    throw new OAuthError(
+      installedProviderExt ? "not_required" : "unknown_provider",
+      installedProviderExt
+        ? `This extension does not use ${installedProviderExt.provider.displayName}.`
+        : `The OAuth provider "${providerId}" is not installed in this organization. Install its provider extension first.`,
+    );
+  }
+  if (!installedProviderExt) throw new OAuthError("unknown_provider", `The OAuth provider "${providerId}" is not installed.`);
+  return {
+    provider: installedProviderExt.provider,
+    client: {
+      extensionId: installedProviderExt.extension.extensionId,
+      idRef: installedProviderExt.idRef,
+      secretRef: installedProviderExt.secretRef,
+    },
+    ownerKind: "user",
+    fieldKey: "",
+    storeAs: null,
+    scopes: requirement?.scopes ?? [],
+  };
+}
+
+/** Loads the installation a flow starts from (scoped by the caller's organization by the caller). */
+export async function loadFlowInstallation(db: DbOrTx, installationId: string) {
+  const [row] = await db
+    .select({
+      id: installations.id,
+      orgId: installations.orgId,
+      extensionId: installations.extensionId,
+      extensionName: extensions.name,
+      manifest: extensionVersions.manifest,
+    })
+    .from(installations)
+    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
+    .innerJoin(extensionVersions, and(eq(extensionVersions.id, installations.versionId)))
+    .where(eq(installations.id, installationId));
+  return row ?? null;
+}

@@ -1,0 +1,386 @@
+// A real OAuth 2.0 / OpenID Connect authorization server (node-oidc-provider) on loopback, so demo
+// mode can "Connect" an account without registering an app anywhere, and tests and the e2e run
+// exercise the real protocol: PKCE S256, rotating refresh tokens with reuse detection, revocation,
+// userinfo, and the built-in login and consent pages (devInteractions).
+//
+// Around the provider sits a small switchboard for tests: counters per endpoint, a way to make the
+// next token requests fail with a chosen status before they reach the provider (so no refresh token
+// is consumed), and a way to revoke every grant so the next refresh gets a real invalid_grant.
+// With `control: true` the same switches answer over HTTP under /__control/ for other processes.
+//
+// Plain ESM JavaScript so `node scripts/demo-oauth-provider.mjs` runs it without a build step;
+// types for TypeScript callers are in demo-oauth-provider.d.mts.
+import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+
+/** @typedef {import("./demo-oauth-provider.d.mts").DemoProviderOptions} DemoProviderOptions */
+/** @typedef {import("./demo-oauth-provider.d.mts").DemoProvider} DemoProvider */
+/** @typedef {import("./demo-oauth-provider.d.mts").DemoProviderStats} DemoProviderStats */
+/** @typedef {import("./demo-oauth-provider.d.mts").DemoAccount} DemoAccount */
+
+/** @type {DemoAccount[]} */
+const DEFAULT_ACCOUNTS = [{ sub: "demo-user", email: "demo.user@example.test", name: "Demo User" }];
+
+const SCOPES = ["openid", "offline_access", "email", "profile", "calendar.read", "calendar.write", "files.read"];
+
+// oidc-provider prints these on import and start-up. They are true of this server on purpose (it is
+// a development stand-in: in-memory storage, the built-in login pages, and Node 20 which it does not
+// officially support), so they are dropped; any other oidc-provider message still gets through.
+const EXPECTED_NOTICES = [
+  "Unsupported runtime",
+  "devInteractions is enabled",
+  "development-only in-memory adapter",
+  "development-only signing keys",
+];
+
+/**
+ * Runs `step` with oidc-provider's expected start-up notices filtered out of console.warn/info.
+ * @template T
+ * @param {() => Promise<T>} step
+ * @returns {Promise<T>}
+ */
+async function withoutExpectedNotices(step) {
+  const { warn, info } = console;
+  /** @param {(...args: unknown[]) => void} original */
+  const filtered =
+    (original) =>
+    (/** @type {unknown[]} */ ...args) => {
+      const text = String(args[0]);
+      if (text.includes("oidc-provider") && EXPECTED_NOTICES.some((notice) => text.includes(notice))) return;
+      original.apply(console, args);
+    };
+  console.warn = filtered(warn);
+  console.info = filtered(info);
+  try {
+    return await step();
+  } finally {
+    console.warn = warn;
+    console.info = info;
+  }
+}
+
+/**
+ * oidc-provider storage kept in one Map per server, so `revokeGrants()` can find every grant and
+ * two servers in one process (parallel tests) never share state.
+ */
+function createStorage() {
+  /** @type {Map<string, { payload: Record<string, any>, expiresAt: number }>} */
+  const records = new Map();
+
+  /** @param {string} key */
+  function read(key) {
+    const record = records.get(key);
+    if (!record) return undefined;
+    if (record.expiresAt <= Date.now()) {
+      records.delete(key);
+      return undefined;
+    }
+    return record.payload;
+  }
+
+  /** @param {(payload: Record<string, any>, key: string) => boolean} matches */
+  function deleteWhere(matches) {
+    for (const [key, record] of records) if (matches(record.payload, key)) records.delete(key);
+  }
+
+  class Adapter {
+    /** @param {string} model */
+    constructor(model) {
+      this.model = model;
+    }
+    /** @param {string} id */
+    key(id) {
+      return `${this.model}:${id}`;
+    }
+    /** @param {string} id @param {Record<string, any>} payload @param {number | undefined} expiresIn */
+    async upsert(id, payload, expiresIn) {
+      const expiresAt = typeof expiresIn === "number" ? Date.now() + expiresIn * 1000 : Infinity;
+      records.set(this.key(id), { payload, expiresAt });
+    }
+    /** @param {string} id */
+    async find(id) {
+      return read(this.key(id));
+    }
+    /** @param {string} uid */
+    async findByUid(uid) {
+      for (const [key, record] of records) {
+        if (key.startsWith(`${this.model}:`) && record.payload.uid === uid) return read(key);
+      }
+      return undefined;
+    }
+    /** @param {string} userCode */
+    async findByUserCode(userCode) {
+      for (const [key, record] of records) {
+        if (key.startsWith(`${this.model}:`) && record.payload.userCode === userCode) return read(key);
+      }
+      return undefined;
+    }
+    /** @param {string} id */
+    async consume(id) {
+      const payload = read(this.key(id));
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    /** @param {string} id */
+    async destroy(id) {
+      records.delete(this.key(id));
+    }
+    /** @param {string} grantId */
+    async revokeByGrantId(grantId) {
+      deleteWhere((payload, key) => key.startsWith(`${this.model}:`) && payload.grantId === grantId);
+    }
+  }
+
+  /** Deletes every grant and every token or code issued under one. */
+  function revokeAllGrants() {
+    deleteWhere((payload, key) => key.startsWith("Grant:") || typeof payload.grantId === "string");
+  }
+
+  return { Adapter, revokeAllGrants };
+}
+
+/**
+ * @param {import("node:http").IncomingMessage} req
+ * @returns {Promise<string>}
+ */
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * @param {import("node:http").ServerResponse} res
+ * @param {number} status
+ * @param {unknown} [body]
+ */
+function sendJson(res, status, body) {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+}
+
+/** @returns {DemoProviderStats} */
+function zeroStats() {
+  return { authorizationCode: 0, refreshToken: 0, revocations: 0, refreshTokenReuse: 0, userinfo: 0 };
+}
+
+/**
+ * Starts the provider and resolves once it listens.
+ * @param {DemoProviderOptions} options
+ * @returns {Promise<DemoProvider>}
+ */
+export async function startDemoProvider(options) {
+  const host = options.host ?? "127.0.0.1";
+  const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 3600;
+  const accounts = options.accounts?.length ? options.accounts : DEFAULT_ACCOUNTS;
+  const control = options.control ?? false;
+  if (options.clients.length === 0) throw new Error("startDemoProvider: at least one client is required");
+
+  // The issuer must name the port, so the socket is bound before the provider is built.
+  const server = createServer();
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, host, () => resolve(undefined));
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("startDemoProvider: server has no TCP address");
+  const port = address.port;
+  const issuer = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  const storage = createStorage();
+  const { default: Provider } = await withoutExpectedNotices(() => import("oidc-provider"));
+  const signingKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
+
+  /** Login names are a `sub` or an email; an unknown name signs in as the first account. */
+  /** @param {string} login */
+  const accountFor = (login) => accounts.find((a) => a.sub === login || a.email === login) ?? accounts[0];
+
+  const provider = await withoutExpectedNotices(
+    async () =>
+      new Provider(issuer, {
+        adapter: storage.Adapter,
+        clients: options.clients.map((client) => ({
+          client_id: client.client_id,
+          client_secret: client.client_secret,
+          redirect_uris: client.redirect_uris,
+          grant_types: ["authorization_code", "refresh_token"],
+          response_types: ["code"],
+          // client_secret_post is accepted too: oidc-provider treats the two secret methods alike.
+          token_endpoint_auth_method: "client_secret_basic",
+        })),
+        jwks: { keys: [{ ...signingKey, kid: randomUUID(), alg: "RS256", use: "sig" }] },
+        cookies: { keys: [randomBytes(32).toString("base64url")] },
+        scopes: SCOPES,
+        claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+        features: {
+          devInteractions: { enabled: true },
+          revocation: { enabled: true, allowedPolicy: async () => true },
+          userinfo: { enabled: true },
+        },
+        pkce: { required: () => true },
+        // Every client allowed the refresh_token grant gets one, with or without offline_access, and
+        // refresh tokens outlive the provider's browser session: the app under test wants a refresh
+        // token from every Connect, whatever scopes it asks for.
+        issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+        expiresWithSession: async () => false,
+        rotateRefreshToken: true,
+        ttl: {
+          AccessToken: () => accessTokenTtlSeconds,
+          AuthorizationCode: () => 60,
+          IdToken: () => 3600,
+          RefreshToken: () => 14 * 24 * 60 * 60,
+          Grant: () => 14 * 24 * 60 * 60,
+          Session: () => 24 * 60 * 60,
+          Interaction: () => 60 * 60,
+        },
+        async findAccount(_ctx, id) {
+          const account = accountFor(id);
+          return {
+            // The session stores the login exactly as typed, and oidc-provider compares it with
+            // this accountId, so it is echoed back; `sub` is always the account's real subject.
+            accountId: id,
+            async claims() {
+              return { sub: account.sub, email: account.email, email_verified: true, name: account.name };
+            },
+          };
+        },
+      }),
+  );
+  // Without this Koa prints every 5xx; the test switchboard's failures never reach Koa anyway.
+  provider.on("server_error", () => {});
+
+  let stats = zeroStats();
+  /** @type {{ remaining: number, status: number }} */
+  let failures = { remaining: 0, status: 500 };
+
+  provider.on("grant.error", (/** @type {unknown} */ _ctx, /** @type {{ error_detail?: string }} */ error) => {
+    if (error.error_detail === "refresh token already used") stats.refreshTokenReuse += 1;
+  });
+
+  /** @param {string | undefined} grantType */
+  const countGrant = (grantType) => {
+    if (grantType === "authorization_code") stats.authorizationCode += 1;
+    if (grantType === "refresh_token") stats.refreshToken += 1;
+  };
+
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === "token") countGrant(ctx.oidc.params?.grant_type);
+    if (ctx.oidc?.route === "revocation") stats.revocations += 1;
+    if (ctx.oidc?.route === "userinfo") stats.userinfo += 1;
+  });
+
+  /** @type {DemoProvider["failNext"]} */
+  const failNext = (count, status) => {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`failNext: count must be a whole number, got ${count}`);
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new Error(`failNext: status must be an HTTP error status (400-599), got ${status}`);
+    }
+    failures = { remaining: count, status };
+  };
+  const revokeGrants = () => storage.revokeAllGrants();
+  const reset = () => {
+    stats = zeroStats();
+    failures = { remaining: 0, status: 500 };
+  };
+
+  const providerCallback = provider.callback();
+  const tokenPath = new URL(`${issuer}/token`).pathname;
+
+  /** @param {import("node:http").IncomingMessage} req @param {import("node:http").ServerResponse} res @param {URL} url */
+  function handleControl(req, res, url) {
+    const route = `${req.method} ${url.pathname}`;
+    if (route === "GET /__control/stats") return sendJson(res, 200, stats);
+    if (route === "POST /__control/revoke-grants") return (revokeGrants(), sendJson(res, 204));
+    if (route === "POST /__control/reset") return (reset(), sendJson(res, 204));
+    if (route === "POST /__control/fail") {
+      try {
+        failNext(Number(url.searchParams.get("count") ?? "1"), Number(url.searchParams.get("status") ?? "500"));
+      } catch (error) {
+        return sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
+      }
+      return sendJson(res, 204);
+    }
+    return sendJson(res, 404, { error: `no control route ${route}` });
+  }
+
+  server.on("request", (req, res) => {
+    const url = new URL(req.url ?? "/", issuer);
+    if (url.pathname.startsWith("/__control/")) {
+      if (control) return handleControl(req, res, url);
+      return sendJson(res, 404, { error: "not_found" });
+    }
+    if (failures.remaining > 0 && req.method === "POST" && url.pathname === tokenPath) {
+      failures.remaining -= 1;
+      const { status } = failures;
+      readBody(req).then(
+        (body) => {
+          countGrant(new URLSearchParams(body).get("grant_type") ?? undefined);
+          const error = status === 429 || status === 503 ? "temporarily_unavailable" : "server_error";
+          sendJson(res, status, { error, error_description: `demo provider told to fail with ${status}` });
+        },
+        () => res.destroy(),
+      );
+      return;
+    }
+    providerCallback(req, res);
+  });
+
+  return {
+    issuer,
+    port,
+    stats: () => ({ ...stats }),
+    failNext,
+    revokeGrants,
+    reset,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Reads the CLI's settings from the environment; a bad value stops start-up naming the variable. */
+function optionsFromEnv() {
+  const env = process.env;
+  /** @param {string} name @param {string} fallback */
+  const integer = (name, fallback) => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${env[name]}"`);
+    return value;
+  };
+  const clientSecret = env.DEMO_OAUTH_CLIENT_SECRET;
+  if (!clientSecret) throw new Error("DEMO_OAUTH_CLIENT_SECRET must be set");
+  const redirectUris = (env.DEMO_OAUTH_REDIRECT_URIS ?? "")
+    .split(",")
+    .map((uri) => uri.trim())
+    .filter(Boolean);
+  if (redirectUris.length === 0) throw new Error("DEMO_OAUTH_REDIRECT_URIS must list at least one redirect URI");
+  return {
+    port: integer("DEMO_OAUTH_PORT", "0"),
+    accessTokenTtlSeconds: integer("DEMO_OAUTH_ACCESS_TOKEN_TTL", "3600"),
+    control: env.DEMO_OAUTH_CONTROL === "1",
+    clients: [{ client_id: env.DEMO_OAUTH_CLIENT_ID ?? "latchkey-demo", client_secret: clientSecret, redirect_uris: redirectUris }],
+  };
+}
+
+async function main() {
+  const provider = await startDemoProvider(optionsFromEnv());
+  console.log(`demo OAuth provider listening on ${provider.issuer}`);
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      provider.close().then(() => process.exit(0));
+    });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
