@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { InstallButton } from "@/components/panel/install-button";
+import { ConfirmDeleteForm } from "@/components/publisher/confirm-delete-form";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireOrgRole } from "@/lib/auth/guards";
@@ -9,6 +10,7 @@ import { getDb } from "@/lib/db";
 import { listCatalogue } from "@/lib/extensions/installations";
 import { listOrgInstallations } from "@/lib/extensions/queries";
 import { installAction } from "./actions/install";
+import { uninstallAction } from "./actions/uninstall";
 
 export const metadata = { title: "Panel" };
 
@@ -55,7 +57,7 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
           aria-label="Installed extensions"
         >
           {rows.map((row) => (
-            <li key={row.id} className="flex flex-col gap-1 p-4 sm:flex-row sm:items-center sm:justify-between">
+            <li key={row.id} className="flex flex-col gap-1 p-4 sm:flex-row sm:flex-wrap sm:items-center sm:justify-between">
               <div className="min-w-0">
                 <p className="font-medium text-slate-900">{row.name}</p>
                 <p className="text-sm text-slate-600">{row.description}</p>
@@ -77,6 +79,18 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
                   Secrets
                 </Link>
               </div>
+              {canInstall ? (
+                <div className="sm:basis-full">
+                  <ConfirmDeleteForm
+                    action={uninstallAction}
+                    fields={{ installationId: row.id }}
+                    summary="Uninstall…"
+                    label={`Uninstall ${row.name}`}
+                    pendingLabel="Uninstalling…"
+                    warning={`Uninstall ${row.name} from ${org.name}? Its settings in this organization are removed.`}
+                  />
+                </div>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -1,13 +1,14 @@
 "use client";
 // One setup-wizard step as a form: its fields (secrets as password inputs never filled back, settings
-// as inputs or selects), an OAuth Connect button that stays disabled until OAuth connections land, and
-// Back / Skip / Next. Errors show beside their field.
+// as inputs or selects), a Connect link for OAuth fields (the provider's consent screen, coming back
+// here), and Back / Skip / Next. Errors show beside their field.
 import { useActionState } from "react";
 import { FieldError, FormMessage } from "@/components/publisher/form-message";
 import { inputClass, labelClass } from "@/components/publisher/field-styles";
 import { initialFormState, type FormAction } from "@/components/publisher/form-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { OAuthLink } from "./oauth-link";
 
 export type StepFieldView =
   | {
@@ -18,6 +19,8 @@ export type StepFieldView =
       required: boolean;
       isSet: boolean;
       oauthProvider: string | null;
+      /** For an OAuth field: the authorize route to connect through, or null when this person may not connect it. */
+      connectHref: string | null;
       enterable: boolean;
     }
   | {
@@ -67,10 +70,12 @@ export function SetupStepForm({
             {f.kind === "secret" ? (
               f.oauthProvider ? (
                 <div className="mt-1 flex flex-wrap items-center gap-3">
-                  <Button id={id} type="button" variant="secondary" disabled aria-describedby={`${id}-hint`}>
-                    Connect {f.oauthProvider}
-                  </Button>
-                  <Badge tone="warning">Pending</Badge>
+                  {f.connectHref ? (
+                    <OAuthLink id={id} href={f.connectHref} variant={f.isSet ? "secondary" : "primary"} aria-describedby={`${id}-hint`}>
+                      Connect {f.oauthProvider}
+                    </OAuthLink>
+                  ) : null}
+                  {f.isSet ? <Badge tone="success">Connected</Badge> : <Badge tone="neutral">Not connected</Badge>}
                 </div>
               ) : f.enterable ? (
                 <input
@@ -119,7 +124,14 @@ export function SetupStepForm({
             )}
             <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
               {f.kind === "secret" && f.oauthProvider
-                ? `The connection to ${f.oauthProvider} is pending until OAuth connections land.`
+                ? [
+                    f.description,
+                    f.connectHref
+                      ? `${f.oauthProvider} asks you to sign in and approve access; you come back here afterwards.`
+                      : `Only owners and admins of this organization can connect ${f.oauthProvider}.`,
+                  ]
+                    .filter(Boolean)
+                    .join(" ")
                 : f.description}
             </p>
             <FieldError state={state} field={f.key} id={`${id}-error`} />

@@ -19,7 +19,8 @@ export type ExtensionErrorCode =
   | "secret_not_declared"
   | "secret_write_forbidden"
   | "already_installed"
-  | "install_blocked";
+  | "install_blocked"
+  | "uninstall_blocked";
 
 const statusByCode: Record<ExtensionErrorCode, number> = {
   not_found: 404,
@@ -39,6 +40,7 @@ const statusByCode: Record<ExtensionErrorCode, number> = {
   secret_write_forbidden: 403,
   already_installed: 409,
   install_blocked: 409,
+  uninstall_blocked: 409,
 };
 
 export class ExtensionError extends Error {

@@ -4,7 +4,8 @@ import { loadUserActor, type UserActor } from "@/lib/auth/actor";
 import { auditEvents, extensionVersions, extensions, installations, organizations, publishers, users } from "@/lib/db/schema";
 import { seedDemo } from "@/lib/db/seed-demo";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
-import { installExtension, listCatalogue, providerIdsOf } from "./installations";
+import { providerAliases } from "@/lib/oauth/providers";
+import { installExtension, listCatalogue, uninstallExtension } from "./installations";
 
 let database: TestDatabase;
 let eve: UserActor;
@@ -53,6 +54,12 @@ beforeAll(async () => {
     .insert(extensionVersions)
     .values({ extensionId: strict.id, version: "1.0.0", manifestYaml: "", manifest, publishedAt: new Date() });
   for (const e of await db.select().from(extensions)) ids.set(e.slug, e.id);
+  // Demo mode publishes the provider once its partner credentials are set (lib/oauth/demo.ts).
+  await db.update(extensions).set({ status: "published" }).where(eq(extensions.slug, "dev.kiket.ext.my-oauth"));
+  await db
+    .update(extensionVersions)
+    .set({ publishedAt: new Date() })
+    .where(eq(extensionVersions.extensionId, idOf("dev.kiket.ext.my-oauth")));
 });
 afterAll(async () => {
   await database.close();
@@ -128,7 +135,32 @@ describe(`installations (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
 
   it("matches a provider by its provider_id or its extension id's last segment", () => {
     const manifest = { extension: { provides: { oauth_provider: { provider_id: "my-provider" } } } };
-    expect(providerIdsOf(manifest, "dev.kiket.ext.my-oauth")).toEqual(["my-provider", "my-oauth"]);
-    expect(providerIdsOf({}, "dev.kiket.ext.my-oauth")).toEqual([]);
+    expect(providerAliases(manifest, "dev.kiket.ext.my-oauth")).toEqual(["my-provider", "my-oauth"]);
+    expect(providerAliases({}, "dev.kiket.ext.my-oauth")).toEqual([]);
+  });
+
+  it("refuses to uninstall a provider while an installed consumer depends on it, naming the consumers", async () => {
+    const { db } = database;
+    const installationOf = async (slug: string) =>
+      (
+        await db
+          .select({ id: installations.id })
+          .from(installations)
+          .where(and(eq(installations.orgId, globexId), eq(installations.extensionId, idOf(slug))))
+      )[0]?.id ?? "";
+    const provider = await installationOf("dev.kiket.ext.my-oauth");
+    expect(await failure(uninstallExtension(db, call(mo), provider))).toMatchObject({ code: "forbidden" });
+    expect(await failure(uninstallExtension(db, call(uma), provider))).toMatchObject({ code: "not_found" });
+    const blocked = await failure(uninstallExtension(db, call(eve), provider));
+    expect(blocked.code).toBe("uninstall_blocked");
+    expect(blocked.message).toContain("My Calendar");
+    expect(blocked.message).toContain("Strict Calendar");
+    await uninstallExtension(db, call(eve), await installationOf("dev.kiket.ext.my-calendar"));
+    await uninstallExtension(db, call(eve), await installationOf("dev.test.strict-calendar"));
+    await expect(uninstallExtension(db, call(eve), provider)).resolves.toMatchObject({ name: "My OAuth Provider" });
+    expect(await installationOf("dev.kiket.ext.my-oauth")).toBe("");
+    const events = await db.select().from(auditEvents).where(eq(auditEvents.action, "extension.uninstall"));
+    expect(events).toHaveLength(3);
+    expect(events.every((e) => e.actorId === eve.userId && e.orgId === globexId)).toBe(true);
   });
 });

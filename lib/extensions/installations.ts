@@ -7,28 +7,10 @@ import { appendAuditEvents } from "@/lib/audit/events";
 import { requireOrgRole } from "@/lib/auth/guards";
 import type { Db, DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, installations } from "@/lib/db/schema";
+import { providerAliases } from "@/lib/oauth/providers";
 import { oauthRequirement } from "@/lib/runtime/context";
 import { ExtensionError } from "./errors";
 import type { PanelCall } from "./panel-secrets";
-
-const obj = (v: unknown): Record<string, unknown> =>
-  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-
-/**
- * The ids under which an installed extension offers an OAuth provider: its
- * `provides.oauth_provider.provider_id` and the last segment of its extension id. Both count because the
- * spec's own consumer example asks for `my-oauth`, which is the provider extension's id segment
- * (dev.kiket.ext.my-oauth) while its declared provider_id is `my-provider`.
- */
-export function providerIdsOf(manifest: unknown, extensionSlug: string): string[] {
-  const root = obj(manifest);
-  const provides = obj(root.provides ?? obj(root.extension).provides);
-  if (!provides.oauth_provider) return [];
-  const block = obj(provides.oauth_provider);
-  const ids = typeof block.provider_id === "string" ? [block.provider_id] : [];
-  const segment = extensionSlug.split(".").pop();
-  return segment ? [...ids, segment] : ids;
-}
 
 /** Published extensions not yet installed in the organization, with the version an install would pin. */
 export async function listCatalogue(db: DbOrTx, orgId: string) {
@@ -81,7 +63,7 @@ export async function installExtension(db: Db, call: PanelCall, orgId: string, e
         .innerJoin(extensions, eq(extensions.id, installations.extensionId))
         .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
         .where(eq(installations.orgId, org.id));
-      if (!present.some((p) => providerIdsOf(p.manifest, p.slug).includes(requirement.provider))) {
+      if (!present.some((p) => providerAliases(p.manifest, p.slug).includes(requirement.provider))) {
         throw new ExtensionError(
           "install_blocked",
           `${extension.name} requires the OAuth provider "${requirement.provider}", which is not installed in ${org.name}. Install the provider first.`,
@@ -106,5 +88,60 @@ export async function installExtension(db: Db, call: PanelCall, orgId: string, e
       },
     ]);
     return { installation: row, extension: { id: extension.id, name: extension.name, slug: extension.slug }, version: version.version };
+  });
+}
+
+/**
+ * Uninstalls an extension from an organization (owners and admins). A provider extension cannot be
+ * uninstalled while an installed consumer depends on it: the message names them. Connections made
+ * through it stay listed (Disconnect revokes them); the installation's settings and uses go with it.
+ */
+export async function uninstallExtension(db: Db, call: PanelCall, installationId: string) {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(installationId);
+  return db.transaction(async (tx) => {
+    const rows = uuid
+      ? await tx
+          .select({ installation: installations, slug: extensions.slug, name: extensions.name, manifest: extensionVersions.manifest })
+          .from(installations)
+          .innerJoin(extensions, eq(extensions.id, installations.extensionId))
+          .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
+          .where(eq(installations.id, installationId))
+      : [];
+    const found = rows[0];
+    if (!found || !call.actor.orgs.some((o) => o.id === found.installation.orgId))
+      throw new ExtensionError("not_found", "No such installation.");
+    const { org } = requireOrgRole(call.actor, found.installation.orgId, "admin");
+    const aliases = providerAliases(found.manifest, found.slug);
+    if (aliases.length > 0) {
+      const others = await tx
+        .select({ name: extensions.name, manifest: extensionVersions.manifest })
+        .from(installations)
+        .innerJoin(extensions, eq(extensions.id, installations.extensionId))
+        .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
+        .where(eq(installations.orgId, org.id));
+      const dependents = others.filter((o) => {
+        const requirement = oauthRequirement(o.manifest);
+        return requirement !== null && aliases.includes(requirement.provider);
+      });
+      if (dependents.length > 0) {
+        throw new ExtensionError(
+          "uninstall_blocked",
+          `${found.name} provides the OAuth provider that ${dependents.map((d) => d.name).join(", ")} ${dependents.length === 1 ? "depends" : "depend"} on. Uninstall ${dependents.length === 1 ? "it" : "them"} first.`,
+        );
+      }
+    }
+    await tx.delete(installations).where(eq(installations.id, found.installation.id));
+    await appendAuditEvents(tx, [
+      {
+        actor: { kind: "user", id: call.actor.userId },
+        source: call.source,
+        action: "extension.uninstall",
+        target: found.slug,
+        extensionId: found.installation.extensionId,
+        orgId: org.id,
+        details: { installationId: found.installation.id },
+      },
+    ]);
+    return { name: found.name, orgName: org.name };
   });
 }

@@ -49,6 +49,13 @@ const EXTENSION_WRITES = "the extension will write this after you authorize";
 const DAY_MS = 86_400_000;
 
 /** An installation in one of the caller's organizations; anything else is "not found" (its existence is not revealed). */
+/** When a secret changed last at `lastChangedAt` became due for rotation, or null when it is not due (yet). */
+export function rotationDueAt(hintDays: number | null, lastChangedAt: Date | null, now: Date): Date | null {
+  if (!hintDays || !lastChangedAt) return null;
+  const dueAt = new Date(lastChangedAt.getTime() + hintDays * DAY_MS);
+  return now.getTime() > dueAt.getTime() ? dueAt : null;
+}
+
 export async function getMemberInstallation(db: DbOrTx, actor: UserActor, installationId: string) {
   const orgIds = actor.orgs.map((o) => o.id);
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(installationId);
@@ -100,7 +107,7 @@ export async function listPanelSecrets(deps: PanelDeps, call: PanelCall, install
         isSet: s?.isSet ?? false,
         lastReadAt: s?.lastReadAt ?? null,
         lastChangedAt,
-        rotationDue: Boolean(d.rotationHintDays && lastChangedAt && now.getTime() - lastChangedAt.getTime() > d.rotationHintDays * DAY_MS),
+        rotationDue: rotationDueAt(d.rotationHintDays, lastChangedAt, now) !== null,
         canWrite: rule === null,
         readOnlyReason: rule,
       },

@@ -90,7 +90,7 @@ afterAll(async () => {
 });
 
 describe(`setup wizard (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
-  it("reads Zoom's OAuth field as a pending Connect, not a typed value, and its step as skippable", () => {
+  it("reads Zoom's OAuth field as a Connect button, not a typed value, and its step as skippable", () => {
     const parsed = parseManifest(zoomManifest);
     if (!parsed.ok) throw new Error("zoom manifest");
     const manifest = parsed.manifest as unknown as Record<string, unknown>;

@@ -6,6 +6,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
 import { installationSettings, installations } from "@/lib/db/schema";
 import type { DeclaredSecret } from "@/lib/manifest";
+import { oauthRequirement } from "@/lib/runtime/context";
 import { ExtensionError } from "./errors";
 import { getMemberInstallation, listPanelSecrets, savePanelSecret, type PanelCall, type PanelDeps } from "./panel-secrets";
 
@@ -22,7 +23,7 @@ export interface SecretField {
   required: boolean;
   /** The declared secret this field saves to; null when the manifest names none the extension declares. */
   ref: string | null;
-  /** An `obtain.type: oauth2` field: connected through OAuth (pending until OAuth connections land), not typed in. */
+  /** An `obtain.type: oauth2` field: the provider to connect through OAuth (the panel links to its authorize route), not typed in. */
   oauthProvider: string | null;
   /** Whether a person can type a value here (not OAuth, not `write_mode: extension`, and declared). */
   enterable: boolean;
@@ -215,6 +216,8 @@ export async function loadWizard(deps: PanelDeps, call: PanelCall, installationI
     current: Math.min(found.installation.setupStep, steps.length),
     setRefs: new Set(secrets.secrets.filter((s) => s.isSet).map((s) => s.ref)),
     settings: Object.fromEntries(settingRows.map((r) => [r.key, r.value])) as Record<string, string>,
+    /** `requires.oauth_provider`: the connection the extension asks for at run time (the page offers Connect). */
+    oauth: oauthRequirement(found.version.manifest),
   };
 }
 

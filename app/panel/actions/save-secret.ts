@@ -26,5 +26,7 @@ export async function saveSecretAction(_state: FormState, formData: FormData): P
     return { ok: true, message: rotated ? `Rotated ${ref}.` : `Saved ${ref}.` };
   });
   revalidatePath(`/panel/extensions/${installationId}/settings/secrets`);
+  // The panel's bell counts "rotation due": a rotation can clear one.
+  revalidatePath("/panel", "layout");
   return state;
 }

@@ -4,25 +4,57 @@ import { panelDeps } from "@/app/panel/actions/run";
 import { setupStepAction } from "@/app/panel/actions/setup";
 import { uiSource } from "@/app/publisher/actions/run";
 import { Markdown } from "@/components/panel/markdown";
+import { authorizeHref } from "@/components/panel/oauth-link";
+import { OAuthRequirementBox } from "@/components/panel/oauth-requirement-box";
 import { SetupStepForm, type StepFieldView } from "@/components/panel/setup-step-form";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import type { UserActor } from "@/lib/auth/actor";
 import { requireUser } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { ExtensionError } from "@/lib/extensions/errors";
 import { loadWizard, parseMarkdown } from "@/lib/extensions/setup-wizard";
+import { getOAuth, OAuthError } from "@/lib/oauth";
+import type { OAuthRequirement } from "@/lib/runtime/context";
 
 export const metadata = { title: "Setup" };
+
+/** The `requires.oauth_provider` box: planned like the Connect page, so both agree on what is missing. */
+async function RequirementBox({
+  actor,
+  installationId,
+  requirement,
+}: {
+  actor: UserActor;
+  installationId: string;
+  requirement: OAuthRequirement;
+}) {
+  let plan;
+  try {
+    plan = await (await getOAuth()).plan({ providerId: requirement.provider, installationId, fieldKey: "", scopes: [] }, actor);
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error;
+    plan = { error: error.message };
+  }
+  return (
+    <OAuthRequirementBox
+      providerId={requirement.provider}
+      installationId={installationId}
+      optional={requirement.onMissing === "ignore"}
+      plan={plan}
+    />
+  );
+}
 
 export default async function SetupWizardPage({
   params,
   searchParams,
 }: {
   params: Promise<{ installationId: string }>;
-  searchParams: Promise<{ installed?: string }>;
+  searchParams: Promise<{ installed?: string; oauth?: string; provider?: string }>;
 }) {
   const { installationId } = await params;
-  const { installed } = await searchParams;
+  const { installed, oauth, provider } = await searchParams;
   const actor = await guardPage(requireUser, `/panel/extensions/${installationId}/setup`);
   let wizard;
   try {
@@ -33,6 +65,7 @@ export default async function SetupWizardPage({
   }
   const { steps, current } = wizard;
   const step = steps[current];
+  const connectBox = wizard.oauth ? <RequirementBox actor={actor} installationId={installationId} requirement={wizard.oauth} /> : null;
   const back = (
     <>
       <p className="mb-2 text-sm">
@@ -45,6 +78,12 @@ export default async function SetupWizardPage({
           Installed {wizard.extension.name} in {wizard.org.name}.
         </p>
       ) : null}
+      {/* The OAuth callback comes back here with ?oauth=connected&provider=<id> after a setup field's Connect. */}
+      {oauth === "connected" && provider ? (
+        <p role="status" className="mb-2 text-sm text-emerald-700">
+          Connected {provider}.
+        </p>
+      ) : null}
     </>
   );
   if (steps.length === 0 || !step) {
@@ -52,6 +91,7 @@ export default async function SetupWizardPage({
       <>
         {back}
         <PageHeader title={`${wizard.extension.name} · Setup`} />
+        {connectBox}
         <Card>
           {steps.length === 0 ? "This extension has no setup steps." : "Setup is complete."}{" "}
           <Link href={`/panel/extensions/${installationId}/settings/secrets`} className="text-brand-700 underline">
@@ -62,15 +102,26 @@ export default async function SetupWizardPage({
       </>
     );
   }
+  const setupPath = `/panel/extensions/${installationId}/setup`;
+  // An OAuth field saving to an org.* secret connects the organization: only its owners and admins may.
+  const mayConnect = (ref: string | null) => !ref?.startsWith("org.") || wizard.org.role !== "member";
   const fields: StepFieldView[] = step.fields.map((f) =>
     f.kind === "secret"
-      ? { ...f, isSet: f.ref ? wizard.setRefs.has(f.ref) : false }
+      ? {
+          ...f,
+          isSet: f.ref ? wizard.setRefs.has(f.ref) : false,
+          connectHref:
+            f.oauthProvider && mayConnect(f.ref)
+              ? authorizeHref(f.oauthProvider, { installation: installationId, field: f.key, return_to: setupPath })
+              : null,
+        }
       : { ...f, value: wizard.settings[f.key] ?? f.defaultValue ?? "" },
   );
   return (
     <>
       {back}
       <PageHeader title={`${wizard.extension.name} · Setup`} description={`Step ${current + 1} of ${steps.length}`} />
+      {connectBox}
       <div
         role="progressbar"
         aria-label="Setup progress"
