@@ -5,6 +5,7 @@ export const people = {
   enduser2: { name: "Uma User", home: "/panel" },
   admin: { name: "Ada Admin", home: "/admin" },
   member: { name: "Mo Member", home: "/panel" },
+  developer: { name: "Dana Developer", home: "/publisher" },
 } as const;
 
 export type Person = keyof typeof people;

@@ -8,6 +8,16 @@ import crypto, { createHash } from "node:crypto";
 
 export type Hash = Buffer;
 
+/**
+ * A SHA-256 hash held as a 32-character latin1 ("binary") string, one character per byte. Rebuilding the tree of
+ * a whole log hashes about two million times; crypto.hash returning a string, and strings compared
+ * with ===, cost a fraction of a Buffer per hash (each one a separately allocated backing store).
+ */
+export type Digest = string;
+
+export const toDigest = (hash: Hash): Digest => hash.toString("latin1");
+export const fromDigest = (digest: Digest): Hash => Buffer.from(digest, "latin1");
+
 const LEAF_PREFIX = Buffer.of(0x00);
 const NODE_PREFIX = Buffer.of(0x01);
 
@@ -30,6 +40,14 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
   scratch.set(left, 1);
   scratch.set(right, 33);
   return crypto.hash("sha256", scratch, "buffer");
+}
+
+/** nodeHash over digests: both written into the scratch buffer as bytes, hashed, returned as a digest. */
+export function nodeDigest(left: Digest, right: Digest): Digest {
+  if (left.length !== 32 || right.length !== 32) return toDigest(nodeHash(fromDigest(left), fromDigest(right)));
+  scratch.write(left, 1, "latin1");
+  scratch.write(right, 33, "latin1");
+  return crypto.hash("sha256", scratch, "binary"); // "binary" is latin1
 }
 
 /** The largest power of two strictly below n (n ≥ 2), the split point of RFC 6962's MTH. */
@@ -71,14 +89,18 @@ export interface CompletedNode {
  * compute the root without re-reading earlier leaves. Each append reports the interior nodes it completes.
  */
 export class Frontier {
-  #stack: { level: number; hash: Hash }[];
+  // The right edge as two parallel stacks (subtree levels and digests) rather than an object and a
+  // Buffer per node: append runs once per leaf when a whole log is re-verified.
+  #levels: number[];
+  #digests: Digest[];
   #size: number;
 
   constructor(size = 0, subtrees: Hash[] = []) {
     const levels = frontierLevels(size);
     if (levels.length !== subtrees.length)
       throw new Error(`a tree of size ${size} has ${levels.length} frontier subtrees, got ${subtrees.length}`);
-    this.#stack = levels.map((level, i) => ({ level, hash: subtrees[i] as Hash }));
+    this.#levels = levels;
+    this.#digests = subtrees.map(toDigest);
     this.#size = size;
   }
 
@@ -87,22 +109,32 @@ export class Frontier {
   }
 
   append(leaf: Hash, completed?: (node: CompletedNode) => void): void {
+    this.appendDigest(toDigest(leaf), completed);
+  }
+
+  appendDigest(leaf: Digest, completed?: (node: CompletedNode) => void): void {
     const leafIndex = this.#size;
-    let node = { level: 0, hash: leaf };
-    for (let top = this.#stack.at(-1); top && top.level === node.level; top = this.#stack.at(-1)) {
-      this.#stack.pop();
-      node = { level: node.level + 1, hash: nodeHash(top.hash, node.hash) };
-      completed?.({ level: node.level, index: Math.floor(leafIndex / 2 ** node.level), hash: node.hash });
+    let level = 0;
+    let digest = leaf;
+    while (this.#levels.length > 0 && this.#levels[this.#levels.length - 1] === level) {
+      this.#levels.pop();
+      digest = nodeDigest(this.#digests.pop() as Digest, digest);
+      level++;
+      completed?.({ level, index: Math.floor(leafIndex / 2 ** level), hash: fromDigest(digest) });
     }
-    this.#stack.push(node);
+    this.#levels.push(level);
+    this.#digests.push(digest);
     this.#size++;
   }
 
   root(): Hash {
-    const last = this.#stack.at(-1);
-    if (!last) return EMPTY_ROOT;
-    let root = last.hash;
-    for (let i = this.#stack.length - 2; i >= 0; i--) root = nodeHash((this.#stack[i] as { hash: Hash }).hash, root);
+    return fromDigest(this.rootDigest());
+  }
+
+  rootDigest(): Digest {
+    let root = this.#digests.at(-1);
+    if (root === undefined) return toDigest(EMPTY_ROOT);
+    for (let i = this.#digests.length - 2; i >= 0; i--) root = nodeDigest(this.#digests[i] as Digest, root);
     return root;
   }
 }

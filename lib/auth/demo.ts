@@ -9,6 +9,7 @@ const roleHints: Record<string, string> = {
   enduser2: "End user · owner of Initech",
   admin: "Platform admin",
   member: "End user · member of Globex",
+  developer: "Developer at Acme Extensions · owner of Acme Sandbox",
 };
 
 export async function listDemoPeople(db: DbOrTx) {

@@ -24,6 +24,7 @@ export const demoPeople = [
   { demoKey: "enduser2", email: "uma@initech.example", name: "Uma User", admin: false },
   { demoKey: "admin", email: "ada@latchkey.example", name: "Ada Admin", admin: true },
   { demoKey: "member", email: "mo@globex.example", name: "Mo Member", admin: false },
+  { demoKey: "developer", email: "dana@acme-extensions.example", name: "Dana Developer", admin: false },
 ] as const;
 
 const demoOrgs: { slug: string; name: string; members: [string, OrgRole][] }[] = [
@@ -36,6 +37,8 @@ const demoOrgs: { slug: string; name: string; members: [string, OrgRole][] }[] =
     ],
   },
   { slug: "initech", name: "Initech", members: [["enduser2", "owner"]] },
+  // The publisher's own test organization: a developer there can mint test tokens for its installations.
+  { slug: "acme-sandbox", name: "Acme Sandbox", members: [["developer", "owner"]] },
 ];
 
 export async function seedDemo(db: Db, options: { oauthIssuer?: string } = {}): Promise<void> {
@@ -61,6 +64,10 @@ export async function seedDemo(db: Db, options: { oauthIssuer?: string } = {}): 
     await tx
       .insert(publisherMembers)
       .values({ publisherId: publisher.id, userId: id("publisher"), role: "owner" })
+      .onConflictDoNothing();
+    await tx
+      .insert(publisherMembers)
+      .values({ publisherId: publisher.id, userId: id("developer"), role: "member" })
       .onConflictDoNothing();
 
     const orgIds = new Map<string, string>();
@@ -112,6 +119,13 @@ export async function seedDemo(db: Db, options: { oauthIssuer?: string } = {}): 
         await tx
           .insert(installations)
           .values({ extensionId: ext.id, orgId: globex, versionId: version.id, installedBy: id("enduser") })
+          .onConflictDoNothing();
+      }
+      const sandbox = orgIds.get("acme-sandbox");
+      if (sandbox && extension.id.startsWith("dev.kiket.ext.")) {
+        await tx
+          .insert(installations)
+          .values({ extensionId: ext.id, orgId: sandbox, versionId: version.id, installedBy: id("developer") })
           .onConflictDoNothing();
       }
     }

@@ -121,7 +121,7 @@ export async function listPanelSecrets(deps: PanelDeps, call: PanelCall, install
   );
   return {
     installation,
-    extension: { id: extension.id, name: extension.name, slug: extension.slug },
+    extension: { id: extension.id, name: extension.name, slug: extension.slug, publisherId: extension.publisherId },
     org,
     secrets,
     webhooks,

@@ -39,8 +39,20 @@ export class ProviderRequestError extends Error {
   }
 }
 
-/** OAuth error codes meaning the grant is gone for good (the user must connect again). */
-const FATAL_ERRORS = new Set(["invalid_grant", "invalid_token", "unauthorized_client", "access_denied", "invalid_client", "token_revoked"]);
+/**
+ * OAuth error codes meaning the user's grant is gone for good (they must connect again). Not among them:
+ * invalid_client / unauthorized_client, which say the client app's credentials are wrong (a publisher who
+ * rotated the secret at the provider first) — every user's grant is still fine, so those are retried.
+ */
+const FATAL_ERRORS = new Set([
+  "invalid_grant",
+  "invalid_token",
+  "access_denied",
+  // Slack's and GitHub's words for a refresh token that is revoked or spent.
+  "token_revoked",
+  "invalid_refresh_token",
+  "bad_refresh_token",
+]);
 
 function insecure(url: string) {
   return isLoopback(url) ? { [oauth.allowInsecureRequests]: true } : {};

@@ -285,7 +285,10 @@ describe("attacks on the flow are refused and store nothing", () => {
     const version = (await connectionOf(eve.userId)).tokenVersion;
     const started = await start(eve);
     const callbackUrl = await completeConsent(started.url.toString());
-    await database.db.update(oauthStates).set({ codeVerifier: "a".repeat(43) }).where(eq(oauthStates.userId, eve.userId));
+    await database.db
+      .update(oauthStates)
+      .set({ codeVerifier: "a".repeat(43) })
+      .where(eq(oauthStates.userId, eve.userId));
     expect(await codeOf(oauth.complete({ providerId: "my-provider", callbackUrl, binding: started.binding }, eve, source))).toBe(
       "token_exchange_failed",
     );
@@ -328,7 +331,10 @@ describe("attacks on the flow are refused and store nothing", () => {
 
     const late = await start(eve);
     const lateUrl = await completeConsent(late.url.toString());
-    await database.db.update(oauthStates).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(oauthStates.userId, eve.userId));
+    await database.db
+      .update(oauthStates)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(oauthStates.userId, eve.userId));
     expect(await codeOf(oauth.complete({ providerId: "my-provider", callbackUrl: lateUrl, binding: late.binding }, eve, source))).toBe(
       "state_expired",
     );

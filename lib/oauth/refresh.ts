@@ -36,7 +36,7 @@ export type RefreshOutcome =
 export function backoffMs(failures: number, retryAfterSeconds: number | null, random = Math.random): number {
   const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
   const jittered = exponential * (0.8 + 0.4 * random());
-  return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
+  return Math.round(Math.max(jittered, (retryAfterSeconds ?? 0) * 1000));
 }
 
 /** The provider and client app of a stored connection (its client extension's current manifest, or the catalogue). */
@@ -288,7 +288,9 @@ export class Refresher {
     const due = await dueConnections(this.deps.db, new Date(now.getTime() + aheadMs), now, options.limit ?? 500);
     const counts: Record<RefreshOutcome["kind"], number> = { refreshed: 0, fresh: 0, expired: 0, retry_later: 0, not_refreshable: 0 };
     let next = 0;
-    const concurrency = options.concurrency ?? 8;
+    // Each refresh holds a pooled connection (and the row lock) for the provider's round trip: more
+    // refreshes at once than the pool has connections would only queue (npm run worker's pool is 4).
+    const concurrency = options.concurrency ?? 4;
     await Promise.all(
       Array.from({ length: Math.min(concurrency, due.length) }, async () => {
         while (next < due.length) {

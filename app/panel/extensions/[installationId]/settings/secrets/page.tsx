@@ -4,6 +4,8 @@ import { deleteSecretAction } from "@/app/panel/actions/delete-secret";
 import { saveSecretAction } from "@/app/panel/actions/save-secret";
 import { panelDeps } from "@/app/panel/actions/run";
 import { SecretRow } from "@/components/panel/secret-row";
+import { TestTokenButton } from "@/components/panel/test-token-button";
+import { testTokenAction } from "@/app/panel/actions/test-token";
 import { CopyField } from "@/components/publisher/copy-field";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -58,6 +60,16 @@ export default async function SecretsSettingsPage({ params }: { params: Promise<
           ))}
         </ul>
       )}
+      {actor.publishers.some((p) => p.id === view.extension.publisherId) && view.org.role !== "member" ? (
+        <Card className="mt-6">
+          <h2 className="font-semibold">Developer</h2>
+          <p className="mt-1 text-sm text-slate-600">
+            A runtime token bound to this installation and to you, for running {view.extension.name} locally against these secrets
+            (LATCHKEY_TOKEN for the SDK). It expires within 15 minutes.
+          </p>
+          <TestTokenButton installationId={view.installation.id} action={testTokenAction} />
+        </Card>
+      ) : null}
       {urls.length > 0 ? (
         <Card className="mt-6">
           <h2 className="font-semibold">Webhook and callback URLs</h2>
