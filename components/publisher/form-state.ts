@@ -20,6 +20,8 @@ export interface FormState {
   token?: string;
   /** A `secret: false` credential's value, shown on request. */
   value?: string;
+  /** Text an action produced for display (e.g. a check endpoint's answer), never a secret. */
+  output?: string;
   /** Changes on every submission so forms can reset their fields. */
   attempt?: number;
 }

@@ -20,4 +20,10 @@ describe("redirectUrisFor", () => {
   it("gives none for an extension without partner OAuth credentials", () => {
     expect(redirectUrisFor(fixture("spotify-secrets.yaml"), "https://latchkey.example")).toEqual([]);
   });
+
+  it("gives a provider extension the callback URL of its own provider_id", () => {
+    expect(redirectUrisFor(fixture("oauth-provider.yaml"), "https://latchkey.example")).toEqual([
+      { provider: "my-provider", uri: "https://latchkey.example/api/oauth/my-provider/callback" },
+    ]);
+  });
 });

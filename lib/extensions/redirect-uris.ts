@@ -1,6 +1,7 @@
-// The OAuth redirect URIs a publisher registers with each provider their setup wizard uses: one per
-// provider whose `obtain` step takes the publisher's ext.* client credentials. The OAuth flow's
-// callback route (/api/oauth/[provider]/callback) answers at exactly this address.
+// The OAuth redirect URIs a publisher registers with each provider their extension's OAuth client talks
+// to: one per provider whose setup `obtain` step takes the publisher's ext.* client credentials, and a
+// provider extension's own provider_id. The OAuth flow's callback route (/api/oauth/[provider]/callback)
+// answers at exactly this address.
 import { declaredSecrets } from "@/lib/manifest";
 
 type Loose = Record<string, unknown>;
@@ -27,5 +28,7 @@ export function redirectUrisFor(manifest: unknown, baseUrl: string): { provider:
       if (partner.has(String(obtain.client_id)) || partner.has(String(obtain.client_secret))) providers.add(obtain.provider);
     }
   }
+  const provides = obj(obj(root.provides ?? obj(root.extension).provides).oauth_provider);
+  if (typeof provides.provider_id === "string") providers.add(provides.provider_id);
   return [...providers].map((provider) => ({ provider, uri: oauthCallbackUrl(baseUrl, provider) }));
 }

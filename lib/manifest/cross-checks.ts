@@ -154,8 +154,18 @@ export function crossCheck(data: unknown): RawIssue[] {
     });
   }
 
-  // OAuth provider: default scopes are offered scopes, scope ids unique.
+  // OAuth provider: its client credentials are declared partner credentials; default scopes are offered
+  // scopes, scope ids unique.
   const provider = isObj(ext.provides) && isObj(ext.provides.oauth_provider) ? ext.provides.oauth_provider : null;
+  if (provider) {
+    for (const slot of ["client_id", "client_secret"] as const) {
+      const ref = str(provider[slot]);
+      const match = ref?.match(EXT_REF_PATTERN);
+      if (credentialsReadable && match?.[1] && !declaredExt.has(match[1])) {
+        issues.push({ path: ["extension", "provides", "oauth_provider", slot], message: `${ref} is not declared under credentials.ext` });
+      }
+    }
+  }
   if (provider && Array.isArray(provider.available_scopes)) {
     const base: Path = ["extension", "provides", "oauth_provider"];
     const ids = new Map<string, number>();

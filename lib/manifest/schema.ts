@@ -233,6 +233,8 @@ export const extensionSchema = z.strictObject({
   version: z.string().regex(VERSION_PATTERN, 'must be a version such as 1.0.0 (quote it: version: "1.0")').optional(),
   description: text(2000).optional(),
   capabilities: z.array(z.string().regex(SLUG_PATTERN, "must be a capability such as calendar-sync")).optional(),
+  /** Where Latchkey reaches the extension, e.g. for a setup wizard's `test` step (its endpoint is a path on it). */
+  base_url: httpUrl().optional(),
   provides: z.strictObject({ oauth_provider: oauthProviderSchema }).optional(),
   requires: z.strictObject({ oauth_provider: oauthConsumerSchema }).optional(),
   ...movableBlocks,

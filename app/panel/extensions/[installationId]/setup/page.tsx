@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { checkStepAction } from "@/app/panel/actions/check";
+import { CheckStepButton } from "@/components/panel/check-step-button";
 import { notFound } from "next/navigation";
 import { panelDeps } from "@/app/panel/actions/run";
 import { setupStepAction } from "@/app/panel/actions/setup";
@@ -138,6 +140,10 @@ export default async function SetupWizardPage({
         </h2>
         {step.description ? <p className="mt-1 text-sm text-slate-600">{step.description}</p> : null}
         <div className="mt-4">
+          {/* Its own form, beside (not inside) the step's form. */}
+          {step.kind === "test" ? (
+            <CheckStepButton installationId={installationId} stepIndex={current} endpoint={step.endpoint} action={checkStepAction} />
+          ) : null}
           <SetupStepForm
             key={current}
             installationId={installationId}
@@ -149,13 +155,6 @@ export default async function SetupWizardPage({
             action={setupStepAction}
           >
             {step.kind === "info" ? <Markdown paragraphs={parseMarkdown(step.markdown ?? "")} /> : null}
-            {step.kind === "test" ? (
-              <p className="text-sm text-slate-600" role="status">
-                Latchkey has no address to reach this extension&apos;s check endpoint
-                {step.endpoint ? <code className="mx-1 font-mono text-xs">{step.endpoint}</code> : null}
-                from the panel yet, so there is nothing to check here. Continue or skip this step.
-              </p>
-            ) : null}
           </SetupStepForm>
         </div>
       </Card>

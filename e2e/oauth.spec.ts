@@ -1,0 +1,147 @@
+// OAuth connections through the browser, against the real OpenID Connect provider e2e/serve.mjs starts
+// (node-oidc-provider, refresh-token rotation on, 20-second access tokens). Dana, a developer, connects
+// My Service for My Calendar in her sandbox organization with consent at the provider, mints a test
+// runtime token, and the extension's token requests drive refreshes the provider counts: 20 concurrent
+// requests refresh once, a revoked grant expires the connection with a notification, a provider 500
+// does not, and Disconnect reaches the provider's revocation endpoint.
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { storageStateFor } from "./people";
+
+const control = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? "3210") + 1}/__control`;
+
+interface ProviderStats {
+  authorizationCode: number;
+  refreshToken: number;
+  revocations: number;
+  refreshTokenReuse: number;
+}
+
+async function providerStats(request: APIRequestContext): Promise<ProviderStats> {
+  return (await (await request.get(`${control}/stats`)).json()) as ProviderStats;
+}
+
+/** Walks the provider's sign-in and consent pages (whichever it shows) until it sends the browser back. */
+async function consentAtProvider(page: Page) {
+  const providerOrigin = new URL(control).origin;
+  for (let step = 0; step < 4 && page.url().startsWith(providerOrigin); step++) {
+    const login = page.locator('input[name="login"]');
+    if (await login.isVisible()) {
+      await login.fill("demo.user@example.test");
+      await page.locator('input[name="password"]').fill("any password");
+      await page.getByRole("button", { name: "Sign-in" }).click();
+    } else {
+      await page.getByRole("button", { name: "Continue" }).click();
+    }
+    await page.waitForLoadState();
+  }
+  await expect(page).toHaveURL(/\/panel\//);
+}
+
+/** Waits until the access token is in the second half of its 20-second life, when a request refreshes it. */
+async function untilRefreshDue(expiresAt: string) {
+  const wait = Date.parse(expiresAt) - 8_000 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+test.use({ storageState: storageStateFor("developer") });
+
+test("connect, refresh once under load, expire on a revoked grant but not on a 500, and disconnect", async ({ page, request }) => {
+  test.setTimeout(150_000);
+  // 1. From the consumer's setup page to the provider's consent screen and back.
+  await page.goto("/panel");
+  await page.getByRole("link", { name: "My Calendar setup" }).click();
+  const installationId = /\/panel\/extensions\/([0-9a-f-]{36})\//.exec(page.url())?.[1] ?? "";
+  // (A retried run may find the connection already made by the first attempt.)
+  const connect = page.getByRole("link", { name: /^(Connect My Service|Grant additional access)$/ });
+  if ((await connect.count()) > 0) {
+    await connect.first().click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(/Connect My Service for My Calendar|Grant additional access/);
+    await page.getByRole("link", { name: /^(Connect My Service|Grant access at My Service)$/ }).click();
+    await consentAtProvider(page);
+    await expect(page.getByText("Connected My Service.")).toBeVisible();
+  }
+  await page.goto("/panel/connections");
+  const card = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "My Service" }) });
+  await expect(card.getByText("Active")).toBeVisible();
+  await expect(card.getByText("demo.user@example.test")).toBeVisible();
+  await expect(card.getByRole("list", { name: "My Service scopes" })).toContainText("calendar.read");
+
+  // 2. A test runtime token for the installation, as the extension would hold one.
+  await page.goto(`/panel/extensions/${installationId}/settings/secrets`);
+  await page.getByRole("button", { name: "Test token" }).click();
+  const runtimeToken = await page.locator("#test-token").inputValue();
+  expect(runtimeToken.split(".")).toHaveLength(3);
+  const tokenRequest = () =>
+    request.post("/api/v1/oauth/token", {
+      headers: { authorization: `Bearer ${runtimeToken}` },
+      data: { provider: "my-oauth", scopes: ["calendar.read"] },
+    });
+  const first = await tokenRequest();
+  expect(first.status()).toBe(200);
+  const issued = (await first.json()) as { access_token: string; expires_at: string; scope: string };
+  expect(issued.scope).toContain("calendar.read");
+  expect(issued).not.toHaveProperty("refresh_token");
+  // The token lives in the vault only: no page the browser receives carries it.
+  await page.goto("/panel/connections");
+  expect(await page.content()).not.toContain(issued.access_token);
+
+  // 3. Close to expiry, 20 concurrent token requests make exactly one refresh at the provider.
+  await untilRefreshDue(issued.expires_at);
+  await request.post(`${control}/reset`);
+  const burst = await Promise.all(Array.from({ length: 20 }, tokenRequest));
+  const bodies = (await Promise.all(burst.map((r) => r.json()))) as { access_token: string; expires_at: string }[];
+  expect(burst.map((r) => r.status())).toEqual(Array(20).fill(200));
+  expect(new Set(bodies.map((b) => b.access_token)).size).toBe(1);
+  expect(bodies[0]?.access_token).not.toBe(issued.access_token);
+  expect(await providerStats(request)).toMatchObject({ refreshToken: 1, refreshTokenReuse: 0 });
+  const refreshed = bodies[0] as { access_token: string; expires_at: string };
+
+  // 4. A provider 500 at refresh time: the still-valid token is served and the connection stays active.
+  await untilRefreshDue(refreshed.expires_at);
+  await request.post(`${control}/fail?count=1&status=500`);
+  const during500 = await tokenRequest();
+  expect(during500.status()).toBe(200);
+  expect(((await during500.json()) as { access_token: string }).access_token).toBe(refreshed.access_token);
+  await page.goto("/panel/connections");
+  await expect(card.getByText("Active")).toBeVisible();
+  await expect(card.getByText(/unavailable|500/)).toBeVisible();
+  await expect(page.getByRole("link", { name: /^Notifications \(0 unread\)$/ })).toBeVisible();
+
+  // 5. The grant revoked at the provider: the next refresh gets invalid_grant and the connection expires.
+  await request.post(`${control}/revoke-grants`);
+  // Past the 500's backoff (at most 18 s) the refresh is tried again.
+  await new Promise((resolve) => setTimeout(resolve, 19_000));
+  const afterRevoke = await tokenRequest();
+  expect(afterRevoke.status()).toBe(409);
+  expect(await afterRevoke.json()).toMatchObject({ error: { code: "needs_reauthorization", reason: "connection_expired" } });
+  await page.goto("/panel/connections");
+  await expect(card.getByText("Expired")).toBeVisible();
+  await page.getByRole("link", { name: /^Notifications \(1 unread\)$/ }).click();
+  await expect(page.getByText(/My Service connection expired/)).toBeVisible();
+
+  // 6. Reconnect, then Disconnect: the provider's revocation endpoint is called and the tokens are gone.
+  await page.goto("/panel/connections");
+  await card.getByRole("link", { name: "Reconnect My Service" }).click();
+  await consentAtProvider(page);
+  await page.goto("/panel/connections");
+  await expect(card.getByText("Active")).toBeVisible();
+  expect((await tokenRequest()).status()).toBe(200);
+  await request.post(`${control}/reset`);
+  await card.getByText("Disconnect…").click();
+  await card.getByRole("button", { name: "Disconnect My Service" }).click();
+  await expect(card.getByText("Revoked")).toBeVisible();
+  expect((await providerStats(request)).revocations).toBeGreaterThanOrEqual(1);
+  const afterDisconnect = await tokenRequest();
+  expect(afterDisconnect.status()).toBe(409);
+});
+
+test("a failed flow lands on a page that says what happened and offers to retry", async ({ page }) => {
+  const response = await page.goto("/api/oauth/my-provider/callback?code=forged&state=forged");
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveURL(/\/panel\/connections\/error\?/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("no longer valid");
+  await expect(page.getByText("Nothing was stored.")).toBeVisible();
+  await page.goto("/api/oauth/my-provider/authorize?installation=00000000-0000-0000-0000-000000000000&return_to=https://evil.example");
+  await expect(page).toHaveURL(/\/panel\/connections\/error\?/);
+  await expect(page.getByText(/return_to must be a path on this site/)).toBeVisible();
+});
