@@ -50,7 +50,9 @@ test("connect, refresh once under load, expire on a revoked grant but not on a 5
   // 1. From the consumer's setup page to the provider's consent screen and back.
   await page.goto("/panel");
   await page.getByRole("link", { name: "My Calendar setup" }).click();
+  await page.waitForURL(/\/panel\/extensions\/[0-9a-f-]{36}\/setup/);
   const installationId = /\/panel\/extensions\/([0-9a-f-]{36})\//.exec(page.url())?.[1] ?? "";
+  await expect(page.getByRole("heading", { level: 2, name: /^Connect My Service/ })).toBeVisible();
   // (A retried run may find the connection already made by the first attempt.)
   const connect = page.getByRole("link", { name: /^(Connect My Service|Grant additional access)$/ });
   if ((await connect.count()) > 0) {
@@ -62,7 +64,7 @@ test("connect, refresh once under load, expire on a revoked grant but not on a 5
   }
   await page.goto("/panel/connections");
   const card = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "My Service" }) });
-  await expect(card.getByText("Active")).toBeVisible();
+  await expect(card.getByText("Active", { exact: true })).toBeVisible();
   await expect(card.getByText("demo.user@example.test")).toBeVisible();
   await expect(card.getByRole("list", { name: "My Service scopes" })).toContainText("calendar.read");
 
@@ -103,7 +105,7 @@ test("connect, refresh once under load, expire on a revoked grant but not on a 5
   expect(during500.status()).toBe(200);
   expect(((await during500.json()) as { access_token: string }).access_token).toBe(refreshed.access_token);
   await page.goto("/panel/connections");
-  await expect(card.getByText("Active")).toBeVisible();
+  await expect(card.getByText("Active", { exact: true })).toBeVisible();
   await expect(card.getByText(/unavailable|500/)).toBeVisible();
   await expect(page.getByRole("link", { name: /^Notifications \(0 unread\)$/ })).toBeVisible();
 
@@ -115,7 +117,7 @@ test("connect, refresh once under load, expire on a revoked grant but not on a 5
   expect(afterRevoke.status()).toBe(409);
   expect(await afterRevoke.json()).toMatchObject({ error: { code: "needs_reauthorization", reason: "connection_expired" } });
   await page.goto("/panel/connections");
-  await expect(card.getByText("Expired")).toBeVisible();
+  await expect(card.getByText("Expired", { exact: true })).toBeVisible();
   await page.getByRole("link", { name: /^Notifications \(1 unread\)$/ }).click();
   await expect(page.getByText(/My Service connection expired/)).toBeVisible();
 
@@ -124,12 +126,12 @@ test("connect, refresh once under load, expire on a revoked grant but not on a 5
   await card.getByRole("link", { name: "Reconnect My Service" }).click();
   await consentAtProvider(page);
   await page.goto("/panel/connections");
-  await expect(card.getByText("Active")).toBeVisible();
+  await expect(card.getByText("Active", { exact: true })).toBeVisible();
   expect((await tokenRequest()).status()).toBe(200);
   await request.post(`${control}/reset`);
   await card.getByText("Disconnect…").click();
   await card.getByRole("button", { name: "Disconnect My Service" }).click();
-  await expect(card.getByText("Revoked")).toBeVisible();
+  await expect(card.getByText("Revoked", { exact: true })).toBeVisible();
   expect((await providerStats(request)).revocations).toBeGreaterThanOrEqual(1);
   const afterDisconnect = await tokenRequest();
   expect(afterDisconnect.status()).toBe(409);

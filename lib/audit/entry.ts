@@ -90,7 +90,7 @@ const MAX_DEPTH = 64;
  * It writes what the package writes (keys sorted by UTF-16 code units with the default sort, undefined
  * members skipped, undefined array items as null, strings and numbers as JSON.stringify writes them),
  * and defers whatever the package treats specially or rejects: lone surrogates, non-finite numbers,
- * toJSON, functions, symbols, bigints.
+ * toJSON, functions, symbols, bigints, holes in arrays.
  */
 export function fastCanonical(value: unknown): string | undefined {
   return jcs(value, 0);
@@ -118,6 +118,8 @@ function jcsArray(items: unknown[], depth: number): string | undefined {
   let out = "[";
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
+    // The package writes a hole in a sparse array as nothing at all ("[,1]"): leave that quirk to it.
+    if (item === undefined && !(i in items)) return undefined;
     const text = item === undefined ? "null" : jcs(item, depth);
     if (text === undefined) return undefined;
     out += i === 0 ? text : "," + text;

@@ -9,9 +9,10 @@ import crypto, { createHash } from "node:crypto";
 export type Hash = Buffer;
 
 /**
- * A SHA-256 hash held as a 32-character latin1 ("binary") string, one character per byte. Rebuilding the tree of
- * a whole log hashes about two million times; crypto.hash returning a string, and strings compared
- * with ===, cost a fraction of a Buffer per hash (each one a separately allocated backing store).
+ * A SHA-256 hash held as a 32-character latin1 ("binary") string, one character per byte. Rebuilding
+ * the tree of a whole log hashes about two million times; crypto.hash returning a string, and strings
+ * compared with ===, cost a fraction of a Buffer per hash (each its own backing store to allocate and
+ * collect).
  */
 export type Digest = string;
 

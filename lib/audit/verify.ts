@@ -7,7 +7,7 @@ import { and, asc, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, type AuditCheckpointRow } from "@/lib/db/schema";
 import { readAnchorFile } from "./anchors";
-import { canonicalizer, entryLeafDigest, entryLeafHash, type Canonicalize, type EntryEvent } from "./entry";
+import { canonicalizer, entryLeafDigest, type EntryEvent } from "./entry";
 import { Frontier, fromDigest, nodeHash, rangeHash, splitPoint, toDigest, type Digest, type Hash } from "./merkle";
 import { parseCheckpoint, verifyNote } from "./note";
 import { rowsOf, withStoredTree } from "./tree-store";
@@ -30,6 +30,7 @@ export interface VerifyOptions {
   anchorFile?: string;
   /** An event older than the checkpoint that first covered higher ids by more than this is "inserted". */
   lateCommitMs?: number;
+  /** Leaves read per query (default 10,000); a few pages are fetched ahead while one is hashed. */
   pageSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -228,10 +229,10 @@ interface LeafRow {
 }
 
 /**
- * Leaves [from, to) of the log in leaf order: each leaf row and its event. The server writes the whole page as
- * one JSON array text, parsed with one JSON.parse: decoding fifteen columns a row through the driver
- * costs several times what hashing the row does. Each value arrives as the driver would hand it to
- * drizzle — occurred_at as timestamptz text, given to new Date as drizzle does, details as jsonb text —
+ * Leaves [from, to) of the log in leaf order, each with its event. The server writes the page as one
+ * JSON array text, parsed with one JSON.parse: decoding fifteen columns a row through the driver costs
+ * several times what hashing the row does. Each value is what the driver would hand drizzle —
+ * occurred_at as timestamptz text, turned into a Date the way drizzle does it, details as jsonb text —
  * so the event is the one the sequencer hashed.
  */
 async function fetchLeafPage(db: Db, from: number, to: number): Promise<LeafRow[]> {
@@ -465,9 +466,4 @@ async function checkAnchors(db: Db, checkpoints: AuditCheckpointRow[], anchorFil
     }
   }
   return rows.length;
-}
-
-/** For tests and the bench: recompute leaf hashes of events in memory at full speed. */
-export function recomputeLeaves(canonical: Canonicalize, events: EntryEvent[]): Hash[] {
-  return events.map((e) => entryLeafHash(canonical, e));
 }

@@ -22,7 +22,18 @@ export const oauthErrorStatus = {
 
 export type OAuthErrorCode = keyof typeof oauthErrorStatus;
 
+// The process-wide OAuth service (lib/oauth/index.ts) may be built by another of Next's bundle layers
+// (instrumentation starts it), so its errors can come from another copy of this module; a registered
+// symbol keeps `instanceof` true across copies, as for VaultError.
+const brand = Symbol.for("latchkey.OAuthError");
+
 export class OAuthError extends Error {
+  readonly [brand] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+
   constructor(
     readonly code: OAuthErrorCode,
     message: string,
