@@ -6,6 +6,7 @@ import type { FormAction } from "@/components/publisher/form-state";
 import { Badge } from "@/components/ui/badge";
 import type { ConnectionView } from "@/lib/oauth";
 import { DisconnectForm } from "./disconnect-form";
+import { ScopeList } from "./scope-list";
 import { authorizeHref, OAuthLink } from "./oauth-link";
 
 const statusBadges = {
@@ -40,16 +41,7 @@ export function ConnectionCard({ connection: c, disconnect }: { connection: Conn
           {c.scopes.length === 0 ? (
             <span className="text-slate-500">None reported</span>
           ) : (
-            <ul className="flex flex-wrap gap-1" aria-label={`${c.providerName} scopes`}>
-              {c.scopes.map((s) => (
-                <li
-                  key={s}
-                  className="max-w-full break-all rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700 ring-1 ring-slate-200"
-                >
-                  {s}
-                </li>
-              ))}
-            </ul>
+            <ScopeList label={`${c.providerName} scopes`} scopes={c.scopes} />
           )}
         </dd>
         <dt className="font-medium text-slate-700">Used by</dt>

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { buildVault, localKeyring } from "@/test/vault";
@@ -47,4 +48,23 @@ export async function appendEvents(db: Db, count: number, from = 0, overrides: P
   const rows = Array.from({ length: count }, (_, i) => toAuditRow(sampleEvent(from + i, overrides)));
   if (rows.length === 0) return [];
   return db.insert(auditEvents).values(rows).returning({ id: auditEvents.id });
+}
+
+/**
+ * A fresh log of 20 events in three signed, anchored checkpoints (sizes 8, 16, 20), recent enough that
+ * nothing is stale: the starting point of the verification tests.
+ */
+export async function seedThreeCheckpoints(db: Db) {
+  await db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, system_keys, data_keys cascade`);
+  const fixture = await auditFixture(db);
+  const recent = Date.now() - 60_000;
+  for (const [from, count] of [
+    [0, 8],
+    [8, 8],
+    [16, 4],
+  ] as const) {
+    await appendEvents(db, count, from, { occurredAt: new Date(recent + from * 1000) });
+    await fixture.sequencer.tick({ forceCheckpoint: true });
+  }
+  return { fixture, publicKey: (await fixture.sequencer.signer()).publicKey };
 }

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
-import { ORIGIN, appendEvents, auditFixture } from "./test-helpers";
+import { ORIGIN, auditFixture, seedThreeCheckpoints } from "./test-helpers";
 import { verifyLog, type VerifyReport } from "./verify";
 
 let database: TestDatabase;
@@ -17,21 +17,9 @@ afterAll(async () => {
   await database.close();
 });
 
-// 20 events in three signed checkpoints (sizes 8, 16, 20).
+// 20 events in three signed checkpoints (sizes 8, 16, 20), each anchored to the file.
 beforeEach(async () => {
-  const { db } = database;
-  await db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, system_keys, data_keys cascade`);
-  fixture = await auditFixture(db);
-  const recent = Date.now() - 60_000;
-  for (const [from, count] of [
-    [0, 8],
-    [8, 8],
-    [16, 4],
-  ] as const) {
-    await appendEvents(db, count, from, { occurredAt: new Date(recent + from * 1000) });
-    await fixture.sequencer.tick({ forceCheckpoint: true });
-  }
-  publicKey = (await fixture.sequencer.signer()).publicKey;
+  ({ fixture, publicKey } = await seedThreeCheckpoints(database.db));
 });
 
 const verify = (pageSize?: number) => verifyLog(database.db, { publicKey, origin: ORIGIN, anchorFile: fixture.anchorFile, pageSize });

@@ -5,7 +5,7 @@ import { auditCheckpoints, auditEvents, auditLeaves } from "@/lib/db/schema";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { canonicalizer, entryLeafHash } from "./entry";
 import { toAuditRow } from "./events";
-import { ORIGIN, appendEvents, auditFixture, sampleEvent } from "./test-helpers";
+import { ORIGIN, appendEvents, auditFixture, sampleEvent, seedThreeCheckpoints } from "./test-helpers";
 import { verifyLog, type VerifyReport } from "./verify";
 
 let database: TestDatabase;
@@ -21,19 +21,7 @@ afterAll(async () => {
 
 // 20 events in three signed checkpoints (sizes 8, 16, 20), each anchored to the file.
 beforeEach(async () => {
-  const { db } = database;
-  await db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, system_keys, data_keys cascade`);
-  fixture = await auditFixture(db);
-  const recent = Date.now() - 60_000;
-  for (const [from, count] of [
-    [0, 8],
-    [8, 8],
-    [16, 4],
-  ] as const) {
-    await appendEvents(db, count, from, { occurredAt: new Date(recent + from * 1000) });
-    await fixture.sequencer.tick({ forceCheckpoint: true });
-  }
-  publicKey = (await fixture.sequencer.signer()).publicKey;
+  ({ fixture, publicKey } = await seedThreeCheckpoints(database.db));
 });
 
 const verify = () => verifyLog(database.db, { publicKey, origin: ORIGIN, anchorFile: fixture.anchorFile });

@@ -23,7 +23,8 @@ describe(`data layer on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     await seedDemo(db);
     expect(await db.select().from(users)).toHaveLength(demoPeople.length);
     expect(await db.select().from(extensions)).toHaveLength(4);
-    expect(await db.select().from(installations)).toHaveLength(3);
+    // Globex: Spotify, the provider and its consumer; Acme Sandbox: the provider and its consumer.
+    expect(await db.select().from(installations)).toHaveLength(5);
   });
 
   it("resolves each demo person's roles", async () => {
@@ -41,6 +42,9 @@ describe(`data layer on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const uma = await byKey("enduser2");
     expect(uma?.orgs.map((o) => o.slug)).toEqual(["initech"]);
     expect((await byKey("admin"))?.isPlatformAdmin).toBe(true);
+    const dana = await byKey("developer");
+    expect(dana?.publishers.map((p) => [p.slug, p.role])).toEqual([["acme-extensions", "member"]]);
+    expect(dana?.orgs.map((o) => [o.slug, o.role])).toEqual([["acme-sandbox", "owner"]]);
     expect(await loadUserActor(db, "00000000-0000-4000-8000-000000000000")).toBeNull();
   });
 

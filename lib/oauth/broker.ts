@@ -2,10 +2,9 @@
 // may use for a provider (the caller's own, or the organization's for a setup field that stores it at
 // org level), checks its status and scopes, and returns a current access token, refreshing it on demand
 // (single-flight) when it is close to expiry. Never returns a refresh token.
-import { and, eq } from "drizzle-orm";
 import { oauthConnectionUses, oauthConnections, type OAuthConnectionRow } from "@/lib/db/schema";
 import type { OAuthBroker, OAuthTokenRequest, OAuthTokenResult } from "@/lib/runtime/oauth-broker";
-import type { OAuthDeps } from "./connections";
+import { connectionKey, type OAuthDeps } from "./connections";
 import { OAuthError } from "./errors";
 import { loadFlowInstallation, resolveFlowTarget } from "./providers";
 import { needsRefresh, ON_DEMAND_MIN_VALIDITY_MS, type Refresher } from "./refresh";
@@ -53,12 +52,12 @@ export class ConnectionBroker implements OAuthBroker {
       .select()
       .from(oauthConnections)
       .where(
-        and(
-          eq(oauthConnections.ownerKind, target.ownerKind),
-          eq(oauthConnections.ownerId, ownerId),
-          eq(oauthConnections.providerId, target.provider.id),
-          eq(oauthConnections.clientExtensionId, target.client.extensionId),
-        ),
+        connectionKey({
+          ownerKind: target.ownerKind,
+          ownerId,
+          providerId: target.provider.id,
+          clientExtensionId: target.client.extensionId,
+        }),
       );
     return row ?? null;
   }

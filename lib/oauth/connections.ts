@@ -33,6 +33,16 @@ export interface OAuthDeps {
 
 export const connectionsPath = "/panel/connections";
 
+/** The WHERE clause of the one connection per (owner, provider, client app). */
+export function connectionKey(k: { ownerKind: "user" | "org"; ownerId: string; providerId: string; clientExtensionId: string }) {
+  return and(
+    eq(oauthConnections.ownerKind, k.ownerKind),
+    eq(oauthConnections.ownerId, k.ownerId),
+    eq(oauthConnections.providerId, k.providerId),
+    eq(oauthConnections.clientExtensionId, k.clientExtensionId),
+  );
+}
+
 /** Reads the OAuth client's id and secret from the client extension's partner credentials (audited reads). */
 export async function clientSecrets(
   deps: OAuthDeps,
@@ -95,12 +105,7 @@ export async function storeGrant(deps: OAuthDeps, grant: StoreGrant): Promise<OA
   const now = new Date();
   const scopes = grant.tokens.scopes ?? grant.requestedScopes;
   return deps.db.transaction(async (tx) => {
-    const key = and(
-      eq(oauthConnections.ownerKind, grant.ownerKind),
-      eq(oauthConnections.ownerId, grant.ownerId),
-      eq(oauthConnections.providerId, grant.provider.id),
-      eq(oauthConnections.clientExtensionId, grant.clientExtensionId),
-    );
+    const key = connectionKey({ ...grant, providerId: grant.provider.id });
     const [existing] = await tx.select().from(oauthConnections).where(key).for("update");
     const id = existing?.id ?? crypto.randomUUID();
     const version = (existing?.tokenVersion ?? 0) + 1;

@@ -5,14 +5,14 @@
 // browser, the provider's answer validated (state, `iss`), the code exchanged, and the grant stored; any
 // failure stores nothing.
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, lt } from "drizzle-orm";
+import { eq, lt } from "drizzle-orm";
 import * as oauth from "oauth4webapi";
 import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
 import { oauthConnections, oauthStates } from "@/lib/db/schema";
 import { oauthCallbackUrl } from "@/lib/extensions/redirect-uris";
 import { authorizeUrl, exchangeCode, fetchAccount, ProviderRequestError } from "./client";
-import { clientSecrets, connectionsPath, storeGrant, writeStoreAs, type OAuthDeps } from "./connections";
+import { clientSecrets, connectionKey, connectionsPath, storeGrant, writeStoreAs, type OAuthDeps } from "./connections";
 import { OAuthError } from "./errors";
 import { consumerScopes, installedProvider, loadFlowInstallation, providerAliases, resolveFlowTarget, type FlowTarget } from "./providers";
 
@@ -78,12 +78,7 @@ async function scopesToRequest(deps: OAuthDeps, target: FlowTarget, orgId: strin
     .select({ scopes: oauthConnections.scopes, status: oauthConnections.status })
     .from(oauthConnections)
     .where(
-      and(
-        eq(oauthConnections.ownerKind, target.ownerKind),
-        eq(oauthConnections.ownerId, ownerId),
-        eq(oauthConnections.providerId, target.provider.id),
-        eq(oauthConnections.clientExtensionId, target.client.extensionId),
-      ),
+      connectionKey({ ownerKind: target.ownerKind, ownerId, providerId: target.provider.id, clientExtensionId: target.client.extensionId }),
     );
   let consumers: string[] = [];
   if (!target.fieldKey) {

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ScopeList } from "@/components/panel/scope-list";
 import { authorizeHref, OAuthLink } from "@/components/panel/oauth-link";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -9,21 +10,6 @@ import { getOAuth, OAuthError, type ConnectPlan } from "@/lib/oauth";
 export const metadata = { title: "Connect" };
 
 type Query = { provider?: string; installation?: string; scopes?: string; field?: string };
-
-function ScopeList({ label, scopes }: { label: string; scopes: string[] }) {
-  return (
-    <ul className="mt-2 flex flex-wrap gap-1" aria-label={label}>
-      {scopes.map((s) => (
-        <li
-          key={s}
-          className="max-w-full break-all rounded bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700 ring-1 ring-slate-200"
-        >
-          {s}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 const backLink = (
   <p className="mt-4 text-sm">
