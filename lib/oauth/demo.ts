@@ -59,7 +59,16 @@ function startProviderProcess(config: Env, secret: string, log: Logger): Promise
 
 export async function startDemoOAuth(db: Db, vault: Vault, config: Env, log: Logger): Promise<void> {
   const secret = clientSecret(config);
-  if (!config.demoOAuth.external) await startProviderProcess(config, secret, log);
+  if (!config.demoOAuth.external) {
+    // A provider left running by a previous start (same data dir, same client secret) still serves:
+    // carry on without a new one rather than without OAuth.
+    await startProviderProcess(config, secret, log).catch((error: unknown) =>
+      log.warn(
+        { issuer: config.demoOAuth.issuer, err: error instanceof Error ? error.message : String(error) },
+        "demo OAuth provider not started",
+      ),
+    );
+  }
   const [ext] = await db.select().from(extensions).where(eq(extensions.slug, DEMO_PROVIDER_EXTENSION));
   if (!ext) return;
   const ctx = { actor: { kind: "system" as const, id: "demo-setup" }, source: { kind: "worker" as const } };

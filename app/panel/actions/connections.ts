@@ -4,8 +4,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { FormState } from "@/components/publisher/form-state";
-import { uiSource } from "@/app/publisher/actions/run";
-import { getOAuth, OAuthError } from "@/lib/oauth";
+import { getOAuth } from "@/lib/oauth";
 import { runPanelAction } from "./run";
 
 const input = z.object({ connectionId: z.string().uuid(), provider: z.string().max(200), confirm: z.literal("yes") });
@@ -18,16 +17,10 @@ export async function disconnectAction(_state: FormState, formData: FormData): P
   });
   if (!parsed.success) return { ok: false, error: "Confirm the disconnection to continue.", attempt: Date.now() };
   const { connectionId, provider } = parsed.data;
-  const state = await runPanelAction(async ({ actor }) => {
-    try {
-      const { revocationNote } = await (await getOAuth()).disconnect(actor, connectionId, await uiSource());
-      const done = `Disconnected ${provider}.`;
-      return { ok: true, message: revocationNote ? `${done} ${revocationNote}` : `${done} ${provider} revoked the access.` };
-    } catch (error) {
-      // runPanelAction knows the extension and vault errors; OAuth refusals are shown the same way.
-      if (error instanceof OAuthError) return { ok: false, error: error.message, code: error.code };
-      throw error;
-    }
+  const state = await runPanelAction(async ({ actor, source }) => {
+    const { revocationNote } = await (await getOAuth()).disconnect(actor, connectionId, source);
+    const done = `Disconnected ${provider}.`;
+    return { ok: true, message: revocationNote ? `${done} ${revocationNote}` : `${done} ${provider} revoked the access.` };
   });
   revalidatePath("/panel/connections");
   return state;

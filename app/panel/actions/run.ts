@@ -9,6 +9,7 @@ import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { ExtensionError } from "@/lib/extensions/errors";
 import type { PanelCall, PanelDeps } from "@/lib/extensions/panel-secrets";
+import { OAuthError } from "@/lib/oauth";
 import { getVault, VaultError } from "@/lib/vault";
 
 export async function panelDeps(): Promise<PanelDeps> {
@@ -25,6 +26,7 @@ export async function runPanelAction(body: (call: PanelCall) => Promise<FormStat
     if (error instanceof AccessError) return { attempt, ok: false, error: error.message, code: error.code };
     if (error instanceof ExtensionError) return { attempt, ok: false, error: error.message, code: error.code };
     if (error instanceof VaultError) return { attempt, ok: false, error: error.message, code: error.code, field: "value" };
+    if (error instanceof OAuthError) return { attempt, ok: false, error: error.message, code: error.code };
     throw error;
   }
 }
