@@ -6,7 +6,7 @@
 // viewer may see is decided by its endpoint, server-side; this component only shows what it is given.
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
-import { verifyRow } from "@/lib/audit/browser-verify";
+import { verifyCheckpoint, verifyRow, type LogPublicKey } from "@/lib/audit/browser-verify";
 import type { AuditPage, AuditRow } from "@/lib/audit/queries";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -68,6 +68,7 @@ export function AuditViewer({
   });
   const rows = useMemo(() => query.data?.pages.flatMap((p) => p.rows) ?? [], [query.data]);
   const checkpoint = query.data?.pages[0]?.checkpoint ?? null;
+  const trusted = useTrustedRoots(query.data?.pages ?? []);
 
   const sentinel = useRef<HTMLDivElement>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
@@ -200,7 +201,7 @@ export function AuditViewer({
             </thead>
             <tbody className="divide-y divide-slate-100">
               {rows.map((row) => (
-                <EventRow key={row.id} row={row} />
+                <EventRow key={row.id} row={row} trusted={trusted} />
               ))}
             </tbody>
           </table>
@@ -216,7 +217,7 @@ export function AuditViewer({
   );
 }
 
-function EventRow({ row }: { row: AuditRow }) {
+function EventRow({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }) {
   const [open, setOpen] = useState(false);
   const detailsId = useId();
   const who = row.actor.name ?? `${row.actor.kind} ${row.actor.id}`;
@@ -243,7 +244,7 @@ function EventRow({ row }: { row: AuditRow }) {
           <Badge tone={row.outcome === "success" ? "success" : row.outcome === "denied" ? "warning" : "danger"}>{row.outcome}</Badge>
         </td>
         <td className="px-3 py-2">
-          <VerifiedMark row={row} />
+          <VerifiedMark row={row} trusted={trusted} />
         </td>
         <td className="px-3 py-2 text-right">
           <button
@@ -290,7 +291,44 @@ function EventRow({ row }: { row: AuditRow }) {
   );
 }
 
-function VerifiedMark({ row }: { row: AuditRow }) {
+/** Signed roots by tree size, once the browser has checked each page's checkpoint signature; null while it checks. */
+type TrustedRoots = Map<number, string> | null;
+
+/**
+ * Checks the Ed25519 signature of every page's checkpoint with the log's published key (WebCrypto),
+ * so a row is only "Verified" up to a root the log's key signed, not one the server merely states.
+ */
+function useTrustedRoots(pages: AuditPage[]): TrustedRoots {
+  const key = useQuery({
+    queryKey: ["audit-public-key"],
+    staleTime: Infinity,
+    queryFn: async (): Promise<LogPublicKey> => {
+      const response = await fetch("/api/v1/audit/public-key", { headers: { accept: "application/json" } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return (await response.json()) as LogPublicKey;
+    },
+  });
+  const checkpoints = useMemo(() => {
+    const bySize = new Map<number, NonNullable<AuditPage["checkpoint"]>>();
+    for (const page of pages) if (page.checkpoint) bySize.set(page.checkpoint.tree_size, page.checkpoint);
+    return [...bySize.values()];
+  }, [pages]);
+  const trust = useQuery({
+    queryKey: ["audit-trust", key.data?.public_key, checkpoints.map((c) => `${c.tree_size}:${c.root_hash}`).join(",")],
+    enabled: key.data !== undefined,
+    staleTime: Infinity,
+    queryFn: async () => {
+      const roots = new Map<number, string>();
+      for (const c of checkpoints) {
+        if (key.data && (await verifyCheckpoint(c, key.data))) roots.set(c.tree_size, c.root_hash.toLowerCase());
+      }
+      return roots;
+    },
+  });
+  return trust.data ?? null;
+}
+
+function VerifiedMark({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }) {
   const proof = row.proof;
   const check = useQuery({
     queryKey: ["audit-verify", row.id, proof?.tree_size, proof?.root_hash],
@@ -299,13 +337,20 @@ function VerifiedMark({ row }: { row: AuditRow }) {
     queryFn: () => (proof && row.leaf_index !== null ? verifyRow(row.entry, row.leaf_index, proof) : Promise.resolve(false)),
   });
   if (!proof || row.leaf_index === null) return <Badge tone="neutral">Pending</Badge>;
-  if (check.isPending) return <Badge tone="neutral">Checking…</Badge>;
-  if (check.data) {
+  if (check.isPending || trusted === null) return <Badge tone="neutral">Checking…</Badge>;
+  const signed = trusted.get(proof.tree_size) === proof.root_hash.toLowerCase();
+  if (check.data && signed) {
     return (
-      <span title={`Leaf ${row.leaf_index} proven in the signed tree of ${proof.tree_size} entries`}>
+      <span title={`Leaf ${row.leaf_index} proven in the tree of ${proof.tree_size} entries whose signed checkpoint checked out here`}>
         <Badge tone="success">Verified</Badge>
       </span>
     );
   }
-  return <Badge tone="danger">Not verified</Badge>;
+  return (
+    <span
+      title={check.data ? "The checkpoint's signature does not verify with the log's key" : "The entry does not lead to the signed root"}
+    >
+      <Badge tone="danger">Not verified</Badge>
+    </span>
+  );
 }
