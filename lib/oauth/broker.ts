@@ -93,6 +93,19 @@ export class ConnectionBroker implements OAuthBroker {
     }
     const accessToken = await openToken(this.deps.vault.dataKeys, row, "access_token", row.accessToken);
     if (!accessToken) return { ok: false, reason: "connection_expired", missingScopes: request.scopes };
+    // Handing out a token is a credential read by the extension: audited like a secret read (batched).
+    this.deps.vault.reads.record({
+      secretId: null,
+      event: {
+        actor: { kind: "extension", id: request.extensionId },
+        source: { kind: "api" },
+        action: "oauth.token_read",
+        target: `oauth:${row.providerId}`,
+        extensionId: request.extensionId,
+        orgId: request.owner.orgId,
+        details: { connection: row.id, installation: request.installationId, scopes: request.scopes },
+      },
+    });
     return { ok: true, accessToken, expiresAt: row.expiresAt, scope: row.scopes.join(" ") };
   }
 

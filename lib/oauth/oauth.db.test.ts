@@ -40,6 +40,7 @@ let eve: UserActor;
 let mo: UserActor;
 let uma: UserActor;
 const inst = { calendar: "", providerExt: "", notes: "", initechCalendar: "" };
+let calendarExtensionId = "";
 
 const codeOf = (p: Promise<unknown>) =>
   p.then(
@@ -66,7 +67,7 @@ async function connectionOf(ownerId: string) {
 
 const tokenRequest = (actor: UserActor, installationId = inst.calendar, scopes = ["calendar.read"]) => ({
   owner: { kind: "user" as const, id: actor.userId, orgId: actor.orgs[0]?.id ?? "" },
-  extensionId: "",
+  extensionId: calendarExtensionId,
   installationId,
   provider: "my-oauth",
   scopes,
@@ -163,6 +164,7 @@ beforeAll(async () => {
     .from(installations)
     .innerJoin(extensions, eq(extensions.id, installations.extensionId));
   inst.calendar = rows.find((r) => r.slug === "dev.kiket.ext.my-calendar" && r.orgId === globex.id)?.id ?? "";
+  calendarExtensionId = (await db.select().from(extensions).where(eq(extensions.slug, "dev.kiket.ext.my-calendar")))[0]?.id ?? "";
   inst.providerExt = rows.find((r) => r.slug === "dev.kiket.ext.my-oauth")?.id ?? "";
   // Initech installs the calendar too, but not the provider.
   const calendar = rows.find((r) => r.slug === "dev.kiket.ext.my-calendar");
@@ -207,6 +209,11 @@ describe("connecting through the authorization server", () => {
     const events = await database.db.select().from(auditEvents).where(eq(auditEvents.action, "oauth.connect"));
     expect(events.some((e) => e.actorId === eve.userId && e.sourceKind === "ui")).toBe(true);
     expect(JSON.stringify(events)).not.toContain(token.accessToken);
+    // Handing the token to the extension is audited as a read with the extension as actor.
+    await vault.reads.flush();
+    const reads = await database.db.select().from(auditEvents).where(eq(auditEvents.action, "oauth.token_read"));
+    expect(reads.map((e) => [e.actorKind, e.actorId, e.target])).toEqual([["extension", calendarExtensionId, "oauth:my-provider"]]);
+    expect(JSON.stringify(reads)).not.toContain(token.accessToken);
   });
 
   it("shares the person's connection: connecting again replaces tokens, not the connection", async () => {

@@ -80,6 +80,11 @@ export class Vault {
     return this.#keys;
   }
 
+  /** The batching recorder of read events, for other credential reads (e.g. OAuth tokens handed out). */
+  get reads(): ReadRecorder {
+    return this.#reads;
+  }
+
   /** Writes a new version; the previous one is destroyed at once ("the old value is immediately replaced"). */
   set(ctx: OperationContext, address: SecretAddress, value: SecretValue, limits: { maxBytes?: number } = {}) {
     return this.#write("set", ctx, address, value, limits);
