@@ -28,7 +28,7 @@ import { buildVault } from "@/test/vault";
 import type { WorkerConfig, WorkerMessage } from "./refresh-worker";
 import { fmt, parseFlags, progress } from "./lib";
 
-const flags = parseFlags({ connections: 1_000, workers: 2, concurrency: 16, pool: 4 });
+const flags = parseFlags({ connections: 1_000, workers: 2, concurrency: 4, pool: 4 });
 const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/test";
 const PROVIDER_ID = "bench-provider";
 const CLIENT = { id: "bench-client", secret: randomBytes(16).toString("hex") };

@@ -2,7 +2,7 @@
 // provider) on loopback, started beside the app unless LATCHKEY_DEMO_OAUTH_ISSUER names one already
 // running, with the demo provider extension's partner credentials set to its client and the extension
 // published — so Connect, refresh and Disconnect work without registering an app anywhere.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -30,7 +30,7 @@ function clientSecret(config: Env): string {
 }
 
 /** Starts the provider as a child process and resolves once it listens (or rejects with its output). */
-function startProviderProcess(config: Env, secret: string, log: Logger): Promise<void> {
+function startProviderProcess(config: Env, secret: string, log: Logger): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(process.cwd(), "scripts", "demo-oauth-provider.mjs")], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -47,7 +47,7 @@ function startProviderProcess(config: Env, secret: string, log: Logger): Promise
       output += chunk.toString();
       if (output.includes("listening on")) {
         log.info({ issuer: config.demoOAuth.issuer }, "demo OAuth provider started");
-        resolve();
+        resolve(child);
       }
     };
     child.stdout.on("data", onData);
@@ -57,20 +57,23 @@ function startProviderProcess(config: Env, secret: string, log: Logger): Promise
   });
 }
 
-export async function startDemoOAuth(db: Db, vault: Vault, config: Env, log: Logger): Promise<void> {
+/** Returns the provider's child process when it started one (it also stops when this process exits). */
+export async function startDemoOAuth(db: Db, vault: Vault, config: Env, log: Logger): Promise<ChildProcess | null> {
   const secret = clientSecret(config);
+  let child: ChildProcess | null = null;
   if (!config.demoOAuth.external) {
     // A provider left running by a previous start (same data dir, same client secret) still serves:
     // carry on without a new one rather than without OAuth.
-    await startProviderProcess(config, secret, log).catch((error: unknown) =>
+    child = await startProviderProcess(config, secret, log).catch((error: unknown) => {
       log.warn(
         { issuer: config.demoOAuth.issuer, err: error instanceof Error ? error.message : String(error) },
         "demo OAuth provider not started",
-      ),
-    );
+      );
+      return null;
+    });
   }
   const [ext] = await db.select().from(extensions).where(eq(extensions.slug, DEMO_PROVIDER_EXTENSION));
-  if (!ext) return;
+  if (!ext) return child;
   const ctx = { actor: { kind: "system" as const, id: "demo-setup" }, source: { kind: "worker" as const } };
   const set = new Set((await vault.list(ext.id, "ext", ext.id)).filter((s) => s.isSet).map((s) => s.name));
   for (const [name, value] of [
@@ -90,4 +93,5 @@ export async function startDemoOAuth(db: Db, vault: Vault, config: Env, log: Log
       .set({ publishedAt: new Date() })
       .where(and(eq(extensionVersions.extensionId, ext.id), isNull(extensionVersions.publishedAt)));
   });
+  return child;
 }
