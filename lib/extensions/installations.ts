@@ -10,6 +10,7 @@ import { extensionVersions, extensions, installations } from "@/lib/db/schema";
 import { providerAliases } from "@/lib/oauth/providers";
 import { oauthRequirement } from "@/lib/runtime/context";
 import { ExtensionError } from "./errors";
+import { installationsWithManifests } from "./queries";
 import type { PanelCall } from "./panel-secrets";
 
 /** Published extensions not yet installed in the organization, with the version an install would pin. */
@@ -57,12 +58,7 @@ export async function installExtension(db: Db, call: PanelCall, orgId: string, e
 
     const requirement = oauthRequirement(version.manifest);
     if (requirement?.onMissing === "error") {
-      const present = await tx
-        .select({ slug: extensions.slug, manifest: extensionVersions.manifest })
-        .from(installations)
-        .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-        .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-        .where(eq(installations.orgId, org.id));
+      const present = await installationsWithManifests(tx, [org.id]);
       if (!present.some((p) => providerAliases(p.manifest, p.slug).includes(requirement.provider))) {
         throw new ExtensionError(
           "install_blocked",
@@ -113,12 +109,7 @@ export async function uninstallExtension(db: Db, call: PanelCall, installationId
     const { org } = requireOrgRole(call.actor, found.installation.orgId, "admin");
     const aliases = providerAliases(found.manifest, found.slug);
     if (aliases.length > 0) {
-      const others = await tx
-        .select({ name: extensions.name, manifest: extensionVersions.manifest })
-        .from(installations)
-        .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-        .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-        .where(eq(installations.orgId, org.id));
+      const others = await installationsWithManifests(tx, [org.id]);
       const dependents = others.filter((o) => {
         const requirement = oauthRequirement(o.manifest);
         return requirement !== null && aliases.includes(requirement.provider);

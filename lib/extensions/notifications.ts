@@ -5,9 +5,10 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { UserActor } from "@/lib/auth/actor";
 import type { DbOrTx } from "@/lib/db/client";
-import { extensionVersions, extensions, installations, notifications, secrets, type NotificationKind } from "@/lib/db/schema";
+import { notifications, secrets, type NotificationKind } from "@/lib/db/schema";
 import { declaredSecrets } from "@/lib/manifest";
 import { rotationDueAt } from "./panel-secrets";
+import { installationsWithManifests } from "./queries";
 
 export interface NotificationItem {
   /** The stored notification's id, or `rotation:<installationId>:<ref>` for a computed one. */
@@ -35,19 +36,7 @@ export async function rotationDue(db: DbOrTx, actor: UserActor, now = new Date()
   const orgIds = actor.orgs.map((o) => o.id);
   if (orgIds.length === 0) return [];
   const adminOrgIds = actor.orgs.filter((o) => o.role === "owner" || o.role === "admin").map((o) => o.id);
-  const installed = await db
-    .select({
-      installationId: installations.id,
-      orgId: installations.orgId,
-      extensionId: extensions.id,
-      extensionName: extensions.name,
-      manifest: extensionVersions.manifest,
-    })
-    .from(installations)
-    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-    .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-    .where(inArray(installations.orgId, orgIds))
-    .orderBy(extensions.name, installations.createdAt);
+  const installed = await installationsWithManifests(db, orgIds);
   if (installed.length === 0) return [];
   const owners = or(
     and(eq(secrets.scope, "user"), eq(secrets.ownerId, actor.userId)),
@@ -84,7 +73,7 @@ export async function rotationDue(db: DbOrTx, actor: UserActor, now = new Date()
       items.push({
         id: `rotation:${inst.installationId}:${d.ref}`,
         kind: "rotation_due",
-        message: `${inst.extensionName}: ${d.name} is due for rotation (every ${d.rotationHintDays} days)`,
+        message: `${inst.name}: ${d.name} is due for rotation (every ${d.rotationHintDays} days)`,
         link: `/panel/extensions/${inst.installationId}/settings/secrets`,
         createdAt: dueAt,
         read: false,

@@ -1,5 +1,5 @@
 // Read queries for extensions and installations, always scoped by their tenant (publisher or org).
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, installations } from "@/lib/db/schema";
 
@@ -61,4 +61,23 @@ export async function listExtensionVersions(db: DbOrTx, extensionId: string, pub
     .innerJoin(extensions, eq(extensions.id, extensionVersions.extensionId))
     .where(and(eq(extensionVersions.extensionId, extensionId), eq(extensions.publisherId, publisherId)))
     .orderBy(sql`${extensionVersions.createdAt} desc`);
+}
+
+/** Installations in the given organizations with their installed version's manifest, by extension name. */
+export async function installationsWithManifests(db: DbOrTx, orgIds: string[]) {
+  if (orgIds.length === 0) return [];
+  return db
+    .select({
+      installationId: installations.id,
+      orgId: installations.orgId,
+      extensionId: extensions.id,
+      slug: extensions.slug,
+      name: extensions.name,
+      manifest: extensionVersions.manifest,
+    })
+    .from(installations)
+    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
+    .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
+    .where(inArray(installations.orgId, orgIds))
+    .orderBy(extensions.name, installations.createdAt);
 }

@@ -4,9 +4,10 @@
 // discovery. What asks for a connection is either a consumer's `requires.oauth_provider` (a person's own
 // connection, shared by every consumer) or a setup field's `obtain: {type: oauth2}` (the consumer's own
 // client credentials, owned by the user or org its `store_as` names).
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, installations, type ConnectionOwnerKind } from "@/lib/db/schema";
+import { installationsWithManifests } from "@/lib/extensions/queries";
 import { declaredSecrets } from "@/lib/manifest/declarations";
 import { oauthRequirement } from "@/lib/runtime/context";
 import { catalogue } from "./catalogue";
@@ -99,30 +100,7 @@ export function providerAliases(manifest: unknown, extensionSlug: string): strin
   return segment && segment !== found.provider.id ? [found.provider.id, segment] : [found.provider.id];
 }
 
-interface InstalledExtension {
-  installationId: string;
-  extensionId: string;
-  slug: string;
-  name: string;
-  orgId: string;
-  manifest: unknown;
-}
-
-async function installedInOrg(db: DbOrTx, orgId: string): Promise<InstalledExtension[]> {
-  return db
-    .select({
-      installationId: installations.id,
-      extensionId: installations.extensionId,
-      slug: extensions.slug,
-      name: extensions.name,
-      orgId: installations.orgId,
-      manifest: extensionVersions.manifest,
-    })
-    .from(installations)
-    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-    .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-    .where(eq(installations.orgId, orgId));
-}
+const installedInOrg = (db: DbOrTx, orgId: string) => installationsWithManifests(db, [orgId]);
 
 /** The provider extension installed in the organization that answers to `providerId`, if any. */
 export async function installedProvider(db: DbOrTx, orgId: string, providerId: string) {
@@ -228,7 +206,7 @@ export async function loadFlowInstallation(db: DbOrTx, installationId: string) {
     })
     .from(installations)
     .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-    .innerJoin(extensionVersions, and(eq(extensionVersions.id, installations.versionId)))
+    .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
     .where(eq(installations.id, installationId));
   return row ?? null;
 }
