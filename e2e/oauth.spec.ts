@@ -151,6 +151,11 @@ test("a failed flow lands on a page that says what happened and offers to retry"
   await expect(page).toHaveURL(/\/panel\/connections\/error\?/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("no longer valid");
   await expect(page.getByText("Nothing was stored.")).toBeVisible();
+  // A crafted error link cannot put its own words or link on the page: only what the callback signed shows.
+  await page.goto("/panel/connections/error?code=access_denied&message=Call%20%2B1%20555%200100&retry=/api/oauth/x/authorize");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("The connection failed");
+  await expect(page.getByText("Call +1 555 0100")).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Try again" })).toHaveCount(0);
   await page.goto("/api/oauth/my-provider/authorize?installation=00000000-0000-0000-0000-000000000000&return_to=https://evil.example");
   await expect(page).toHaveURL(/\/panel\/connections\/error\?/);
   await expect(page.getByText(/return_to must be a path on this site/)).toBeVisible();

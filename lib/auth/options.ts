@@ -13,7 +13,7 @@ import { env, type Env } from "@/lib/env";
 import { logger } from "@/lib/log";
 
 /** The session secret: configured, or in demo mode created once under the data dir. */
-function sessionSecret(config: Env): string {
+export function sessionSecret(config: Env): string {
   if (config.NEXTAUTH_SECRET) return config.NEXTAUTH_SECRET;
   const file = path.join(config.dataDir, "auth-secret");
   try {

@@ -5,10 +5,12 @@ import "server-only";
 import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
 import { uiSource } from "@/app/publisher/actions/run";
+import { sessionSecret } from "@/lib/auth/options";
 import { getActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/log";
 import { BINDING_COOKIE, getOAuth, OAuthError, STATE_TTL_MS } from "@/lib/oauth";
+import { signErrorLink } from "@/lib/oauth/error-link";
 import { authorizePath } from "@/lib/oauth/flow";
 
 type Params = { params: Promise<{ provider: string }> };
@@ -18,13 +20,13 @@ const absolute = (path: string) => new URL(path, env().LATCHKEY_URL);
 function errorRedirect(provider: string, error: unknown, retry: string | null) {
   const known = error instanceof OAuthError;
   if (!known) logger.error({ provider, err: error instanceof Error ? error.message : String(error) }, "oauth flow failed");
-  const query = new URLSearchParams({
+  const link = {
     code: known ? error.code : "provider_error",
     provider,
     message: known ? error.message : "Something went wrong while connecting. Nothing was stored.",
-  });
-  const retryPath = (known && error.retryPath) || retry;
-  if (retryPath) query.set("retry", retryPath);
+    retry: (known && error.retryPath) || retry || "",
+  };
+  const query = new URLSearchParams({ ...link, sig: signErrorLink(link, sessionSecret(env())) });
   return NextResponse.redirect(absolute(`/panel/connections/error?${query.toString()}`), 303);
 }
 

@@ -3,11 +3,14 @@ import { OAuthLink } from "@/components/panel/oauth-link";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/guards";
+import { sessionSecret } from "@/lib/auth/options";
 import { guardPage } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+import { verifyErrorLink } from "@/lib/oauth/error-link";
 
 export const metadata = { title: "Connection failed" };
 
-type Query = { code?: string; message?: string; retry?: string; provider?: string };
+type Query = { code?: string; message?: string; retry?: string; provider?: string; sig?: string };
 
 /** The page's title for an OAuthError code (the callback route sends the code, the message and a retry link). */
 function titleFor(code: string, provider: string | null): string {
@@ -40,8 +43,11 @@ function providerOf(provider: string | undefined, retry: string | null): string 
 }
 
 export default async function ConnectionErrorPage({ searchParams }: { searchParams: Promise<Query> }) {
-  const query = await searchParams;
+  const given = await searchParams;
   await guardPage(requireUser, "/panel/connections");
+  // Only what our own callback signed is shown; a crafted link gets the generic page.
+  const link = { code: given.code ?? "", provider: given.provider ?? "", message: given.message ?? "", retry: given.retry ?? "" };
+  const query = verifyErrorLink(link, given.sig ?? "", sessionSecret(env())) ? given : {};
   const retry = safeRetry(query.retry);
   const code = query.code ?? "";
   return (
