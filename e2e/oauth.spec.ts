@@ -160,3 +160,27 @@ test("a failed flow lands on a page that says what happened and offers to retry"
   await expect(page).toHaveURL(/\/panel\/connections\/error\?/);
   await expect(page.getByText(/return_to must be a path on this site/)).toBeVisible();
 });
+
+test("the connection pages work on a narrow screen and by keyboard", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 }, storageState: storageStateFor("enduser") });
+  const page = await context.newPage();
+  await page.goto("/panel");
+  const calendar = await page.getByRole("link", { name: "My Calendar setup" }).getAttribute("href");
+  const installationId = /\/panel\/extensions\/([0-9a-f-]{36})\//.exec(calendar ?? "")?.[1] ?? "";
+  for (const path of [
+    "/panel/connections",
+    "/panel/notifications",
+    `/panel/connections/connect?provider=my-oauth&installation=${installationId}&scopes=calendar.read`,
+    `/panel/extensions/${installationId}/setup`,
+  ]) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+  // From the connect page, Tab reaches the Connect link (a real link, focusable, with a visible name).
+  await page.goto(`/panel/connections/connect?provider=my-oauth&installation=${installationId}`);
+  const connect = page.getByRole("link", { name: /^(Connect My Service|Grant access at My Service)$/ });
+  for (let i = 0; i < 20 && !(await connect.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  await expect(connect).toBeFocused();
+  await context.close();
+});
