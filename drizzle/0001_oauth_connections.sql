@@ -53,7 +53,8 @@ CREATE TABLE "oauth_states" (
 	"installation_id" uuid NOT NULL,
 	"field_key" text DEFAULT '' NOT NULL,
 	"scopes" jsonb NOT NULL,
-	"code_verifier" text NOT NULL,
+	"code_verifier" "bytea" NOT NULL,
+	"dek_id" uuid NOT NULL,
 	"nonce" text,
 	"return_to" text NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
@@ -69,6 +70,7 @@ ALTER TABLE "oauth_connections" ADD CONSTRAINT "oauth_connections_dek_id_data_ke
 ALTER TABLE "oauth_connections" ADD CONSTRAINT "oauth_connections_connected_by_users_id_fk" FOREIGN KEY ("connected_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "oauth_states" ADD CONSTRAINT "oauth_states_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "oauth_states" ADD CONSTRAINT "oauth_states_installation_id_installations_id_fk" FOREIGN KEY ("installation_id") REFERENCES "public"."installations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "oauth_states" ADD CONSTRAINT "oauth_states_dek_id_data_keys_id_fk" FOREIGN KEY ("dek_id") REFERENCES "public"."data_keys"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "notifications_user_idx" ON "notifications" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "oauth_connection_uses_installation_idx" ON "oauth_connection_uses" USING btree ("installation_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "oauth_connections_owner_provider_client_idx" ON "oauth_connections" USING btree ("owner_kind","owner_id","provider_id","client_extension_id");--> statement-breakpoint

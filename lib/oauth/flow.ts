@@ -12,6 +12,7 @@ import type { UserActor } from "@/lib/auth/actor";
 import { oauthConnections, oauthStates } from "@/lib/db/schema";
 import { oauthCallbackUrl } from "@/lib/extensions/redirect-uris";
 import { authorizeUrl, exchangeCode, fetchAccount, ProviderRequestError } from "./client";
+import { openVerifier, sealVerifier } from "./token-seal";
 import { clientSecrets, connectionKey, connectionsPath, storeGrant, writeStoreAs, type OAuthDeps } from "./connections";
 import { OAuthError } from "./errors";
 import { consumerScopes, installedProvider, loadFlowInstallation, providerAliases, resolveFlowTarget, type FlowTarget } from "./providers";
@@ -158,16 +159,19 @@ export async function startAuthorization(deps: OAuthDeps, actor: UserActor, requ
     throw new OAuthError("provider_unavailable", error instanceof Error ? error.message : String(error), { cause: error });
   });
   const now = new Date();
+  const stateHash = sha256(state);
+  const dek = await deps.vault.dataKeys.forWrite();
   await deps.db.delete(oauthStates).where(lt(oauthStates.expiresAt, now));
   await deps.db.insert(oauthStates).values({
-    stateHash: sha256(state),
+    stateHash,
     userId: actor.userId,
     bindingHash: sha256(binding),
     providerId: target.provider.id,
     installationId: request.installationId,
     fieldKey: target.fieldKey,
     scopes,
-    codeVerifier,
+    codeVerifier: sealVerifier(dek, stateHash, actor.userId, codeVerifier),
+    dekId: dek.id,
     nonce,
     returnTo,
     expiresAt: new Date(now.getTime() + STATE_TTL_MS),
@@ -246,7 +250,7 @@ async function exchangeAndStore(
     tokens = await exchangeCode(target.provider, secrets, request.callbackUrl, {
       state,
       redirectUri,
-      codeVerifier: row.codeVerifier,
+      codeVerifier: await openVerifier(deps.vault.dataKeys, row),
       nonce: row.nonce,
     });
   } catch (cause) {

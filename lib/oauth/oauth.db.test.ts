@@ -2,6 +2,7 @@
 // refresh-token rotation on): connect, attacks on the flow, shared connections and scopes, single-flight
 // refresh across refreshers, invalid_grant vs 5xx, store_as, disconnect with RFC 7009 revocation, and
 // tenant isolation. Runs on PGlite, and on PostgreSQL (real row locks between connections) when DATABASE_URL is set.
+import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -26,6 +27,7 @@ import { buildVault, localKeyring } from "@/test/vault";
 import { clearDiscoveryCache } from "./client";
 import { OAuthError } from "./errors";
 import { Refresher } from "./refresh";
+import { sealVerifier } from "./token-seal";
 import { OAuthService } from "./service";
 
 const BASE = "http://latchkey.test";
@@ -241,6 +243,12 @@ describe("connecting through the authorization server", () => {
       expect.arrayContaining(["calendar.read", "calendar.write", "openid"]),
     );
     expect(started.url.searchParams.get("code_challenge_method")).toBe("S256");
+    // The PKCE verifier is stored sealed: its challenge's preimage is nowhere in the row as text.
+    const stateHash = createHash("sha256")
+      .update(started.url.searchParams.get("state") ?? "")
+      .digest("hex");
+    const [state] = await database.db.select().from(oauthStates).where(eq(oauthStates.stateHash, stateHash));
+    expect(state?.codeVerifier.toString("latin1")).not.toMatch(/[A-Za-z0-9_-]{43}/);
     expect(started.url.searchParams.get("nonce")).toBeTruthy();
     expect(started.url.searchParams.get("redirect_uri")).toBe(`${BASE}/api/oauth/my-provider/callback`);
   });
@@ -292,10 +300,15 @@ describe("attacks on the flow are refused and store nothing", () => {
     const version = (await connectionOf(eve.userId)).tokenVersion;
     const started = await start(eve);
     const callbackUrl = await completeConsent(started.url.toString());
+    // Another verifier than the one the challenge was made from, sealed as Latchkey would seal it.
+    const stateHash = createHash("sha256")
+      .update(started.url.searchParams.get("state") ?? "")
+      .digest("hex");
+    const dek = await vault.dataKeys.forWrite();
     await database.db
       .update(oauthStates)
-      .set({ codeVerifier: "a".repeat(43) })
-      .where(eq(oauthStates.userId, eve.userId));
+      .set({ codeVerifier: sealVerifier(dek, stateHash, eve.userId, "a".repeat(43)), dekId: dek.id })
+      .where(eq(oauthStates.stateHash, stateHash));
     expect(await codeOf(oauth.complete({ providerId: "my-provider", callbackUrl, binding: started.binding }, eve, source))).toBe(
       "token_exchange_failed",
     );

@@ -68,3 +68,29 @@ export async function openToken(
     key.fill(0);
   }
 }
+
+/** The AAD of a flow's sealed PKCE verifier: bound to its state (by hash) and the person who started it. */
+const verifierAad = (stateHash: string, userId: string, dekId: string): ValueAad => ({
+  secretId: stateHash,
+  scope: "user",
+  owner: userId,
+  name: "oauth:code_verifier",
+  version: 0,
+  dekId,
+});
+
+export function sealVerifier(dek: { id: string; key: Buffer }, stateHash: string, userId: string, verifier: string): Buffer {
+  return seal(dek.key, Buffer.from(verifier, "utf8"), verifierAad(stateHash, userId, dek.id));
+}
+
+export async function openVerifier(
+  dataKeys: DataKeys,
+  row: { stateHash: string; userId: string; dekId: string; codeVerifier: Buffer },
+): Promise<string> {
+  const key = await dataKeys.unwrap(row.dekId);
+  try {
+    return open(key, row.codeVerifier, verifierAad(row.stateHash, row.userId, row.dekId)).toString("utf8");
+  } finally {
+    key.fill(0);
+  }
+}

@@ -99,7 +99,11 @@ export const oauthStates = pgTable(
     /** The setup field that asked (its obtain block says client, scopes and store_as), or '' for requires.oauth_provider. */
     fieldKey: text("field_key").notNull().default(""),
     scopes: jsonb("scopes").$type<string[]>().notNull(),
-    codeVerifier: text("code_verifier").notNull(),
+    /** The PKCE code verifier, sealed like a vault value (AAD bound to this state and person). */
+    codeVerifier: bytea("code_verifier").notNull(),
+    dekId: uuid("dek_id")
+      .notNull()
+      .references(() => dataKeys.id, { onDelete: "restrict" }),
     nonce: text("nonce"),
     returnTo: text("return_to").notNull(),
     expiresAt: tstz("expires_at").notNull(),
