@@ -6,7 +6,9 @@
 //
 // The database is embedded PGlite by default (the zero-configuration shape); with --postgres 1 it is a
 // throwaway database on DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/test), dropped
-// at the end (the production shape). PGlite allows one process at a time, so the token is minted and the
+// at the end (the production shape). With --worker 1 (PostgreSQL only) the audit sequencer and the OAuth
+// refresher run in `npm run worker` beside the server instead of inside it — the other production shape;
+// every read is still audited and sequenced, on the same machine. PGlite allows one process at a time, so the token is minted and the
 // secret set here first, with the database closed again before the server opens it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -16,7 +18,7 @@ import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { fmt, parseFlags } from "./lib";
 
-const flags = parseFlags({ seconds: 5, rounds: 3, concurrency: 32, port: 3304, postgres: 0 });
+const flags = parseFlags({ seconds: 5, rounds: 3, concurrency: 32, port: 3304, postgres: 0, worker: 0 });
 const DIST = ".next-bench-runtime";
 const DATA = path.resolve(".data/bench-runtime");
 const BASE = `http://127.0.0.1:${flags.port}`;
@@ -229,6 +231,8 @@ async function main() {
 async function run(databaseUrl: string | undefined, storage: string) {
   const { token, ref } = await prepare(databaseUrl);
   build();
+  const background = flags.worker && databaseUrl ? startWorker() : null;
+  if (background) Object.assign(serverEnv, { LATCHKEY_AUDIT_SEQUENCER: "false", LATCHKEY_OAUTH_REFRESHER: "false" });
   const server = await start();
   try {
     const secretUrl = `${BASE}/api/v1/secrets/${ref}`;
@@ -259,12 +263,27 @@ async function run(databaseUrl: string | undefined, storage: string) {
       `Runtime API bench: ${flags.concurrency} concurrent clients, ${flags.rounds} alternating rounds of ${flags.seconds} s each,`,
     );
     console.log(`next start (production build ${DIST}), ${storage}, local keyring, same machine as the client.`);
+    console.log(
+      background
+        ? "Audit sequencer and OAuth refresher in `npm run worker` beside the server."
+        : "Audit sequencer and OAuth refresher inside the server (the default).",
+    );
     console.log(line("bare route handler /api/v1/_bench", b));
     console.log(line(`GET /api/v1/secrets/${ref}`, s));
     console.log(`ratio secrets / bare: ${fmt(s.rps / b.rps, 2)} (goal >= 0.7)`);
   } finally {
     await stop(server);
+    if (background) await stop(background);
   }
+}
+
+/** `npm run worker` on the same database, in its own process group like the server. */
+function startWorker(): ChildProcess {
+  return spawn("npx", ["tsx", "--conditions=react-server", "scripts/worker.ts"], {
+    env: serverEnv,
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
 }
 
 main().then(
