@@ -2,7 +2,8 @@
 // the change, so there is no change without its event. Events carry identities and outcomes, never
 // values: at most a length and a keyed fingerprint.
 import type { DbOrTx } from "@/lib/db/client";
-import { auditEvents, type NewAuditEvent } from "@/lib/db/schema";
+import type { NewAuditEvent } from "@/lib/db/schema";
+import { insertEventRows } from "./event-json";
 
 export type ActorKind = "user" | "extension" | "system";
 export type SourceKind = "ui" | "api" | "worker" | "cli";
@@ -51,6 +52,5 @@ export function toAuditRow(event: AuditEventInput): NewAuditEvent {
 export type AuditAppender = (tx: DbOrTx, events: AuditEventInput[]) => Promise<void>;
 
 export const appendAuditEvents: AuditAppender = async (tx, events) => {
-  if (events.length === 0) return;
-  await tx.insert(auditEvents).values(events.map(toAuditRow));
+  await insertEventRows(tx, events.map(toAuditRow));
 };

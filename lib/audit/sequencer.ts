@@ -12,20 +12,20 @@
 import { asc, desc, eq, gt, inArray, lt, or, sql, and, notExists } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db, Tx } from "@/lib/db/client";
-import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, auditNodes } from "@/lib/db/schema";
+import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves } from "@/lib/db/schema";
 import { logger as defaultLogger } from "@/lib/log";
 import type { AnchorSink } from "./anchors";
 import { canonicalizer, entryLeafHash } from "./entry";
 import type { CompletedNode, Frontier } from "./merkle";
 import { formatCheckpoint } from "./note";
 import type { CheckpointSigner } from "./signing-key";
+import { selectEventsJson } from "./event-json";
 import { latestCheckpoint, loadFrontier, rowsOf, treeSize } from "./tree-store";
 
 /** Advisory lock keys: arbitrary but fixed, distinct from the migration lock. */
 const SEQUENCER_LOCK = 0x4c4b_4155; // "LKAU"
 const ANCHOR_LOCK = 0x4c4b_414e; // "LKAN"
 const MAX_ANCHOR_ATTEMPTS = 5;
-const INSERT_CHUNK = 2000;
 
 export interface SequencerOptions {
   db: Db;
@@ -154,22 +154,32 @@ export class Sequencer {
       : this.#gaps.size > 0
         ? or(gt(auditEvents.id, maxSeen), and(inArray(auditEvents.id, [...this.#gaps.keys()]), unsequenced))
         : gt(auditEvents.id, maxSeen);
-    const events = await tx.select().from(auditEvents).where(window).orderBy(asc(auditEvents.id)).limit(this.#options.batchSize);
+    const events = await selectEventsJson(tx, window, this.#options.batchSize);
     if (sweep && events.length < this.#options.batchSize) this.#lastSweep = now.getTime();
     if (events.length === 0) return 0;
 
     const frontier = this.#frontier;
-    const leaves: { leafIndex: number; eventId: number; leafHash: Buffer; sequencedAt: Date }[] = [];
+    const leaves: { leafIndex: number; eventId: number; leafHash: Buffer }[] = [];
     const nodes: CompletedNode[] = [];
     for (const event of events) {
       const hash = entryLeafHash(canonical, event);
-      leaves.push({ leafIndex: frontier.size, eventId: event.id, leafHash: hash, sequencedAt: now });
+      leaves.push({ leafIndex: frontier.size, eventId: event.id, leafHash: hash });
       frontier.append(hash, (node) => nodes.push(node));
     }
     try {
-      for (let i = 0; i < leaves.length; i += INSERT_CHUNK) await tx.insert(auditLeaves).values(leaves.slice(i, i + INSERT_CHUNK));
-      for (let i = 0; i < nodes.length; i += INSERT_CHUNK) {
-        await tx.insert(auditNodes).values(nodes.slice(i, i + INSERT_CHUNK).map((n) => ({ level: n.level, idx: n.index, hash: n.hash })));
+      // One jsonb parameter per table (see event-json.ts): binding thousands of rows through drizzle costs
+      // the server more CPU than sequencing them.
+      await tx.execute(sql`
+        insert into audit_leaves (leaf_index, event_id, leaf_hash, sequenced_at)
+        select x.leaf_index, x.event_id, decode(x.leaf_hash, 'hex'), ${now.toISOString()}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(leaves.map((l) => ({ leaf_index: l.leafIndex, event_id: l.eventId, leaf_hash: l.leafHash.toString("hex") })))}::jsonb)
+          as x(leaf_index bigint, event_id bigint, leaf_hash text)`);
+      if (nodes.length > 0) {
+        await tx.execute(sql`
+          insert into audit_nodes (level, idx, hash)
+          select x.level, x.idx, decode(x.hash, 'hex')
+          from jsonb_to_recordset(${JSON.stringify(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash.toString("hex") })))}::jsonb)
+            as x(level smallint, idx bigint, hash text)`);
       }
     } catch (error) {
       this.#frontier = undefined; // the in-memory tree ran ahead of a rolled-back write

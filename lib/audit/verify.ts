@@ -8,6 +8,7 @@ import type { Db } from "@/lib/db/client";
 import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, type AuditCheckpointRow } from "@/lib/db/schema";
 import { readAnchorFile } from "./anchors";
 import { canonicalizer, entryLeafDigest, type EntryEvent } from "./entry";
+import { eventFromJson, eventJsonArray, type EventJson } from "./event-json";
 import { Frontier, fromDigest, nodeHash, rangeHash, splitPoint, toDigest, type Digest, type Hash } from "./merkle";
 import { parseCheckpoint, verifyNote } from "./note";
 import { rowsOf, withStoredTree } from "./tree-store";
@@ -238,77 +239,19 @@ interface LeafRow {
 async function fetchLeafPage(db: Db, from: number, to: number): Promise<LeafRow[]> {
   const result = await db.execute(sql`
     select coalesce(json_agg(json_build_array(
-      l.leaf_index, l.event_id, encode(l.leaf_hash, 'hex'),
-      e.id, e.occurred_at::text, e.actor_kind, e.actor_id, e.action, e.target, e.extension_id, e.org_id,
-      e.source_kind, e.source_ip, e.source_user_agent, e.outcome, e.details
+      l.leaf_index, l.event_id, encode(l.leaf_hash, 'hex'), case when e.id is null then null else ${eventJsonArray} end
     ) order by l.leaf_index), '[]')::text as page
     from audit_leaves l left join audit_events e on e.id = l.event_id
     where l.leaf_index >= ${from} and l.leaf_index < ${to}`);
   const [row] = rowsOf<{ page: string }>(result);
-  const items = JSON.parse(row?.page ?? "[]") as PageItem[];
-  return items.map(
-    ([
-      leafIndex,
-      eventId,
-      leafHash,
-      id,
-      occurredAt,
-      actorKind,
-      actorId,
-      action,
-      target,
-      extensionId,
-      orgId,
-      sourceKind,
-      sourceIp,
-      sourceUserAgent,
-      outcome,
-      details,
-    ]) => ({
-      leafIndex,
-      eventId,
-      leafHash: Buffer.from(leafHash, "hex").toString("latin1"),
-      event:
-        id === null
-          ? null
-          : {
-              id,
-              occurredAt: new Date(occurredAt as string),
-              actorKind: actorKind as EntryEvent["actorKind"],
-              actorId: actorId as string,
-              action: action as string,
-              target: target as string,
-              extensionId,
-              orgId,
-              sourceKind: sourceKind as EntryEvent["sourceKind"],
-              sourceIp,
-              sourceUserAgent,
-              outcome: outcome as EntryEvent["outcome"],
-              details: details as Record<string, unknown>,
-            },
-    }),
-  );
+  const items = JSON.parse(row?.page ?? "[]") as [leafIndex: number, eventId: number, leafHashHex: string, event: EventJson | null][];
+  return items.map(([leafIndex, eventId, leafHash, event]) => ({
+    leafIndex,
+    eventId,
+    leafHash: Buffer.from(leafHash, "hex").toString("latin1"),
+    event: event === null ? null : eventFromJson(event),
+  }));
 }
-
-/** A row of fetchLeafPage's JSON: the leaf's columns, then the event's (all null when it is gone). */
-type PageItem = [
-  leafIndex: number,
-  eventId: number,
-  leafHashHex: string,
-  id: number | null,
-  occurredAt: string | null,
-  actorKind: string | null,
-  actorId: string | null,
-  action: string | null,
-  target: string | null,
-  extensionId: string | null,
-  orgId: string | null,
-  sourceKind: string | null,
-  sourceIp: string | null,
-  sourceUserAgent: string | null,
-  outcome: string | null,
-  details: unknown,
-];
 
 /** A recomputed leaf hash differs from the stored one: is it this event's own hash stored elsewhere? */
 async function explainMismatch(db: Db, leafIndex: number, eventId: number, hash: Hash): Promise<Problem> {

@@ -1,0 +1,91 @@
+// Audit rows in and out of PostgreSQL as one JSON text per batch. Drizzle binds and decodes each column
+// of each row in JavaScript (about 100 µs a row to insert 500 events), which at a few hundred audited
+// reads a second costs the server a fifth of a core; handing the batch over as one jsonb parameter
+// (jsonb_to_recordset) and reading pages back as one json_agg text costs a tenth of that. Values round
+// trip exactly: timestamps as ISO text into timestamptz, and back as timestamptz text parsed the way
+// drizzle parses them, so the sequencer hashes the same event the verifier later reads.
+import { sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "@/lib/db/client";
+import type { NewAuditEvent } from "@/lib/db/schema";
+import type { EntryEvent } from "./entry";
+import { rowsOf } from "./tree-store";
+
+/** Inserts audit events (already in row shape) with one statement and one parameter. */
+export async function insertEventRows(db: DbOrTx, rows: NewAuditEvent[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((r, i) => ({
+      i,
+      occurred_at: (r.occurredAt ?? new Date()).toISOString(),
+      actor_kind: r.actorKind,
+      actor_id: r.actorId,
+      action: r.action,
+      target: r.target,
+      extension_id: r.extensionId ?? null,
+      org_id: r.orgId ?? null,
+      source_kind: r.sourceKind,
+      source_ip: r.sourceIp ?? null,
+      source_user_agent: r.sourceUserAgent ?? null,
+      outcome: r.outcome,
+      details: r.details ?? {},
+    })),
+  );
+  await db.execute(sql`
+    insert into audit_events (occurred_at, actor_kind, actor_id, action, target, extension_id, org_id,
+      source_kind, source_ip, source_user_agent, outcome, details)
+    select x.occurred_at, x.actor_kind, x.actor_id, x.action, x.target, x.extension_id, x.org_id,
+      x.source_kind, x.source_ip, x.source_user_agent, x.outcome, x.details
+    from jsonb_to_recordset(${json}::jsonb) as x(i integer, occurred_at timestamptz, actor_kind text, actor_id text,
+      action text, target text, extension_id uuid, org_id uuid, source_kind text, source_ip text,
+      source_user_agent text, outcome text, details jsonb)
+    order by x.i`);
+}
+
+/** The columns of an event as one JSON array, for json_agg: pair with eventFromJson. `e` is the alias. */
+export const eventJsonArray = sql.raw(`json_build_array(e.id, e.occurred_at::text, e.actor_kind, e.actor_id, e.action,
+  e.target, e.extension_id, e.org_id, e.source_kind, e.source_ip, e.source_user_agent, e.outcome, e.details)`);
+
+export type EventJson = [
+  id: number,
+  occurredAt: string,
+  actorKind: string,
+  actorId: string,
+  action: string,
+  target: string,
+  extensionId: string | null,
+  orgId: string | null,
+  sourceKind: string,
+  sourceIp: string | null,
+  sourceUserAgent: string | null,
+  outcome: string,
+  details: unknown,
+];
+
+export function eventFromJson(item: EventJson): EntryEvent {
+  const [id, occurredAt, actorKind, actorId, action, target, extensionId, orgId, sourceKind, sourceIp, sourceUserAgent, outcome, details] =
+    item;
+  return {
+    id,
+    occurredAt: new Date(occurredAt),
+    actorKind: actorKind as EntryEvent["actorKind"],
+    actorId,
+    action,
+    target,
+    extensionId,
+    orgId,
+    sourceKind: sourceKind as EntryEvent["sourceKind"],
+    sourceIp,
+    sourceUserAgent,
+    outcome: outcome as EntryEvent["outcome"],
+    details: details as Record<string, unknown>,
+  };
+}
+
+/** Events matching `where` (over audit_events), by id, at most `limit`, read as one JSON text. */
+export async function selectEventsJson(db: DbOrTx, where: SQL | undefined, limit: number): Promise<EntryEvent[]> {
+  const result = await db.execute(sql`
+    select coalesce(json_agg(${eventJsonArray} order by e.id), '[]')::text as page
+    from (select * from audit_events where ${where ?? sql`true`} order by id limit ${limit}) as e`);
+  const [row] = rowsOf<{ page: string }>(result);
+  return (JSON.parse(row?.page ?? "[]") as EventJson[]).map(eventFromJson);
+}
