@@ -2,6 +2,7 @@
 // log entry, leaf index and inclusion proof against the latest checkpoint, and streamed exports. Scoping
 // is in the WHERE clause: everything (admins), one extension of a publisher the caller belongs to
 // (publishers), or the caller's own actions (end users).
+import { isUuid } from "@/lib/db/ids";
 import { and, desc, eq, gte, ilike, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { auditAnchors, auditEvents, auditLeaves, extensions, organizations, users, type AuditCheckpointRow } from "@/lib/db/schema";
@@ -55,7 +56,6 @@ export interface AuditRow {
   anchors: AuditAnchorInfo[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const escapeLike = (v: string) => v.replaceAll(/[\\%_]/g, (c) => `\\${c}`);
 
 function scopeWhere(scope: AuditScope, db: DbOrTx): SQL | undefined {
@@ -94,14 +94,14 @@ function filterWhere(filters: AuditFilters): SQL[] {
   if (filters.action) where.push(ilike(auditEvents.action, `${escapeLike(filters.action)}%`));
   if (filters.extension) {
     const like = `%${escapeLike(filters.extension)}%`;
-    const match = UUID.test(filters.extension)
+    const match = isUuid(filters.extension)
       ? eq(auditEvents.extensionId, filters.extension)
       : or(ilike(extensions.slug, like), ilike(extensions.name, like));
     if (match) where.push(match);
   }
   if (filters.org) {
     const like = `%${escapeLike(filters.org)}%`;
-    const match = UUID.test(filters.org)
+    const match = isUuid(filters.org)
       ? eq(auditEvents.orgId, filters.org)
       : or(ilike(organizations.slug, like), ilike(organizations.name, like));
     if (match) where.push(match);
@@ -276,7 +276,7 @@ export function csvLine(r: AuditRow): string {
 
 /** The extension a publisher's audit tab is for, with its publisher (for the membership guard). */
 export async function extensionForAudit(db: DbOrTx, extensionId: string) {
-  if (!UUID.test(extensionId)) return null;
+  if (!isUuid(extensionId)) return null;
   const [row] = await db
     .select({ id: extensions.id, name: extensions.name, slug: extensions.slug, publisherId: extensions.publisherId })
     .from(extensions)

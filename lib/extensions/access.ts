@@ -1,5 +1,6 @@
 // Who may touch an extension: members of its publisher only. Lookups put the caller's publishers in the
 // WHERE clause, so another publisher's extension is simply not found (its existence is not revealed).
+import { isUuid } from "@/lib/db/ids";
 import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { UserActor } from "@/lib/auth/actor";
 import type { DbOrTx } from "@/lib/db/client";
@@ -13,11 +14,9 @@ export interface PublisherCall {
   source: AuditSource;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Extensions are addressed by id (dashboard URLs) or by their manifest id (the CLI): both work. */
 export function extensionRefMatch(ref: string): SQL {
-  return UUID.test(ref) ? eq(extensions.id, ref) : eq(extensions.slug, ref);
+  return isUuid(ref) ? eq(extensions.id, ref) : eq(extensions.slug, ref);
 }
 
 export async function getOwnExtension(db: DbOrTx, actor: UserActor, ref: string): Promise<Extension> {

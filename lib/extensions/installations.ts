@@ -2,6 +2,7 @@
 // installing one (org owners and admins only) pinned to its newest published version, audited in the
 // same transaction. An extension that `requires.oauth_provider` with `on_missing: error` is refused
 // until a provider of that id is installed in the organization.
+import { isUuid } from "@/lib/db/ids";
 import { and, desc, eq, isNotNull, notInArray } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
 import { requireOrgRole } from "@/lib/auth/guards";
@@ -37,7 +38,7 @@ export async function listCatalogue(db: DbOrTx, orgId: string) {
 /** Installs a published extension into one of the caller's organizations; owners and admins only. */
 export async function installExtension(db: Db, call: PanelCall, orgId: string, extensionId: string) {
   const { org } = requireOrgRole(call.actor, orgId, "admin");
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(extensionId);
+  const uuid = isUuid(extensionId);
   return db.transaction(async (tx) => {
     const [latest] = uuid
       ? await tx
@@ -93,7 +94,7 @@ export async function installExtension(db: Db, call: PanelCall, orgId: string, e
  * through it stay listed (Disconnect revokes them); the installation's settings and uses go with it.
  */
 export async function uninstallExtension(db: Db, call: PanelCall, installationId: string) {
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(installationId);
+  const uuid = isUuid(installationId);
   return db.transaction(async (tx) => {
     const rows = uuid
       ? await tx

@@ -2,6 +2,7 @@
 // by lib/oauth in the transaction that changed the state) and "rotation due" items computed on each
 // read from the secrets they can rotate. Rotation-due items are not stored and cannot be marked read:
 // they go away when the secret is rotated. Every query is scoped to the signed-in person.
+import { isUuid } from "@/lib/db/ids";
 import { and, desc, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { UserActor } from "@/lib/auth/actor";
 import type { DbOrTx } from "@/lib/db/client";
@@ -117,15 +118,13 @@ export async function unreadCount(db: DbOrTx, actor: UserActor, now = new Date()
   return due.length + (row?.count ?? 0);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Marks one of the person's stored notifications (or all of them) read; returns how many changed.
  * Someone else's notification id changes nothing. Rotation-due items are not stored, so their ids
  * change nothing either: rotating the secret clears them.
  */
 export async function markRead(db: DbOrTx, actor: UserActor, id: string | "all"): Promise<number> {
-  if (id !== "all" && !UUID.test(id)) return 0;
+  if (id !== "all" && !isUuid(id)) return 0;
   const changed = await db
     .update(notifications)
     .set({ readAt: new Date() })

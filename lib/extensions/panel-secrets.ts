@@ -3,6 +3,7 @@
 // audited there) and never come back out; this module adds the panel's rules: members of the
 // installation's organization only, declared names only, `write_mode: extension` read-only, `org.*`
 // for org owners and admins, `user.*` for the signed-in person alone.
+import { isUuid } from "@/lib/db/ids";
 import { and, eq, inArray } from "drizzle-orm";
 import type { UserActor } from "@/lib/auth/actor";
 import type { AuditSource } from "@/lib/audit/events";
@@ -58,7 +59,7 @@ export function rotationDueAt(hintDays: number | null, lastChangedAt: Date | nul
 
 export async function getMemberInstallation(db: DbOrTx, actor: UserActor, installationId: string) {
   const orgIds = actor.orgs.map((o) => o.id);
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(installationId);
+  const uuid = isUuid(installationId);
   if (uuid && orgIds.length > 0) {
     const [row] = await db
       .select({ installation: installations, extension: extensions, version: extensionVersions })

@@ -32,7 +32,7 @@ export class ConnectionBroker implements OAuthBroker {
   ) {}
 
   async #find(request: OAuthTokenRequest): Promise<OAuthConnectionRow | null | "no_owner"> {
-    const installation = await loadFlowInstallation(this.deps.db, request.installationId);
+    const installation = await loadFlowInstallation(this.deps.db, request.installationId, [request.owner.orgId]);
     if (!installation) return null;
     let target;
     try {

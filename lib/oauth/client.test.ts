@@ -85,6 +85,9 @@ describe("classifying a refresh's failure", () => {
     expect(microsoftResourceOf("Mail.Read")).toBe("https://graph.microsoft.com");
     expect(microsoftResourceOf("api://my-api/read")).toBe("api://my-api");
     expect(microsoftResourceOf("offline_access")).toBeNull();
+    // A refresh asking for two resources' scopes sends one resource's (and the OIDC ones) only.
+    await refreshOutcome(provider({ onePerResource: true }), ["offline_access", "Mail.Read", "api://my-api/read", "User.Read"]);
+    expect(new URLSearchParams(lastBody).get("scope")).toBe("offline_access Mail.Read User.Read");
   });
 });
 

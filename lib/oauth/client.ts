@@ -2,6 +2,7 @@
 // declared endpoints or by OpenID Connect discovery), client authentication, and the quirks of
 // non-conforming providers folded into a fetch wrapper so the protocol code itself stays standard.
 import * as oauth from "oauth4webapi";
+import { microsoftResourceOf } from "./catalogue";
 import type { ProviderConfig } from "./providers";
 
 /** Plain HTTP is accepted only on loopback (the demo provider and tests); anywhere else HTTPS. */
@@ -189,9 +190,6 @@ function retryAfter(response: Response | undefined): number | null {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
-/** FATAL errors by OAuth code, for callers that read a ProviderRequestError's reason. */
-export const isFatalReason = (reason: string) => FATAL_ERRORS.has(reason);
-
 export interface AuthorizeRequest {
   redirectUri: string;
   scopes: string[];
@@ -272,6 +270,15 @@ export async function exchangeCode(
   });
 }
 
+/** The scopes of the first resource named, and those that belong to no resource. */
+export function oneResource(scopes: string[]): string[] {
+  const first = scopes.map(microsoftResourceOf).find((r) => r !== null) ?? null;
+  return scopes.filter((s) => {
+    const resource = microsoftResourceOf(s);
+    return resource === null || resource === first;
+  });
+}
+
 export async function refreshTokens(
   provider: ProviderConfig,
   secrets: ClientSecrets,
@@ -282,8 +289,10 @@ export async function refreshTokens(
   const client: oauth.Client = { client_id: secrets.clientId };
   return classify(provider, async () => {
     const additionalParameters: Record<string, string> = {};
-    // Microsoft issues one resource's token per request: ask for the scopes the caller needs.
-    if (provider.quirks.onePerResource && scopes && scopes.length > 0) additionalParameters.scope = joinScopes(provider, scopes);
+    // Microsoft issues one resource's token per request: ask for the caller's scopes of one resource
+    // (mixing resources is refused with AADSTS28000), plus the OIDC scopes that belong to none.
+    if (provider.quirks.onePerResource && scopes && scopes.length > 0)
+      additionalParameters.scope = joinScopes(provider, oneResource(scopes));
     const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(provider, secrets), refreshToken, {
       ...requestOptions(provider, as.token_endpoint ?? ""),
       additionalParameters,

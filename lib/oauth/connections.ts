@@ -1,6 +1,7 @@
 // Connections: storing a grant's tokens (sealed), the installations that use a connection, what the
 // panel lists, and Disconnect (revoke at the provider, delete the tokens at once). Every change is audited
 // in its transaction; state changes a person must hear about become notifications in the same transaction.
+import { isUuid } from "@/lib/db/ids";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { appendAuditEvents, type AuditActor, type AuditSource } from "@/lib/audit/events";
@@ -231,15 +232,21 @@ export interface ConnectionView {
   reconnectInstallationId: string | null;
 }
 
-/** Connections the person can see: their own, and their organizations'. */
-export async function listConnections(db: DbOrTx, actor: UserActor): Promise<ConnectionView[]> {
+/** The tenant condition of connections a person may see: their own, and their organizations'. */
+function visibleTo(actor: UserActor) {
   const orgIds = actor.orgs.map((o) => o.id);
   const mine = and(eq(oauthConnections.ownerKind, "user"), eq(oauthConnections.ownerId, actor.userId));
   const orgs = orgIds.length > 0 ? and(eq(oauthConnections.ownerKind, "org"), inArray(oauthConnections.ownerId, orgIds)) : sql`false`;
+  return or(mine, orgs);
+}
+
+/** Connections the person can see: their own, and their organizations'. */
+export async function listConnections(db: DbOrTx, actor: UserActor): Promise<ConnectionView[]> {
+  const orgIds = actor.orgs.map((o) => o.id);
   const rows = await db
     .select()
     .from(oauthConnections)
-    .where(or(mine, orgs))
+    .where(visibleTo(actor))
     .orderBy(oauthConnections.providerName, oauthConnections.createdAt);
   const ids = rows.map((r) => r.id);
   const uses =
@@ -288,11 +295,15 @@ export async function listConnections(db: DbOrTx, actor: UserActor): Promise<Con
 
 /** A connection the person may manage, or a not_found/forbidden error (never another tenant's row). */
 async function manageableConnection(db: DbOrTx, actor: UserActor, connectionId: string): Promise<OAuthConnectionRow> {
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(connectionId);
-  const [row] = uuid ? await db.select().from(oauthConnections).where(eq(oauthConnections.id, connectionId)) : [];
-  const org = row ? actor.orgs.find((o) => o.id === row.ownerId) : undefined;
-  const visible = row && (row.ownerKind === "user" ? row.ownerId === actor.userId : Boolean(org));
-  if (!row || !visible) throw new OAuthError("not_found", "No such connection.");
+  const uuid = isUuid(connectionId);
+  const [row] = uuid
+    ? await db
+        .select()
+        .from(oauthConnections)
+        .where(and(eq(oauthConnections.id, connectionId), visibleTo(actor)))
+    : [];
+  if (!row) throw new OAuthError("not_found", "No such connection.");
+  const org = actor.orgs.find((o) => o.id === row.ownerId);
   if (row.ownerKind === "org" && org?.role !== "owner" && org?.role !== "admin") {
     throw new OAuthError("forbidden", `Only owners and admins of ${org?.name ?? "the organization"} can manage its connections.`);
   }
@@ -386,5 +397,3 @@ export async function disconnect(
   }
   return { providerRevoked, revocationNote };
 }
-
-export { manageableConnection };

@@ -16,8 +16,6 @@ export const oauthErrorStatus = {
   provider_error: 502,
   provider_unavailable: 503,
   token_exchange_failed: 502,
-  connection_in_use: 409,
-  vault_unavailable: 503,
 } as const;
 
 export type OAuthErrorCode = keyof typeof oauthErrorStatus;

@@ -62,8 +62,11 @@ export interface StartRequest {
 }
 
 async function flowContext(deps: OAuthDeps, actor: UserActor, installationId: string, providerId: string, fieldKey: string) {
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(installationId);
-  const installation = uuid ? await loadFlowInstallation(deps.db, installationId) : null;
+  const installation = await loadFlowInstallation(
+    deps.db,
+    installationId,
+    actor.orgs.map((o) => o.id),
+  );
   const org = installation ? actor.orgs.find((o) => o.id === installation.orgId) : undefined;
   if (!installation || !org) throw new OAuthError("not_found", "No such installation in your organizations.");
   const target = await resolveFlowTarget(deps.db, installation, providerId, fieldKey);

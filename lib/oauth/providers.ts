@@ -4,7 +4,8 @@
 // discovery. What asks for a connection is either a consumer's `requires.oauth_provider` (a person's own
 // connection, shared by every consumer) or a setup field's `obtain: {type: oauth2}` (the consumer's own
 // client credentials, owned by the user or org its `store_as` names).
-import { eq } from "drizzle-orm";
+import { isUuid } from "@/lib/db/ids";
+import { and, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, installations, type ConnectionOwnerKind } from "@/lib/db/schema";
 import { installationsWithManifests } from "@/lib/extensions/queries";
@@ -194,8 +195,10 @@ export async function resolveFlowTarget(
   };
 }
 
-/** Loads the installation a flow starts from (scoped by the caller's organization by the caller). */
-export async function loadFlowInstallation(db: DbOrTx, installationId: string) {
+/** Loads an installation a flow (or a token request) is for, only if it is in one of `orgIds`. */
+export async function loadFlowInstallation(db: DbOrTx, installationId: string, orgIds: string[]) {
+  const scope = orgIds.filter(isUuid);
+  if (!isUuid(installationId) || scope.length === 0) return null;
   const [row] = await db
     .select({
       id: installations.id,
@@ -207,6 +210,6 @@ export async function loadFlowInstallation(db: DbOrTx, installationId: string) {
     .from(installations)
     .innerJoin(extensions, eq(extensions.id, installations.extensionId))
     .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-    .where(eq(installations.id, installationId));
+    .where(and(eq(installations.id, installationId), inArray(installations.orgId, scope)));
   return row ?? null;
 }
