@@ -95,3 +95,16 @@ describe("logger level", () => {
     expect(out.text()).toContain("shown");
   });
 });
+
+describe("request id in log lines", () => {
+  it("stamps every line written while a request is served with its id, and no id outside one", async () => {
+    const { withRequestContext } = await import("@/lib/http/request-context");
+    const out = capture();
+    const log = createLogger(out.destination, { level: "info" });
+    withRequestContext({ requestId: "req-log-1234" }, () => log.info("inside"));
+    log.info("outside");
+    const [inside, outside] = out.lines() as Record<string, unknown>[];
+    expect(inside).toMatchObject({ msg: "inside", request_id: "req-log-1234" });
+    expect(outside).not.toHaveProperty("request_id");
+  });
+});

@@ -2,6 +2,7 @@
 // is written, as a second line of defence behind SecretValue (which already serializes as "[redacted]"):
 // raw strings that were revealed for an upstream call, OAuth token responses, request headers.
 import pino from "pino";
+import { currentRequestId } from "@/lib/http/request-context";
 
 const CENSOR = "[redacted]";
 
@@ -62,6 +63,11 @@ export function createLogger(destination?: pino.DestinationStream, options: Logg
     level,
     redact: { paths: REDACT_PATHS, censor: CENSOR },
     serializers: { err: pino.stdSerializers.err },
+    // Every line written while a request is served carries its id (lib/http/request-context.ts).
+    mixin() {
+      const requestId = currentRequestId();
+      return requestId ? { request_id: requestId } : {};
+    },
   };
   const logger = destination ? pino(config, destination) : pino(config);
   // A typo in LOG_LEVEL should not take the server down, but it should not go unnoticed either.

@@ -6,6 +6,7 @@ export function FormMessage({ state, id }: { state: FormState; id?: string }) {
     return (
       <p id={id} role="alert" className="mt-2 whitespace-pre-line text-sm text-red-700">
         {state.error}
+        {state.requestId ? <span className="mt-1 block font-mono text-xs text-red-600">Request id: {state.requestId}</span> : null}
       </p>
     );
   }

@@ -22,6 +22,8 @@ export interface FormState {
   value?: string;
   /** Text an action produced for display (e.g. a check endpoint's answer), never a secret. */
   output?: string;
+  /** The request id of a failure of ours, to quote to support (it names the log lines). */
+  requestId?: string;
   /** Changes on every submission so forms can reset their fields. */
   attempt?: number;
 }

@@ -2,6 +2,7 @@
 // consistency proofs, and verification of a content hash. Hashes are hex; errors carry a code.
 import { desc, eq, inArray, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
+import { DomainError } from "@/lib/http/errors";
 import { auditAnchors, auditCheckpoints, auditLeaves } from "@/lib/db/schema";
 import { verifyInclusion } from "./merkle";
 import { checkpointJson } from "./queries";
@@ -10,14 +11,16 @@ import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusion
 
 export type AuditApiErrorCode = "invalid_request" | "not_found" | "no_checkpoint" | "tree_size_out_of_range";
 
-export class AuditApiError extends Error {
-  constructor(
-    readonly code: AuditApiErrorCode,
-    message: string,
-    readonly status: 400 | 404 | 409 = code === "invalid_request" ? 400 : code === "tree_size_out_of_range" ? 400 : 404,
-  ) {
-    super(message);
-    this.name = "AuditApiError";
+/** A refusal of the public audit API (bad proof parameters, unknown leaf or checkpoint). */
+export class AuditApiError extends DomainError<AuditApiErrorCode> {
+  static override readonly kind = "AuditApiError";
+
+  constructor(code: AuditApiErrorCode, message: string) {
+    super(code, message);
+  }
+
+  get status(): 400 | 404 {
+    return this.code === "invalid_request" || this.code === "tree_size_out_of_range" ? 400 : 404;
   }
 }
 
@@ -139,16 +142,4 @@ export function intParam(params: URLSearchParams, name: string, required = false
   }
   if (!/^[0-9]{1,15}$/.test(raw)) throw new AuditApiError("invalid_request", `${name} must be a non-negative integer.`);
   return Number(raw);
-}
-
-/** Turns a thrown error into the API's JSON error; unknown errors are rethrown (and become a 500). */
-export function auditErrorResponse(error: unknown): Response {
-  if (error instanceof AuditApiError) {
-    return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status });
-  }
-  const code = (error as { code?: unknown }).code;
-  if (code === "vault_unavailable") {
-    return Response.json({ error: { code, message: "The keyring is unavailable; the audit key cannot be loaded." } }, { status: 503 });
-  }
-  throw error;
 }

@@ -1,18 +1,19 @@
 // One guard per role. Each takes the resolved actor and either returns the membership it proves or
 // throws an AccessError; pages, server actions and route handlers all call these same functions.
 import type { OrgRole } from "@/lib/db/schema";
+import { DomainError } from "@/lib/http/errors";
 import type { UserActor } from "./actor";
 
 export type AccessErrorCode = "unauthenticated" | "forbidden";
 
-export class AccessError extends Error {
-  constructor(
-    readonly code: AccessErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "AccessError";
+/** The caller is not signed in (401) or lacks the membership or role the operation needs (403). */
+export class AccessError extends DomainError<AccessErrorCode> {
+  static override readonly kind = "AccessError";
+
+  constructor(code: AccessErrorCode, message: string) {
+    super(code, message);
   }
+
   get status(): 401 | 403 {
     return this.code === "unauthenticated" ? 401 : 403;
   }

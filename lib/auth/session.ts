@@ -4,9 +4,9 @@
 import "server-only";
 import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
-import { NextResponse } from "next/server";
 import { cache } from "react";
 import { getDb } from "@/lib/db";
+import { route } from "@/lib/http/route";
 import { loadUserActor, type UserActor } from "./actor";
 import { AccessError } from "./guards";
 import { authOptions } from "./options";
@@ -38,25 +38,15 @@ export async function guardPage<T>(guard: (actor: UserActor | null) => T, return
   }
 }
 
-export function errorResponse(status: number, code: string, message: string): NextResponse {
-  return NextResponse.json({ error: { code, message } }, { status });
-}
-
-/** For route handlers: resolves the caller, applies the guard, and answers 401/403 as JSON. */
-export function guardedRoute<G, Ctx>(
+/**
+ * For route handlers: resolves the caller and applies the guard inside lib/http's `route`, so a refusal
+ * answers 401/403 and any error `{ error: { code, message, request_id } }` with its status.
+ */
+export function guardedRoute<G, P = Record<string, never>>(
   guard: (actor: UserActor | null) => G,
-  handler: (request: Request, guarded: G, context: Ctx) => Promise<Response>,
+  handler: (request: Request, guarded: G, context: { params: Promise<P> }) => Promise<Response>,
 ) {
-  return async (request: Request, context: Ctx): Promise<Response> => {
-    let guarded: G;
-    try {
-      guarded = guard(await getActor());
-    } catch (error) {
-      if (error instanceof AccessError) return errorResponse(error.status, error.code, error.message);
-      throw error;
-    }
-    return handler(request, guarded, context);
-  };
+  return route<P>(async (request, context) => handler(request, guard(await getActor()), context));
 }
 
 export type ActionResult<T = undefined> =

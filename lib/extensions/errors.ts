@@ -1,5 +1,6 @@
 // Typed errors of the publisher operations. `code` and `message` are what the dashboard shows, what
 // the API puts in `{ error: { code, message } }` and what the CLI prints, so all three say the same.
+import { DomainError } from "@/lib/http/errors";
 import type { ManifestError } from "@/lib/manifest";
 
 export type ExtensionErrorCode =
@@ -43,18 +44,26 @@ const statusByCode: Record<ExtensionErrorCode, number> = {
   uninstall_blocked: 409,
 };
 
-export class ExtensionError extends Error {
+/** A refusal of a publisher or panel operation; `details` says which field or manifest lines. */
+export class ExtensionError extends DomainError<ExtensionErrorCode> {
+  static override readonly kind = "ExtensionError";
+
   constructor(
-    readonly code: ExtensionErrorCode,
+    code: ExtensionErrorCode,
     message: string,
     readonly details: { manifestErrors?: ManifestError[]; missing?: string[]; field?: string } = {},
   ) {
-    super(message);
-    this.name = "ExtensionError";
+    super(code, message);
   }
 
   get status(): number {
     return statusByCode[this.code];
+  }
+
+  /** Served as `details`: the manifest's errors with their lines, or the missing credentials. */
+  override publicFields(): Record<string, unknown> {
+    const { manifestErrors, missing } = this.details;
+    return manifestErrors ? { details: { errors: manifestErrors } } : missing ? { details: { missing } } : {};
   }
 }
 

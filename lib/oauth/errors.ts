@@ -1,5 +1,7 @@
 // Typed errors of OAuth connections. `code` is what the error page and the API name; `message` says what
 // happened in words a person can act on, and never contains a token or a client secret.
+import { DomainError } from "@/lib/http/errors";
+
 export const oauthErrorStatus = {
   unknown_provider: 404,
   unknown_field: 404,
@@ -20,25 +22,15 @@ export const oauthErrorStatus = {
 
 export type OAuthErrorCode = keyof typeof oauthErrorStatus;
 
-// The process-wide OAuth service (lib/oauth/index.ts) may be built by another of Next's bundle layers
-// (instrumentation starts it), so its errors can come from another copy of this module; a registered
-// symbol keeps `instanceof` true across copies, as for VaultError.
-const brand = Symbol.for("latchkey.OAuthError");
+/**
+ * A refusal or failure of an OAuth flow or connection. The process-wide OAuth service may be built by
+ * another of Next's bundle layers (instrumentation starts it); DomainError keeps `instanceof` true.
+ */
+export class OAuthError extends DomainError<OAuthErrorCode> {
+  static override readonly kind = "OAuthError";
 
-export class OAuthError extends Error {
-  readonly [brand] = true;
-
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
-  }
-
-  constructor(
-    readonly code: OAuthErrorCode,
-    message: string,
-    options?: { cause?: unknown; retryPath?: string },
-  ) {
-    super(message, options);
-    this.name = "OAuthError";
+  constructor(code: OAuthErrorCode, message: string, options?: { cause?: unknown; retryPath?: string }) {
+    super(code, message, options);
     this.retryPath = options?.retryPath ?? null;
   }
 

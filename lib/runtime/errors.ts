@@ -1,5 +1,7 @@
 // The runtime API's typed errors. `code` is the stable identifier extensions (and the SDK's error
 // classes) branch on; `status` is the HTTP status it is served with; messages never contain a value.
+import { DomainError } from "@/lib/http/errors";
+
 export const runtimeErrorStatus = {
   invalid_token: 401,
   insufficient_scope: 403,
@@ -30,23 +32,25 @@ export const runtimeErrorStatus = {
 
 export type RuntimeErrorCode = keyof typeof runtimeErrorStatus;
 
-export class RuntimeError extends Error {
+/** A refusal of the runtime API, served as `{ error: { code, message, request_id, ...extra } }`. */
+export class RuntimeError extends DomainError<RuntimeErrorCode> {
+  static override readonly kind = "RuntimeError";
+
   constructor(
-    readonly code: RuntimeErrorCode,
+    code: RuntimeErrorCode,
     message: string,
     /** Extra machine-readable fields served beside code and message (e.g. connect_url). */
     readonly extra: Record<string, unknown> = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = "RuntimeError";
+    super(code, message, options);
   }
 
   get status(): number {
     return runtimeErrorStatus[this.code];
   }
 
-  toBody(): { error: Record<string, unknown> } {
-    return { error: { code: this.code, message: this.message, ...this.extra } };
+  override publicFields(): Record<string, unknown> {
+    return this.extra;
   }
 }

@@ -26,8 +26,14 @@ interface WriteKey {
 /** The keyring encryption context of a DEK: binds the wrapped key to its row. */
 export const dekContext = (dekId: string): EncryptionContext => ({ purpose: "latchkey:data-key", dek_id: dekId });
 
+/**
+ * The vault error for a keyring failure. The keyring's own message (which KMS key, which operation, the
+ * SDK's error) stays in `cause` for the log: it names infrastructure and is never served.
+ */
 export function unavailable(error: unknown): VaultError {
-  return new VaultError("vault_unavailable", `The vault is unavailable: ${(error as Error).message}`, { cause: error });
+  return new VaultError("vault_unavailable", "The vault is unavailable: its keys cannot be reached right now. Try again shortly.", {
+    cause: error,
+  });
 }
 
 export class DataKeys {

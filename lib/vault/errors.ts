@@ -1,5 +1,7 @@
 // The vault's typed errors. `code` is what APIs put in `{ error: { code, message } }`; messages say
 // what is wrong and never contain a value.
+import { DomainError } from "@/lib/http/errors";
+
 export type VaultErrorCode =
   | "invalid_secret_name"
   | "secret_value_too_large"
@@ -17,24 +19,12 @@ const statusByCode: Record<VaultErrorCode, number> = {
   vault_unavailable: 503,
 };
 
-// Next bundles server code into more than one layer (pages, server actions), so the process-wide vault
-// may throw a VaultError from another copy of this module; a registered symbol keeps `instanceof` true.
-const brand = Symbol.for("latchkey.VaultError");
+/** A refusal or failure of the vault; `instanceof` holds across Next's bundle layers (DomainError). */
+export class VaultError extends DomainError<VaultErrorCode> {
+  static override readonly kind = "VaultError";
 
-export class VaultError extends Error {
-  readonly [brand] = true;
-
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
-  }
-
-  constructor(
-    readonly code: VaultErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "VaultError";
+  constructor(code: VaultErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 
   get status(): number {

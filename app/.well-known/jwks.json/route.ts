@@ -3,6 +3,6 @@ import { getRuntimeApi } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  return (await getRuntimeApi()).jwks();
+export async function GET(request: Request) {
+  return (await getRuntimeApi()).jwks(request);
 }

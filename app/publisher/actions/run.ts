@@ -2,15 +2,17 @@
 // request came from for the audit trail, and turn the domain's typed errors into form state.
 import "server-only";
 import { headers } from "next/headers";
+import { unstable_rethrow } from "next/navigation";
 import type { FormState } from "@/components/publisher/form-state";
 import type { AuditSource } from "@/lib/audit/events";
-import { AccessError, requirePublisherMember } from "@/lib/auth/guards";
+import { requirePublisherMember } from "@/lib/auth/guards";
 import { getActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import type { PublisherCall } from "@/lib/extensions/access";
-import { ExtensionError } from "@/lib/extensions/errors";
 import type { PublisherDeps } from "@/lib/extensions/partner-credentials";
-import { getVault, VaultError } from "@/lib/vault";
+import { formError } from "@/lib/http/action";
+import { requestIdOf, withRequestContext } from "@/lib/http/request-context";
+import { getVault } from "@/lib/vault";
 
 export async function uiSource(): Promise<AuditSource> {
   const h = await headers();
@@ -29,22 +31,14 @@ export async function publisherDeps(): Promise<PublisherDeps> {
 /** Runs an action body for a signed-in publisher member; known refusals come back as form state. */
 export async function runPublisherAction(body: (call: PublisherCall) => Promise<FormState>): Promise<FormState> {
   const attempt = Date.now();
-  try {
-    const { actor } = requirePublisherMember(await getActor());
-    return { attempt, ...(await body({ actor, source: await uiSource() })) };
-  } catch (error) {
-    if (error instanceof AccessError) return { attempt, ok: false, error: error.message, code: error.code };
-    if (error instanceof ExtensionError) {
-      return {
-        attempt,
-        ok: false,
-        error: error.message,
-        code: error.code,
-        field: error.details.field,
-        manifestErrors: error.details.manifestErrors,
-      };
+  const requestId = requestIdOf(await headers());
+  return withRequestContext({ requestId }, async () => {
+    try {
+      const { actor } = requirePublisherMember(await getActor());
+      return { attempt, ...(await body({ actor, source: await uiSource() })) };
+    } catch (error) {
+      unstable_rethrow(error);
+      return { attempt, ...formError(error, requestId) };
     }
-    if (error instanceof VaultError) return { attempt, ok: false, error: error.message, code: error.code, field: "value" };
-    throw error;
-  }
+  });
 }

@@ -1,5 +1,5 @@
 // GET /api/v1/audit/checkpoints[?before=SIZE&limit=N] — admins: signed checkpoints, newest first, with anchors.
-import { auditErrorResponse, intParam, listCheckpoints } from "@/lib/audit/api";
+import { intParam, listCheckpoints } from "@/lib/audit/api";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
@@ -7,10 +7,6 @@ import { getDb } from "@/lib/db";
 export const dynamic = "force-dynamic";
 
 export const GET = guardedRoute(requirePlatformAdmin, async (request) => {
-  try {
-    const params = new URL(request.url).searchParams;
-    return Response.json(await listCheckpoints(await getDb(), { before: intParam(params, "before"), limit: intParam(params, "limit") }));
-  } catch (error) {
-    return auditErrorResponse(error);
-  }
+  const params = new URL(request.url).searchParams;
+  return Response.json(await listCheckpoints(await getDb(), { before: intParam(params, "before"), limit: intParam(params, "limit") }));
 });

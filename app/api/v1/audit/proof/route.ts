@@ -1,6 +1,6 @@
 // GET /api/v1/audit/proof?leaf_index=N[&tree_size=M] — admins: the inclusion proof of one leaf
 // (tree_size defaults to the latest checkpoint).
-import { auditErrorResponse, intParam, proofFor } from "@/lib/audit/api";
+import { intParam, proofFor } from "@/lib/audit/api";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
@@ -8,10 +8,6 @@ import { getDb } from "@/lib/db";
 export const dynamic = "force-dynamic";
 
 export const GET = guardedRoute(requirePlatformAdmin, async (request) => {
-  try {
-    const params = new URL(request.url).searchParams;
-    return Response.json(await proofFor(await getDb(), intParam(params, "leaf_index", true), intParam(params, "tree_size")));
-  } catch (error) {
-    return auditErrorResponse(error);
-  }
+  const params = new URL(request.url).searchParams;
+  return Response.json(await proofFor(await getDb(), intParam(params, "leaf_index", true), intParam(params, "tree_size")));
 });

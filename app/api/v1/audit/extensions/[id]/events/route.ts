@@ -1,21 +1,23 @@
 // GET /api/v1/audit/extensions/:id/events — a publisher's members: the events of one of its extensions.
 // The scope also restricts the query to extensions of the caller's publishers.
 import { auditEventsResponse } from "@/lib/audit/http";
+import { AuditApiError } from "@/lib/audit/api";
 import { extensionForAudit } from "@/lib/audit/queries";
+import type { UserActor } from "@/lib/auth/actor";
 import { requireUser } from "@/lib/auth/guards";
-import { errorResponse, guardedRoute } from "@/lib/auth/session";
+import { guardedRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
 
-export const GET = guardedRoute(requireUser, async (request, actor, context: { params: Promise<{ id: string }> }) => {
+export const GET = guardedRoute<UserActor, { id: string }>(requireUser, async (request, actor, context) => {
   const { id } = await context.params;
   const db = await getDb();
   const extension = await extensionForAudit(db, id);
   const publisherIds = actor.publishers.map((p) => p.id);
   // Not found and not yours answer the same, so the route does not reveal which extensions exist.
   if (!extension || !publisherIds.includes(extension.publisherId)) {
-    return errorResponse(404, "not_found", "No such extension in your publishers.");
+    throw new AuditApiError("not_found", "No such extension in your publishers.");
   }
   return auditEventsResponse(db, { kind: "extension", extensionId: extension.id, publisherIds }, new URL(request.url));
 });
