@@ -27,5 +27,7 @@ export default defineConfig([
     "test-results/**",
     "playwright-report/**",
     "next-env.d.ts",
+    "packages/*/dist/**",
+    "dist-scripts/**",
   ]),
 ]);

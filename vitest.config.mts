@@ -3,7 +3,12 @@ import { defineConfig } from "vitest/config";
 
 // Three test levels share one command. Data-layer tests (`*.db.test.ts`) run once against embedded
 // PGlite and, when DATABASE_URL is set, once more against that real PostgreSQL server.
-const alias = { "@": import.meta.dirname, "server-only": path.join(import.meta.dirname, "test/server-only-stub.ts") };
+// The workspace packages are tested from their sources, so no build is needed before `vitest run`.
+const alias = {
+  "@": import.meta.dirname,
+  "server-only": path.join(import.meta.dirname, "test/server-only-stub.ts"),
+  "@latchkey/sdk": path.join(import.meta.dirname, "packages/sdk/src/index.ts"),
+};
 const dbDrivers = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 
 export default defineConfig({
@@ -14,7 +19,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "examples/**/*.test.ts", "cli/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "examples/**/*.test.ts", "packages/*/src/**/*.test.ts"],
           exclude: ["**/*.db.test.ts"],
           environment: "node",
         },

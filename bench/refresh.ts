@@ -6,6 +6,9 @@
 // the whole grant (goal: 0) — and the wall time; then checks every connection in the database.
 // Needs PostgreSQL (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/test): PGlite
 // admits one process. The throwaway database is dropped at the end.
+// Then, on the embedded database (in-memory PGlite, one process): secret-read latency (p50/p99) while
+// --hanging N refreshes wait at a token endpoint that holds its answers (at most 8 s, under the client's
+// 10-second timeout), beside the same reads with no refresh running: a refresh must not stall requests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -18,6 +21,7 @@ import { and, count, eq } from "drizzle-orm";
 import pino from "pino";
 import postgres from "postgres";
 import { SecretValue, createLocalKeyringFromFile } from "@/lib/crypto";
+import { Refresher } from "@/lib/oauth/refresh";
 import { describeDatabaseUrl, openDatabase, type Db } from "@/lib/db/client";
 import { auditEvents, extensionVersions, extensions, oauthConnections, organizations, publishers, users } from "@/lib/db/schema";
 import { sealTokens, openToken } from "@/lib/oauth/token-seal";
@@ -28,7 +32,7 @@ import { buildVault } from "@/test/vault";
 import type { WorkerConfig, WorkerMessage } from "./refresh-worker";
 import { fmt, parseFlags, progress } from "./lib";
 
-const flags = parseFlags({ connections: 1_000, workers: 2, concurrency: 4, pool: 4 });
+const flags = parseFlags({ connections: 1_000, workers: 2, concurrency: 4, pool: 4, hanging: 100, reads: 2_000 });
 const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/test";
 const PROVIDER_ID = "bench-provider";
 const CLIENT = { id: "bench-client", secret: randomBytes(16).toString("hex") };
@@ -42,12 +46,18 @@ interface IssuedToken {
   spent: boolean;
 }
 
+/** A slow provider: answers are held until release(), and never longer than this (bounded). */
+const HOLD_MAX_MS = 8_000;
+
 /**
  * A token endpoint implementing the refresh_token grant with rotation: every refresh token it issued is
  * accepted once and answered with a new access token and a new refresh token. A spent one presented
- * again is a duplicate refresh (counted, answered invalid_grant like a strict provider would).
+ * again is a duplicate refresh (counted, answered invalid_grant like a strict provider would). With
+ * `hold`, each answer waits until release() (or HOLD_MAX_MS) instead of the usual 5–20 ms.
  */
-async function startTokenServer() {
+async function startTokenServer(options: { hold?: boolean } = {}) {
+  const held = new Set<() => void>();
+  let onHeld: (() => void) | null = null;
   const issued = new Map<string, IssuedToken>();
   /** The one unspent refresh token of each connection: what the database must hold when all is done. */
   const live = new Map<string, string>();
@@ -78,7 +88,7 @@ async function startTokenServer() {
       };
       // Request-to-response time of a real provider, so refreshes overlap as they would in production.
       const latencyMs = 5 + Math.random() * 15;
-      setTimeout(() => {
+      const respond = () => {
         if (req.method !== "POST" || req.url !== "/token") return answer(404, { error: "not_found" });
         stats.requests++;
         if (!clientAuthenticated(req.headers.authorization)) {
@@ -108,7 +118,15 @@ async function startTokenServer() {
           expires_in: EXPIRES_IN_S,
           refresh_token: issue(token.connectionId),
         });
-      }, latencyMs);
+      };
+      if (!options.hold) return void setTimeout(respond, latencyMs);
+      const go = () => {
+        clearTimeout(cap);
+        if (held.delete(go)) respond();
+      };
+      const cap = setTimeout(go, HOLD_MAX_MS);
+      held.add(go);
+      onHeld?.();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -118,6 +136,24 @@ async function startTokenServer() {
     stats,
     issue,
     live,
+    /** Answers held right now. */
+    held: () => held.size,
+    /** Resolves once `n` answers are held at the same time, or after `timeoutMs` (then with how many were). */
+    async heldAtLeast(n: number, timeoutMs: number): Promise<number> {
+      const deadline = performance.now() + timeoutMs;
+      while (held.size < n && performance.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          onHeld = resolve;
+          setTimeout(resolve, Math.max(0, deadline - performance.now()));
+        });
+      }
+      onHeld = null;
+      return held.size;
+    },
+    /** Answers every held request now. */
+    release() {
+      for (const go of [...held]) go();
+    },
     /** A refresh token already accepted once, if any. */
     spentToken(): string | null {
       for (const [token, { spent }] of issued) if (spent) return token;
@@ -305,6 +341,8 @@ async function verify(db: Db, dataKeys: DataKeys, server: TokenServer, runStarte
     // The rotated refresh token must have been stored: the one the provider holds as unspent.
     const stored = await openToken(dataKeys, row, "refresh_token", row.refreshToken).catch((e: unknown) => `unopenable: ${String(e)}`);
     if (stored !== server.live.get(row.id)) note(row.id, "stored refresh token is not the provider's current one");
+    if (row.refreshLeaseHolder !== null || row.refreshLeaseUntil !== null)
+      note(row.id, `refresh lease still held by ${row.refreshLeaseHolder}`);
   }
   const [audited] = await db
     .select({ n: count() })
@@ -384,7 +422,7 @@ async function main() {
 
     const check = await verify(db, dataKeys, server, runStartedAt);
     console.log(
-      `\nDatabase afterwards: ${fmt(check.rows)} connections; ${check.problems.length === 0 ? "all active, token_version 2, expiring ~1 h after their refresh, holding the provider's current refresh token" : `${fmt(check.problems.length)} PROBLEMS`}`,
+      `\nDatabase afterwards: ${fmt(check.rows)} connections; ${check.problems.length === 0 ? "all active, token_version 2, expiring ~1 h after their refresh, holding the provider's current refresh token, lease released" : `${fmt(check.problems.length)} PROBLEMS`}`,
     );
     for (const problem of check.problems.slice(0, 10)) console.log(`  ${problem}`);
     if (check.problems.length > 10) console.log(`  … and ${fmt(check.problems.length - 10)} more`);
@@ -404,6 +442,71 @@ async function main() {
     server.close();
     await database.close();
     await target.drop();
+    fs.rmSync(keyDir, { recursive: true, force: true });
+  }
+  await embeddedLatency();
+}
+
+/** p50 and p99 of latencies in milliseconds (nearest rank). */
+function percentiles(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+  return `p50 ${fmt(at(50), 2)} ms, p99 ${fmt(at(99), 2)} ms`;
+}
+
+/**
+ * Secret reads through the vault (one at a time, audited like any read) on in-memory PGlite: first with
+ * nothing else running, then while `--hanging` background refreshes wait at a token endpoint that holds
+ * its answers. The refreshes hold a lease each, not a transaction, so the reads should not notice them.
+ */
+async function embeddedLatency() {
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-bench-refresh-embedded-"));
+  const slow = await startTokenServer({ hold: true });
+  const database = await openDatabase({ pgliteDir: "memory://" });
+  const silent = pino({ level: "silent" });
+  try {
+    const { db } = database;
+    const { vault, dataKeys, reads } = buildVault(db, await createLocalKeyringFromFile(path.join(keyDir, "master.key")), {
+      logger: silent,
+    });
+    const { extensionId } = await seed(db, vault, dataKeys, slow, flags.hanging);
+    const address = { extensionId, scope: "ext" as const, ownerId: extensionId, name: "bench_api_key" };
+    await vault.set(SYSTEM, address, SecretValue.from(`sk-${randomBytes(16).toString("hex")}`));
+    const readAll = async () => {
+      const samples: number[] = [];
+      for (let i = 0; i < flags.reads; i++) {
+        const started = performance.now();
+        if (!(await vault.read(SYSTEM, address))) throw new Error("the bench secret read back as unset");
+        samples.push(performance.now() - started);
+      }
+      return samples;
+    };
+    await readAll(); // warm-up: DEK cache, prepared plans, JIT
+    const idle = await readAll();
+
+    const refresher = new Refresher({ db, vault, baseUrl: "http://latchkey.bench", logger: silent });
+    const pass = refresher.refreshDue({ aheadMs: AHEAD_MS, limit: flags.hanging, concurrency: flags.hanging });
+    const hangingAtStart = await slow.heldAtLeast(flags.hanging, HOLD_MAX_MS / 2);
+    const started = performance.now();
+    const busy = await readAll();
+    const busySeconds = (performance.now() - started) / 1000;
+    const hangingAtEnd = slow.held();
+    slow.release();
+    const counts = await pass;
+    await reads.flush();
+
+    console.log(`\nEmbedded database (PGlite, in-memory), ${fmt(flags.reads)} secret reads one at a time (vault.read, audited):`);
+    console.log(`  no refresh running:                              ${percentiles(idle)}`);
+    console.log(
+      `  while ${fmt(flags.hanging)} refreshes hang at the token endpoint:   ${percentiles(busy)}  ` +
+        `(${fmt(hangingAtStart)} provider calls held when the reads began, ${fmt(hangingAtEnd)} still held after ${fmt(busySeconds, 2)} s of reads; ` +
+        `answers held at most ${HOLD_MAX_MS / 1000} s)`,
+    );
+    console.log(`  then released: ${fmt(counts.refreshed)} refreshed, ${fmt(slow.stats.duplicates)} duplicates`);
+  } finally {
+    slow.release();
+    slow.close();
+    await database.close();
     fs.rmSync(keyDir, { recursive: true, force: true });
   }
 }

@@ -67,8 +67,10 @@ test.describe("publisher", () => {
     const refusal = page.getByRole("alert").filter({ hasText: "Missing required partner credentials" });
     await expect(refusal).toBeVisible();
     expect(await refusal.innerText()).toBe(MISSING);
+    // Beside the exact sentence, a way to do what it says.
+    await expect(page.getByRole("link", { name: "Go to Manage Credentials" })).toHaveAttribute("href", /\/credentials$/);
 
-    await page.getByRole("link", { name: "Manage Credentials" }).click();
+    await page.getByRole("link", { name: "Manage Credentials", exact: true }).click();
     await expect(page.getByRole("heading", { name: "Manage Credentials" })).toBeVisible();
     const rows = page.getByRole("list", { name: "Partner credentials" }).getByRole("listitem");
     await expect(rows).toHaveCount(2);
@@ -129,7 +131,7 @@ test.describe("publisher", () => {
     await expect(page).toHaveURL(/\/publisher\/extensions\/[0-9a-f-]{36}\?uploaded=1$/);
     await page.getByRole("button", { name: "Publish 1.0.0" }).click();
     await expect(page.getByText("Missing required partner credentials: Zoom OAuth Client ID, Zoom OAuth Client Secret.")).toBeVisible();
-    await page.getByRole("link", { name: "Manage Credentials" }).click();
+    await page.getByRole("link", { name: "Go to Manage Credentials" }).click();
     const row = page.getByRole("list", { name: "Partner credentials" }).getByRole("listitem").filter({ hasText: "Zoom OAuth Client ID" });
     await row.getByLabel("Zoom OAuth Client ID", { exact: true }).fill(CLIENT_ID);
     await row.getByRole("button", { name: "Save" }).click();
@@ -153,7 +155,7 @@ test.describe("publisher", () => {
 
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-cli-"));
     const cli = (args: string[], input?: string) => {
-      const result = spawnSync("node", ["bin/latchkey.mjs", "--url", baseURL ?? "", ...args], {
+      const result = spawnSync("node", ["packages/cli/bin/latchkey.js", "--url", baseURL ?? "", ...args], {
         input: input ?? "",
         encoding: "utf8",
         env: { ...process.env, LATCHKEY_CONFIG_DIR: configDir, LATCHKEY_TOKEN: "", LATCHKEY_URL: "" },

@@ -16,6 +16,14 @@ describe("parseEnv", () => {
     expect(e.demo).toBe(false);
   });
 
+  it("lets a setup check reach private addresses in demo mode only, unless told otherwise", () => {
+    const production = { DATABASE_URL: "postgres://localhost/x", NEXTAUTH_SECRET: "x".repeat(32), GITHUB_ID: "a", GITHUB_SECRET: "b" };
+    expect(parseEnv({}).checkAllowPrivateAddresses).toBe(true);
+    expect(parseEnv(production).checkAllowPrivateAddresses).toBe(false);
+    expect(parseEnv({ ...production, LATCHKEY_CHECK_ALLOW_PRIVATE_ADDRESSES: "true" }).checkAllowPrivateAddresses).toBe(true);
+    expect(parseEnv({ LATCHKEY_CHECK_ALLOW_PRIVATE_ADDRESSES: "false" }).checkAllowPrivateAddresses).toBe(false);
+  });
+
   it("names the variable that is wrong", () => {
     const bad = () => parseEnv({ DATABASE_URL: "mysql://nope", LATCHKEY_DEK_CACHE_MAX: "lots" });
     expect(bad).toThrow(EnvError);

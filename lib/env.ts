@@ -10,6 +10,34 @@ const bool = z
 const positiveInt = z.coerce.number({ message: "must be a number" }).int("must be a whole number").positive("must be > 0");
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
+/** A rate limit setting: `<count>/<seconds>`, e.g. `30/300` = 30 per 5 minutes (fixed window). */
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
+}
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): RateLimitSetting => {
+      const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(value);
+      const limit = Number(match?.[1]);
+      const windowSeconds = Number(match?.[2]);
+      if (!match || limit < 1 || windowSeconds < 1 || windowSeconds > 86_400) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be <count>/<seconds> with a count of at least 1 and at most 86400 seconds, e.g. ${fallback}`,
+        });
+        return z.NEVER;
+      }
+      return { limit, windowSeconds };
+    });
+
+const evmAddress = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address: 0x and 40 hex digits")
+  .transform((v) => v as `0x${string}`);
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -68,6 +96,25 @@ const schema = z
         .optional(),
     ),
     LATCHKEY_AUDIT_WITNESS_URL: z.preprocess(blankToUndefined, z.url({ message: "must be the witness URL" }).optional()),
+    // The chain anchor (lib/audit/chain.ts): set the RPC URL and chain id to publish checkpoint roots on an
+    // EVM chain, once per interval; the anchoring key is created on first use, sealed by the keyring.
+    LATCHKEY_AUDIT_CHAIN_RPC_URL: z.preprocess(blankToUndefined, z.url({ message: "must be the chain's JSON-RPC URL" }).optional()),
+    LATCHKEY_AUDIT_CHAIN_ID: z.preprocess(blankToUndefined, positiveInt.optional()),
+    LATCHKEY_AUDIT_CHAIN_CONFIRMATIONS: positiveInt.max(1000, "must be at most 1000").default(12),
+    LATCHKEY_AUDIT_CHAIN_INTERVAL_SECONDS: z.coerce
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .default(3600),
+    LATCHKEY_AUDIT_CHAIN_TIMEOUT_SECONDS: positiveInt.default(600),
+    LATCHKEY_AUDIT_CHAIN_CONTRACT: z.preprocess(blankToUndefined, evmAddress.optional()),
+    LATCHKEY_AUDIT_CHAIN_ACCOUNT: z.preprocess(blankToUndefined, evmAddress.optional()),
+    LATCHKEY_AUDIT_CHAIN_FROM_BLOCK: z.preprocess(
+      blankToUndefined,
+      z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").optional(),
+    ),
+    // The SIEM export (GET /api/v1/audit/export): a collector sends it as Authorization: Bearer <token>.
+    LATCHKEY_AUDIT_EXPORT_TOKEN: z.preprocess(blankToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
     // OAuth connections: the background refresher runs in the server (and `npm run worker`) unless off.
     LATCHKEY_OAUTH_REFRESHER: bool.default(true),
     LATCHKEY_OAUTH_REFRESH_INTERVAL_MS: positiveInt.default(30_000),
@@ -77,6 +124,24 @@ const schema = z
     LATCHKEY_DEMO_OAUTH_PORT: z.preprocess(blankToUndefined, positiveInt.max(65535, "must be a port number").optional()),
     LATCHKEY_DEMO_OAUTH_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // Client addresses (lib/http/client-address.ts): how many reverse proxies in front of Latchkey append
+    // to X-Forwarded-For. 0 ignores the header (a client can write anything in it).
+    LATCHKEY_TRUSTED_PROXY_HOPS: z.coerce
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .max(10, "must be at most 10")
+      .default(0),
+    // Rate limits (lib/http/rate-limit.ts), per client address: failed token authentications (runtime
+    // and publisher API tokens together), demo sign-in attempts, and calls of the public verify endpoint.
+    LATCHKEY_RATE_LIMIT_TOKEN_FAILURES: rateLimit("30/300"),
+    LATCHKEY_RATE_LIMIT_SIGN_IN: rateLimit("20/60"),
+    LATCHKEY_RATE_LIMIT_AUDIT_VERIFY: rateLimit("60/60"),
+    // OAuth flows started and not yet finished (or expired) per person.
+    LATCHKEY_OAUTH_MAX_PENDING_FLOWS: positiveInt.max(1000, "must be at most 1000").default(10),
+    // Whether a setup wizard's check may reach private, loopback, link-local and metadata addresses
+    // (an extension under development on this machine). Default: on in demo mode only.
+    LATCHKEY_CHECK_ALLOW_PRIVATE_ADDRESSES: z.preprocess(blankToUndefined, bool.optional()),
   })
   .superRefine((e, ctx) => {
     const demo = e.LATCHKEY_DEMO ?? !e.DATABASE_URL;
@@ -100,6 +165,13 @@ const schema = z
         message: "demo mode is off, so configure a sign-in: OIDC_ISSUER (with client id/secret) or GITHUB_ID/GITHUB_SECRET",
       });
     }
+    if (e.LATCHKEY_AUDIT_CHAIN_RPC_URL && !e.LATCHKEY_AUDIT_CHAIN_ID) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["LATCHKEY_AUDIT_CHAIN_ID"],
+        message: "is required with LATCHKEY_AUDIT_CHAIN_RPC_URL (e.g. 137 for Polygon)",
+      });
+    }
     const keyring = e.LATCHKEY_KEYRING ?? (e.KMS_KEY_ID ? "aws-kms" : "local");
     if (keyring === "aws-kms") {
       if (!e.KMS_KEY_ID) ctx.addIssue({ code: "custom", path: ["KMS_KEY_ID"], message: "is required when LATCHKEY_KEYRING=aws-kms" });
@@ -115,11 +187,25 @@ const schema = z
       ...e,
       dataDir,
       demo: e.LATCHKEY_DEMO ?? !e.DATABASE_URL,
+      checkAllowPrivateAddresses: e.LATCHKEY_CHECK_ALLOW_PRIVATE_ADDRESSES ?? e.LATCHKEY_DEMO ?? !e.DATABASE_URL,
       keyring: e.LATCHKEY_KEYRING ?? (e.KMS_KEY_ID ? ("aws-kms" as const) : ("local" as const)),
       pgliteDir: path.join(dataDir, "pglite"),
       masterKeyFile: path.join(dataDir, "master.key"),
       auditOrigin: e.LATCHKEY_AUDIT_ORIGIN ?? `${new URL(e.LATCHKEY_URL).host}/audit`,
       anchorFile: path.join(dataDir, "anchors.jsonl"),
+      auditChain:
+        e.LATCHKEY_AUDIT_CHAIN_RPC_URL && e.LATCHKEY_AUDIT_CHAIN_ID
+          ? {
+              rpcUrl: e.LATCHKEY_AUDIT_CHAIN_RPC_URL,
+              chainId: e.LATCHKEY_AUDIT_CHAIN_ID,
+              confirmations: e.LATCHKEY_AUDIT_CHAIN_CONFIRMATIONS,
+              intervalMs: e.LATCHKEY_AUDIT_CHAIN_INTERVAL_SECONDS * 1000,
+              timeoutMs: e.LATCHKEY_AUDIT_CHAIN_TIMEOUT_SECONDS * 1000,
+              contract: e.LATCHKEY_AUDIT_CHAIN_CONTRACT,
+              account: e.LATCHKEY_AUDIT_CHAIN_ACCOUNT,
+              fromBlock: e.LATCHKEY_AUDIT_CHAIN_FROM_BLOCK,
+            }
+          : null,
       demoOAuth: {
         issuer: (e.LATCHKEY_DEMO_OAUTH_ISSUER ?? `http://127.0.0.1:${demoOAuthPort}`).replace(/\/+$/, ""),
         port: demoOAuthPort,

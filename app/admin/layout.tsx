@@ -1,8 +1,20 @@
 import type { ReactNode } from "react";
+import { SubNav } from "@/components/shell/sub-nav";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   await guardPage(requirePlatformAdmin, "/admin");
-  return children;
+  return (
+    <>
+      <SubNav
+        label="Admin"
+        items={[
+          { href: "/admin", label: "Overview", exact: true },
+          { href: "/admin/audit", label: "Audit log" },
+        ]}
+      />
+      {children}
+    </>
+  );
 }

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { NotificationBell } from "@/components/panel/notification-bell";
-import { NavLink } from "@/components/shell/nav-link";
+import { SubNav } from "@/components/shell/sub-nav";
 import { requireOrgRole } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
@@ -11,12 +11,15 @@ export default async function PanelLayout({ children }: { children: ReactNode })
   const count = await unreadCount(await getDb(), actor);
   return (
     <>
-      <div className="mb-6 flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 pb-3">
-        <nav aria-label="Panel" className="flex flex-wrap gap-1">
-          <NavLink href="/panel/connections">Connections</NavLink>
-        </nav>
-        <NotificationBell count={count} />
-      </div>
+      <SubNav
+        label="Panel"
+        items={[
+          { href: "/panel", label: "Extensions", exact: true },
+          { href: "/panel/connections", label: "Connections" },
+          { href: "/panel/activity", label: "Your activity" },
+        ]}
+        aside={<NotificationBell count={count} />}
+      />
       {children}
     </>
   );

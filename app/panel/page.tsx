@@ -9,6 +9,7 @@ import { guardPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { listCatalogue } from "@/lib/extensions/installations";
 import { listOrgInstallations } from "@/lib/extensions/queries";
+import { hasSetup } from "@/lib/extensions/setup-wizard";
 import { installAction } from "./actions/install";
 import { uninstallAction } from "./actions/uninstall";
 
@@ -64,13 +65,16 @@ export default async function PanelHome({ searchParams }: { searchParams: Promis
               </div>
               <div className="flex items-center gap-3">
                 <Badge tone="brand">v{row.version}</Badge>
-                <Link
-                  href={`/panel/extensions/${row.id}/setup`}
-                  className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50"
-                  aria-label={`${row.name} setup`}
-                >
-                  Setup
-                </Link>
+                {/* Only when its setup page has steps or a connection to offer: never a dead end. */}
+                {hasSetup(row.manifest) ? (
+                  <Link
+                    href={`/panel/extensions/${row.id}/setup`}
+                    className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50"
+                    aria-label={`${row.name} setup`}
+                  >
+                    Setup
+                  </Link>
+                ) : null}
                 <Link
                   href={`/panel/extensions/${row.id}/settings/secrets`}
                   className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 ring-1 ring-slate-300 hover:bg-slate-50"

@@ -2,9 +2,11 @@ import { redirect } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { SignInOptions } from "@/components/auth/sign-in-options";
 import { listDemoPeople } from "@/lib/auth/demo";
+import { rateLimitedSignInMessage, SIGN_IN_RATE_LIMITED } from "@/lib/auth/options";
 import { getActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
+import { sameOriginPath } from "@/lib/http/same-origin";
 
 export const metadata = { title: "Sign in" };
 
@@ -15,13 +17,14 @@ const errors: Record<string, string> = {
   AccessDenied: "Sign-in was refused.",
 };
 
-function localPath(value: string | undefined): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
-}
-
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
-  const { callbackUrl, error } = await searchParams;
-  const returnTo = localPath(callbackUrl);
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string; retry_after?: string }>;
+}) {
+  const { callbackUrl, error, retry_after: retryAfter } = await searchParams;
+  // Where to go after signing in comes from the link: only a path on this site, else home.
+  const returnTo = (typeof callbackUrl === "string" ? sameOriginPath(callbackUrl, env().LATCHKEY_URL) : null) ?? "/";
   if (await getActor()) redirect(returnTo);
   const config = env();
   const demoPeople = config.demo ? await listDemoPeople(await getDb()) : [];
@@ -34,7 +37,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <h1 className="text-xl font-semibold">Sign in to Latchkey</h1>
       {error ? (
         <p role="alert" className="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-700">
-          {errors[error] ?? "Sign-in failed. Try again."}
+          {error === SIGN_IN_RATE_LIMITED ? rateLimitedSignInMessage(retryAfter) : (errors[error] ?? "Sign-in failed. Try again.")}
         </p>
       ) : null}
       <SignInOptions demoPeople={demoPeople} providers={providers} callbackUrl={returnTo} />

@@ -4,9 +4,11 @@
 // page: filters, newest-first infinite scroll over a JSON route, CSV/JSONL export of the filtered set,
 // and per row a "Verified" mark computed here in the browser from the row's inclusion proof. What each
 // viewer may see is decided by its endpoint, server-side; this component only shows what it is given.
+// A row with withheld fields (a publisher's view of another organization's people) has no entry to
+// re-hash, so its mark says "Included": its leaf hash is proven in the signed tree, its content is not.
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
-import { verifyCheckpoint, verifyRow, type LogPublicKey } from "@/lib/audit/browser-verify";
+import { rootFromProof, verifyCheckpoint, verifyRow, type LogPublicKey } from "@/lib/audit/browser-verify";
 import type { AuditPage, AuditRow } from "@/lib/audit/queries";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -22,6 +24,8 @@ export interface AuditViewerProps {
   /** Accessible name of the events table. */
   label?: string;
   filters?: AuditFilterName[];
+  /** Placeholder of the actor filter, when the default ("name, email or id") does not fit the viewer. */
+  actorPlaceholder?: string;
   exportable?: boolean;
   emptyMessage?: string;
 }
@@ -47,6 +51,7 @@ export function AuditViewer({
   endpoint,
   label = "Audit events",
   filters = [],
+  actorPlaceholder,
   exportable = false,
   emptyMessage = "No events match.",
 }: AuditViewerProps) {
@@ -130,7 +135,8 @@ export function AuditViewer({
                 </div>
               );
             }
-            const { label: text, placeholder } = filterLabels[name];
+            const { label: text, placeholder: fallback } = filterLabels[name];
+            const placeholder = name === "actor" ? (actorPlaceholder ?? fallback) : fallback;
             return (
               <label key={name} className="flex flex-col gap-1 text-sm">
                 <span className="font-medium text-slate-700">{text}</span>
@@ -220,7 +226,8 @@ export function AuditViewer({
 function EventRow({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }) {
   const [open, setOpen] = useState(false);
   const detailsId = useId();
-  const who = row.actor.name ?? `${row.actor.kind} ${row.actor.id}`;
+  // A pseudonym already says its kind ("user:…"); a bare id gets it in front.
+  const who = row.actor.name ?? (row.actor.id.startsWith(`${row.actor.kind}:`) ? row.actor.id : `${row.actor.kind} ${row.actor.id}`);
   return (
     <>
       <tr data-testid="audit-event" className="align-top">
@@ -279,6 +286,14 @@ function EventRow({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }) {
                   ? row.anchors.map((a) => `${a.sink}: ${a.status}${a.reference ? ` (${a.reference})` : ""}`).join("; ")
                   : "—"}
               </dd>
+              {row.withheld.length > 0 ? (
+                <>
+                  <dt className="font-medium text-slate-600">Withheld</dt>
+                  <dd>
+                    {`${row.withheld.join(", ")}: personal details of people outside this publisher are not shown here, and their ids are this view's pseudonyms.`}
+                  </dd>
+                </>
+              ) : null}
               <dt className="font-medium text-slate-600">Details</dt>
               <dd>
                 <pre className="overflow-x-auto whitespace-pre-wrap break-all">{JSON.stringify(row.details, null, 2)}</pre>
@@ -334,11 +349,20 @@ function VerifiedMark({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }
     queryKey: ["audit-verify", row.id, proof?.tree_size, proof?.root_hash],
     enabled: proof !== null && row.leaf_index !== null,
     staleTime: Infinity,
-    queryFn: () => (proof && row.leaf_index !== null ? verifyRow(row.entry, row.leaf_index, proof) : Promise.resolve(false)),
+    queryFn: () => (proof && row.leaf_index !== null ? verifyOwnRow(row, row.leaf_index, proof) : Promise.resolve(false)),
   });
   if (!proof || row.leaf_index === null) return <Badge tone="neutral">Pending</Badge>;
   if (check.isPending || trusted === null) return <Badge tone="neutral">Checking…</Badge>;
   const signed = trusted.get(proof.tree_size) === proof.root_hash.toLowerCase();
+  if (check.data && signed && row.entry === null) {
+    return (
+      <span
+        title={`Leaf ${row.leaf_index}'s hash is proven in the tree of ${proof.tree_size} entries whose signed checkpoint checked out here; its content is partly withheld from this view, so it was not re-hashed`}
+      >
+        <Badge tone="success">Included</Badge>
+      </span>
+    );
+  }
   if (check.data && signed) {
     return (
       <span title={`Leaf ${row.leaf_index} proven in the tree of ${proof.tree_size} entries whose signed checkpoint checked out here`}>
@@ -353,4 +377,12 @@ function VerifiedMark({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }
       <Badge tone="danger">Not verified</Badge>
     </span>
   );
+}
+
+/** The row's entry re-hashed and proven, or, when the entry is withheld, its stated leaf hash proven. */
+async function verifyOwnRow(row: AuditRow, leafIndex: number, proof: NonNullable<AuditRow["proof"]>): Promise<boolean> {
+  if (row.entry !== null) return verifyRow(row.entry, leafIndex, proof);
+  if (row.leaf_hash === null) return false;
+  const root = await rootFromProof(leafIndex, proof.tree_size, row.leaf_hash, proof.proof_path);
+  return root !== null && root === proof.root_hash.toLowerCase();
 }

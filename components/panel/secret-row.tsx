@@ -1,16 +1,19 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { FieldError, FormMessage } from "@/components/publisher/form-message";
 import { inputClass, labelClass } from "@/components/publisher/field-styles";
-import { ConfirmDeleteForm } from "@/components/publisher/confirm-delete-form";
+import { ConfirmDeleteForm, type ActionControl } from "@/components/publisher/confirm-delete-form";
 import { initialFormState, type FormAction } from "@/components/publisher/form-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { RelativeTime } from "@/components/ui/relative-time";
 
 export interface SecretRowView {
   ref: string;
   name: string;
+  /** The manifest's words for it (a label made from the name when it declares none). */
+  label: string;
   scope: "org" | "user";
   description: string;
   required: boolean;
@@ -25,10 +28,11 @@ export interface SecretRowView {
   readOnlyReason: string | null;
 }
 
-const formatTime = (iso: string) =>
-  new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
-
-/** One declared secret: its status and, for those who may change it, Set value / Rotate / Delete. */
+/**
+ * One declared secret: its label and description (the `scope.name` key in small type for developers),
+ * its status and, for those who may change it, Set value / Rotate / Delete. A deletion's outcome is shown
+ * on the row itself, since the Delete form goes away with the value.
+ */
 export function SecretRow({
   installationId,
   secret: s,
@@ -39,14 +43,18 @@ export function SecretRow({
   actions: { save: FormAction; remove: FormAction };
 }) {
   const id = `secret-${s.scope}-${s.name}`;
+  const removal = useActionState(actions.remove, initialFormState);
+  const [removed] = removal;
   return (
     <li className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200" aria-labelledby={`${id}-name`}>
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <h2 id={`${id}-name`} className="break-all font-mono text-sm font-semibold text-slate-900">
-            {s.name}
+          <h2 id={`${id}-name`} className="font-semibold text-slate-900">
+            {s.label}
           </h2>
-          <p className="text-xs text-slate-500">{s.scope === "org" ? "Organization secret" : "Your secret"}</p>
+          <p className="text-xs text-slate-500">
+            {s.scope === "org" ? "Organization secret" : "Your secret"} · <span className="break-all font-mono">{s.ref}</span>
+          </p>
         </div>
         <div className="flex flex-wrap gap-2">
           {s.isSet ? <Badge tone="success">Set</Badge> : <Badge tone="neutral">Not set</Badge>}
@@ -57,10 +65,10 @@ export function SecretRow({
       </div>
       {s.description ? <p className="mt-2 text-sm text-slate-600">{s.description}</p> : null}
       <p className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-500">
-        <span>Last read: {s.lastReadAt ? <time dateTime={s.lastReadAt}>{formatTime(s.lastReadAt)}</time> : "never"}</span>
+        <span>Last read: {s.lastReadAt ? <RelativeTime value={s.lastReadAt} /> : "never"}</span>
         {s.lastChangedAt ? (
           <span>
-            Last changed: <time dateTime={s.lastChangedAt}>{formatTime(s.lastChangedAt)}</time>
+            Last changed: <RelativeTime value={s.lastChangedAt} />
           </span>
         ) : null}
         {s.rotationHintDays ? <span>Recommended rotation: every {s.rotationHintDays} days</span> : null}
@@ -68,7 +76,9 @@ export function SecretRow({
       {s.canWrite ? (
         <>
           <SaveForm installationId={installationId} secret={s} action={actions.save} />
-          {s.isSet ? <DeleteForm installationId={installationId} secret={s} action={actions.remove} /> : null}
+          {s.isSet ? <DeleteForm installationId={installationId} secret={s} action={actions.remove} control={removal} /> : null}
+          {/* Once deleted the row reads "Not set"; until a new value is saved it also says what happened. */}
+          {!s.isSet || !removed.ok ? <FormMessage state={removed} /> : null}
         </>
       ) : (
         <p className="mt-3 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600 ring-1 ring-slate-200">Read-only: {s.readOnlyReason}</p>
@@ -80,6 +90,11 @@ export function SecretRow({
 function SaveForm({ installationId, secret: s, action }: { installationId: string; secret: SecretRowView; action: FormAction }) {
   const [state, formAction, pending] = useActionState(action, initialFormState);
   const inputId = `${s.scope}-${s.name}-value`;
+  // A refused value: focus goes back to the (re-mounted) field, beside its error.
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (state.field === "value") input.current?.focus();
+  }, [state]);
   return (
     <>
       {/* Re-mounted (closed) after a successful save; kept open to show an error beside the field. */}
@@ -91,11 +106,12 @@ function SaveForm({ installationId, secret: s, action }: { installationId: strin
           <input type="hidden" name="installationId" value={installationId} />
           <input type="hidden" name="ref" value={s.ref} />
           <label htmlFor={inputId} className={labelClass}>
-            {s.isSet ? `New value for ${s.name}` : `Value for ${s.name}`}
+            {s.isSet ? `New value for ${s.label}` : `Value for ${s.label}`}
           </label>
           <div className="mt-1 flex flex-col gap-2 sm:flex-row">
             <input
               key={state.attempt}
+              ref={input}
               id={inputId}
               name="value"
               type="password"
@@ -121,13 +137,24 @@ function SaveForm({ installationId, secret: s, action }: { installationId: strin
   );
 }
 
-function DeleteForm({ installationId, secret: s, action }: { installationId: string; secret: SecretRowView; action: FormAction }) {
+function DeleteForm({
+  installationId,
+  secret: s,
+  action,
+  control,
+}: {
+  installationId: string;
+  secret: SecretRowView;
+  action: FormAction;
+  control: ActionControl;
+}) {
   return (
     <ConfirmDeleteForm
       action={action}
+      control={control}
       fields={{ installationId, ref: s.ref }}
-      warning="Delete this secret value? This cannot be undone."
-      label={`Delete ${s.name}`}
+      warning={`Delete the stored ${s.label}? The extension can no longer read it, and this cannot be undone.`}
+      label={`Delete ${s.label}`}
     />
   );
 }

@@ -1,9 +1,9 @@
 "use client";
 // One setup-wizard step as a form: its fields (secrets as password inputs never filled back, settings
 // as inputs or selects), a Connect link for OAuth fields (the provider's consent screen, coming back
-// here), and Back / Skip / Next. Errors show beside their field.
+// here), and Back / Skip / Next. Errors show beside their field, every field's at once.
 import { useActionState } from "react";
-import { FieldError, FormMessage } from "@/components/publisher/form-message";
+import { FormMessage } from "@/components/publisher/form-message";
 import { inputClass, labelClass } from "@/components/publisher/field-styles";
 import { initialFormState, type FormAction } from "@/components/publisher/form-state";
 import { Badge } from "@/components/ui/badge";
@@ -54,6 +54,7 @@ export function SetupStepForm({
   children?: React.ReactNode;
 }) {
   const [state, formAction, pending] = useActionState(action, initialFormState);
+  const errorFor = (key: string) => state.fieldErrors?.[key] ?? (state.field === key ? state.error : undefined);
   return (
     <form action={formAction} aria-busy={pending} className="space-y-4" noValidate>
       <input type="hidden" name="installationId" value={installationId} />
@@ -86,7 +87,7 @@ export function SetupStepForm({
                   autoComplete="new-password"
                   spellCheck={false}
                   placeholder={f.isSet ? "Set · leave blank to keep" : ""}
-                  aria-invalid={state.field === f.key}
+                  aria-invalid={errorFor(f.key) !== undefined}
                   aria-describedby={described}
                   className={`mt-1 ${inputClass}`}
                 />
@@ -100,7 +101,7 @@ export function SetupStepForm({
                 id={id}
                 name={`field:${f.key}`}
                 defaultValue={f.value}
-                aria-invalid={state.field === f.key}
+                aria-invalid={errorFor(f.key) !== undefined}
                 aria-describedby={described}
                 className={`mt-1 ${inputClass}`}
               >
@@ -117,7 +118,7 @@ export function SetupStepForm({
                 name={`field:${f.key}`}
                 type={f.type === "number" ? "number" : f.type === "url" ? "url" : f.type === "email" ? "email" : "text"}
                 defaultValue={f.value}
-                aria-invalid={state.field === f.key}
+                aria-invalid={errorFor(f.key) !== undefined}
                 aria-describedby={described}
                 className={`mt-1 ${inputClass}`}
               />
@@ -134,7 +135,11 @@ export function SetupStepForm({
                     .join(" ")
                 : f.description}
             </p>
-            <FieldError state={state} field={f.key} id={`${id}-error`} />
+            {errorFor(f.key) ? (
+              <p id={`${id}-error`} role="alert" className="mt-1 text-sm text-red-700">
+                {errorFor(f.key)}
+              </p>
+            ) : null}
           </div>
         );
       })}

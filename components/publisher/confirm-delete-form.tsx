@@ -3,14 +3,20 @@
 import { useActionState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "./form-message";
-import { initialFormState, type FormAction } from "./form-state";
+import { initialFormState, type FormAction, type FormState } from "./form-state";
+
+/** What `useActionState(action)` returns, for a parent that shows the outcome itself. */
+export type ActionControl = [state: FormState, formAction: (formData: FormData) => void, pending: boolean];
 
 /**
  * "Delete…" behind a disclosure: the confirmation text and a danger button, posting `confirm=yes` with the
- * given hidden fields. Works without JavaScript.
+ * given hidden fields. Works without JavaScript. A parent whose row changes once the thing is deleted
+ * (so this form unmounts) passes `control` from its own `useActionState` and shows the outcome itself,
+ * where it stays visible; otherwise the outcome shows here.
  */
 export function ConfirmDeleteForm({
   action,
+  control,
   fields,
   warning,
   label,
@@ -18,13 +24,15 @@ export function ConfirmDeleteForm({
   pendingLabel = "Deleting…",
 }: {
   action: FormAction;
+  control?: ActionControl;
   fields: Record<string, string>;
   warning: ReactNode;
   label: string;
   summary?: string;
   pendingLabel?: string;
 }) {
-  const [state, formAction, pending] = useActionState(action, initialFormState);
+  const own = useActionState(action, initialFormState);
+  const [state, formAction, pending] = control ?? own;
   return (
     <details className="mt-3 text-sm">
       <summary className="cursor-pointer font-medium text-red-700">{summary}</summary>
@@ -37,7 +45,7 @@ export function ConfirmDeleteForm({
         <Button type="submit" variant="danger" disabled={pending} className="mt-2">
           {pending ? pendingLabel : label}
         </Button>
-        <FormMessage state={state} />
+        {control ? null : <FormMessage state={state} />}
       </form>
     </details>
   );

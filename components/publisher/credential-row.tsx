@@ -1,9 +1,10 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { ConfirmDeleteForm } from "./confirm-delete-form";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { ConfirmDeleteForm, type ActionControl } from "./confirm-delete-form";
 import { FieldError, FormMessage } from "./form-message";
 import { initialFormState, type FormAction } from "./form-state";
 import { inputClass, labelClass } from "./field-styles";
@@ -27,10 +28,16 @@ interface Actions {
   reveal: FormAction;
 }
 
-/** One declared `ext.*` credential: what it is, whether it is configured, and its Save/Rotate/Delete forms. */
+/**
+ * One declared `ext.*` credential: what it is, whether it is configured (an optional one that is not set
+ * is neutral, not "Missing"), and its Save/Rotate/Delete forms. A deletion's outcome shows on the row,
+ * since the Delete form goes away with the value.
+ */
 export function CredentialRow({ extensionId, credential, actions }: { extensionId: string; credential: CredentialView; actions: Actions }) {
   const c = credential;
   const id = `cred-${c.key}`;
+  const removal = useActionState(actions.remove, initialFormState);
+  const [removed] = removal;
   return (
     <li className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -45,7 +52,13 @@ export function CredentialRow({ extensionId, credential, actions }: { extensionI
         </div>
         <div className="flex flex-wrap gap-2">
           {c.required ? <Badge tone="brand">Required</Badge> : <Badge>Optional</Badge>}
-          {c.isSet ? <Badge tone="success">Configured</Badge> : <Badge tone="warning">Missing</Badge>}
+          {c.isSet ? (
+            <Badge tone="success">Configured</Badge>
+          ) : c.required ? (
+            <Badge tone="warning">Missing</Badge>
+          ) : (
+            <Badge tone="neutral">Not set</Badge>
+          )}
         </div>
       </div>
       {c.description ? <p className="mt-2 text-sm text-slate-600">{c.description}</p> : null}
@@ -58,26 +71,26 @@ export function CredentialRow({ extensionId, credential, actions }: { extensionI
       ) : null}
       {c.isSet ? <StoredValue extensionId={extensionId} credential={c} reveal={actions.reveal} /> : null}
       <SaveForm extensionId={extensionId} credential={c} action={actions.save} />
-      {c.isSet ? <DeleteForm extensionId={extensionId} credential={c} action={actions.remove} /> : null}
+      {c.isSet ? <DeleteForm extensionId={extensionId} credential={c} action={actions.remove} control={removal} /> : null}
+      {!c.isSet || !removed.ok ? <FormMessage state={removed} /> : null}
     </li>
   );
 }
 
 function StoredValue({ extensionId, credential: c, reveal }: { extensionId: string; credential: CredentialView; reveal: FormAction }) {
   const [state, formAction, pending] = useActionState(reveal, initialFormState);
-  const when = c.lastSetAt ? new Date(c.lastSetAt) : null;
+  // "Show" goes away once the value is shown: focus moves to the value instead of the page body.
+  const shown = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (state.value !== undefined) shown.current?.focus();
+  }, [state]);
   return (
     <div className="mt-3 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
-      <span className="font-mono tracking-widest text-slate-700" aria-label={`${c.label} value`}>
+      <span ref={shown} tabIndex={-1} className="break-all font-mono tracking-widest text-slate-700" aria-label={`${c.label} value`}>
         {state.value ?? "••••••••••••"}
       </span>
       <span className="text-slate-500">
-        Last set{" "}
-        {when ? (
-          <time dateTime={when.toISOString()} title={when.toISOString()}>
-            {when.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC
-          </time>
-        ) : null}
+        Last set {c.lastSetAt ? <RelativeTime value={c.lastSetAt} /> : null}
         {c.lastSetBy ? ` by ${c.lastSetBy}` : ""}
       </span>
       {!c.secret && state.value === undefined ? (
@@ -89,7 +102,7 @@ function StoredValue({ extensionId, credential: c, reveal }: { extensionId: stri
           </Button>
         </form>
       ) : null}
-      <FormMessage state={{ ...state, ok: false }} />
+      <FormMessage state={{ ...state, ok: false }} focus={false} />
     </div>
   );
 }
@@ -98,6 +111,11 @@ function SaveForm({ extensionId, credential: c, action }: { extensionId: string;
   const [state, formAction, pending] = useActionState(action, initialFormState);
   const mode = c.isSet ? "rotate" : "set";
   const inputId = `${c.key}-value`;
+  // A refused value: focus goes back to the (re-mounted) field, beside its error.
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (state.field === "value") input.current?.focus();
+  }, [state]);
   return (
     <form action={formAction} className="mt-4" aria-busy={pending}>
       <input type="hidden" name="extensionId" value={extensionId} />
@@ -109,6 +127,7 @@ function SaveForm({ extensionId, credential: c, action }: { extensionId: string;
       <div className="mt-1 flex flex-col gap-2 sm:flex-row">
         <input
           key={state.attempt}
+          ref={input}
           id={inputId}
           name="value"
           type={c.secret ? "password" : "text"}
@@ -129,10 +148,21 @@ function SaveForm({ extensionId, credential: c, action }: { extensionId: string;
   );
 }
 
-function DeleteForm({ extensionId, credential: c, action }: { extensionId: string; credential: CredentialView; action: FormAction }) {
+function DeleteForm({
+  extensionId,
+  credential: c,
+  action,
+  control,
+}: {
+  extensionId: string;
+  credential: CredentialView;
+  action: FormAction;
+  control: ActionControl;
+}) {
   return (
     <ConfirmDeleteForm
       action={action}
+      control={control}
       fields={{ extensionId, key: c.key }}
       warning={`Delete ${c.label}? Installations cannot start new OAuth flows until you set it again${
         c.required ? ", and the extension cannot be published without it" : ""

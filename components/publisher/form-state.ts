@@ -13,6 +13,8 @@ export interface FormState {
   error?: string;
   code?: string;
   field?: string;
+  /** Every field's error at once (field key → message), for forms that check all their fields together. */
+  fieldErrors?: Record<string, string>;
   manifestErrors?: ManifestErrorView[];
   /** The manifest text (never a secret) kept so a failed upload can be fixed in place. */
   yaml?: string;
@@ -22,6 +24,8 @@ export interface FormState {
   value?: string;
   /** Text an action produced for display (e.g. a check endpoint's answer), never a secret. */
   output?: string;
+  /** Where the browser goes after a success (a path on this site; the action redirects there). */
+  redirectTo?: string;
   /** The request id of a failure of ours, to quote to support (it names the log lines). */
   requestId?: string;
   /** Changes on every submission so forms can reset their fields. */

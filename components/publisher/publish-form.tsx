@@ -1,7 +1,8 @@
 "use client";
-
+// Publish a draft version. When publishing is refused for missing partner credentials, the refusal keeps
+// the guide's exact sentence and a link beside it goes straight to Manage Credentials.
 import { useActionState } from "react";
-import { Button } from "@/components/ui/button";
+import { Button, ButtonLink } from "@/components/ui/button";
 import { FormMessage } from "./form-message";
 import { initialFormState, type FormAction } from "./form-state";
 
@@ -14,6 +15,11 @@ export function PublishForm({ action, extensionId, version }: { action: FormActi
         {pending ? "Publishing…" : `Publish ${version}`}
       </Button>
       <FormMessage state={state} />
+      {state.code === "publish_blocked" ? (
+        <ButtonLink href={`/publisher/extensions/${extensionId}/credentials`} variant="secondary" className="mt-2">
+          Go to Manage Credentials
+        </ButtonLink>
+      ) : null}
     </form>
   );
 }

@@ -1,6 +1,6 @@
 // Unit tests of the Spotify example on MockSecretStore: no Latchkey, no network.
 import Stripe from "stripe";
-import { MockSecretStore, SecretWriteForbiddenError } from "latchkey/sdk";
+import { MockSecretStore, SecretWriteForbiddenError } from "@latchkey/sdk";
 import { describe, expect, it } from "vitest";
 import { oauthCallback, searchMyLibrary, startSpotifyAuth, stripeWebhook, type SpotifyContext } from "./handlers";
 

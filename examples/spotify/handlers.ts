@@ -1,8 +1,8 @@
-// The spec's Spotify extension written against latchkey/sdk. Handlers take a small context (the secret
+// The spec's Spotify extension written against @latchkey/sdk. Handlers take a small context (the secret
 // store, the webhook URL builder, fetch) so the same code runs against Latchkey, in dev mode and on
 // MockSecretStore in unit tests. Secrets are read inside each handler and never kept: no module cache,
 // no instance field, never logged, never returned.
-import { verifyStripeSignature, type SecretStore } from "latchkey/sdk";
+import { verifyStripeSignature, type SecretStore } from "@latchkey/sdk";
 
 export interface SpotifyContext {
   secrets: SecretStore;
@@ -78,7 +78,7 @@ export async function oauthCallback(
 export async function stripeWebhook(ctx: SpotifyContext, request: { headers: Headers; rawBody: string }) {
   const signingSecret = await ctx.secrets.get("org.stripe_webhook_signing_secret");
   if (signingSecret === null) return { status: 503, body: { error: "webhook not configured" } };
-  const verdict = verifyStripeSignature(request.rawBody, request.headers.get("stripe-signature"), signingSecret);
+  const verdict = await verifyStripeSignature(request.rawBody, request.headers.get("stripe-signature"), signingSecret);
   if (!verdict.ok) return { status: 403, body: { error: "invalid signature" } };
   const event = JSON.parse(request.rawBody) as { type?: string };
   return { status: 200, body: { received: event.type ?? "unknown" } };

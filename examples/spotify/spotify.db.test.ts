@@ -3,7 +3,7 @@
 // database and vault); only Spotify itself is faked.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { createClient, SecretWriteForbiddenError } from "latchkey/sdk";
+import { createClient, SecretWriteForbiddenError } from "@latchkey/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { SecretValue } from "@/lib/crypto";

@@ -2,14 +2,19 @@
 // end-user routes: they differ only in the scope their guard resolved.
 import { z } from "zod";
 import type { DbOrTx } from "@/lib/db/client";
+import { currentRequestId, newRequestId } from "@/lib/http/request-context";
+import { jsonResponse } from "@/lib/http/respond";
+import { text } from "@/lib/http/text";
 import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
 
 const blank = (v: unknown) => (v === "" ? undefined : v);
+// Text filters go into WHERE clauses: text() refuses what PostgreSQL cannot take (a NUL was a 500).
+const filter = (label: string) => z.preprocess(blank, text({ label, max: 200 }).optional());
 const query = z.object({
-  actor: z.preprocess(blank, z.string().max(200).optional()),
-  action: z.preprocess(blank, z.string().max(200).optional()),
-  extension: z.preprocess(blank, z.string().max(200).optional()),
-  org: z.preprocess(blank, z.string().max(200).optional()),
+  actor: filter("actor"),
+  action: filter("action"),
+  extension: filter("extension"),
+  org: filter("org"),
   outcome: z.preprocess(blank, z.enum(["success", "failure", "denied"]).optional()),
   from: z.preprocess(blank, z.coerce.date().optional()),
   to: z.preprocess(blank, z.coerce.date().optional()),
@@ -18,15 +23,19 @@ const query = z.object({
   format: z.preprocess(blank, z.enum(["json", "csv", "jsonl"]).default("json")),
 });
 
-const jsonError = (status: number, code: string, message: string) =>
-  Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+const jsonError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
+  jsonResponse({ error: { code, message, request_id: currentRequestId() ?? newRequestId(), ...extra } }, status);
 
 /** Answers GET …/events: a JSON page (format=json) or the whole filtered set streamed as CSV or JSONL. */
 export async function auditEventsResponse(db: DbOrTx, scope: AuditScope, url: URL, fixed: Partial<AuditFilters> = {}): Promise<Response> {
   const parsed = query.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return jsonError(400, "invalid_request", `${String(issue?.path[0] ?? "query")}: ${issue?.message ?? "invalid"}`);
+    const field = String(issue?.path[0] ?? "query");
+    // text()'s messages already begin with the parameter's name; zod's built-in ones do not.
+    const said = issue?.message ?? "invalid";
+    const message = said.startsWith(`${field} `) ? said : `${field}: ${said}`;
+    return jsonError(400, "invalid_request", message, { field });
   }
   const { cursor, limit, format, ...rest } = parsed.data;
   const filters: AuditFilters = { ...rest, ...fixed };

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLeaves } from "@/lib/db/schema";
@@ -7,6 +8,7 @@ import { AuditApiError, consistencyFor, listCheckpoints, proofFor, verifyContent
 import { verifyRow } from "./browser-verify";
 import { auditEventsResponse } from "./http";
 import { rootOf, verifyConsistency, verifyInclusion } from "./merkle";
+import { PublisherPseudonyms } from "./pseudonyms";
 import { listAuditEvents, type AuditRow } from "./queries";
 import { appendEvents, auditFixture } from "./test-helpers";
 
@@ -42,14 +44,23 @@ afterAll(async () => {
 });
 
 const targets = (rows: AuditRow[]) => rows.map((r) => r.extension?.id);
+const pseudonymsOf = (publisherId: string) => new PublisherPseudonyms(publisherId, randomBytes(64));
 
 describe("audit viewer queries", () => {
   it("scopes a publisher's tab to its own extension, even when asked for another's", async () => {
     const { db } = database;
-    const mine = await listAuditEvents(db, { kind: "extension", extensionId: a.extensionId, publisherIds: [pubA] }, {});
+    const mine = await listAuditEvents(
+      db,
+      { kind: "extension", extensionId: a.extensionId, publisherIds: [pubA], pseudonyms: pseudonymsOf(pubA) },
+      {},
+    );
     expect(mine.rows).toHaveLength(7);
     expect(new Set(targets(mine.rows))).toEqual(new Set([a.extensionId]));
-    const theirs = await listAuditEvents(db, { kind: "extension", extensionId: b.extensionId, publisherIds: [pubA] }, {});
+    const theirs = await listAuditEvents(
+      db,
+      { kind: "extension", extensionId: b.extensionId, publisherIds: [pubA], pseudonyms: pseudonymsOf(pubA) },
+      {},
+    );
     expect(theirs.rows).toHaveLength(0);
   });
 
@@ -91,7 +102,7 @@ describe("audit viewer queries", () => {
 
   it("exports the filtered set as CSV (formula cells neutralized) and JSONL", async () => {
     const { db } = database;
-    const scope = { kind: "extension" as const, extensionId: a.extensionId, publisherIds: [pubA] };
+    const scope = { kind: "extension" as const, extensionId: a.extensionId, publisherIds: [pubA], pseudonyms: pseudonymsOf(pubA) };
     const csv = await (await auditEventsResponse(db, scope, new URL("http://x/?format=csv"))).text();
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toMatch(/^id,occurred_at,actor_kind/);

@@ -2,17 +2,45 @@
 // log entry, leaf index and inclusion proof against the latest checkpoint, and streamed exports. Scoping
 // is in the WHERE clause: everything (admins), one extension of a publisher the caller belongs to
 // (publishers), or the caller's own actions (end users).
+//
+// A publisher's view is also a projection: the people acting on its extension are mostly end users of
+// other organizations, whom the publisher has no business identifying or tracking. Those people appear
+// as a pseudonym per (publisher, person) (see pseudonyms.ts), never a name, email or user id; the source
+// address and user agent of events the publisher does not own (an action by someone who is not its
+// member, or not by its own extension) are withheld; ids in details that would link a person across
+// publishers are pseudonymized too. Organization names stay: the organization installed the publisher's
+// extension, and knowing which customer an event concerns is what support needs. A row with anything
+// withheld carries no `entry` (it would hold the raw values) but its `leaf_hash`, so its inclusion in the
+// signed tree can still be proven. Members of the publisher keep their names; admins see everything.
 import { isUuid } from "@/lib/db/ids";
-import { and, desc, eq, gte, ilike, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
-import { auditAnchors, auditEvents, auditLeaves, extensions, organizations, users, type AuditCheckpointRow } from "@/lib/db/schema";
+import {
+  auditAnchors,
+  auditEvents,
+  auditLeaves,
+  extensions,
+  organizations,
+  publisherMembers,
+  users,
+  type AuditCheckpointRow,
+} from "@/lib/db/schema";
 import { toLogEntry, type LogEntry } from "./entry";
 import { inclusionProof } from "./merkle";
+import type { PublisherPseudonyms } from "./pseudonyms";
 import { latestCheckpoint, withStoredTree } from "./tree-store";
 
+/**
+ * Which events a viewer may read, and how they are shown.
+ * - `all`: admins; every event as stored.
+ * - `extension`: a publisher's members; the events of one extension of a publisher in `publisherIds`,
+ *   projected through `pseudonyms`, which must be built for the extension's own publisher (an extension
+ *   of any other publisher yields no rows).
+ * - `actor`: an end user; the events they performed themselves.
+ */
 export type AuditScope =
   | { kind: "all" }
-  | { kind: "extension"; extensionId: string; publisherIds: string[] }
+  | { kind: "extension"; extensionId: string; publisherIds: string[]; pseudonyms: PublisherPseudonyms }
   | { kind: "actor"; actorKind: "user"; actorId: string };
 
 export interface AuditFilters {
@@ -37,9 +65,15 @@ export interface AuditAnchorInfo {
   reference: string | null;
 }
 
+/**
+ * One event as a viewer sees it. In a publisher's view some fields may be withheld (see the module
+ * comment): `withheld` names each one changed from the stored event (`actor`, `source.ip`,
+ * `source.user_agent`, `details.<key>`), and then `entry` is null.
+ */
 export interface AuditRow {
   id: number;
   occurred_at: string;
+  /** `id` is a pseudonym (`user:…`) and `name` null for a person the viewer may not identify. */
   actor: { kind: string; id: string; name: string | null };
   action: string;
   target: string;
@@ -48,9 +82,13 @@ export interface AuditRow {
   source: { kind: string; ip: string | null; user_agent: string | null };
   outcome: string;
   details: Record<string, unknown>;
-  /** Exactly what was hashed into the leaf (see entry.ts). */
-  entry: LogEntry;
+  /** Exactly what was hashed into the leaf (see entry.ts); null when anything in the row is withheld. */
+  entry: LogEntry | null;
   leaf_index: number | null;
+  /** SHA-256(0x00 ‖ JCS(entry)) in hex, once sequenced: what `proof` proves and `POST /api/v1/audit/verify` takes. */
+  leaf_hash: string | null;
+  /** The fields of this row withheld from the viewer; empty when it is shown as stored. */
+  withheld: string[];
   /** Inclusion proof against the latest checkpoint, when the event is in it. */
   proof: AuditProof | null;
   anchors: AuditAnchorInfo[];
@@ -63,7 +101,8 @@ function scopeWhere(scope: AuditScope, db: DbOrTx): SQL | undefined {
     case "all":
       return undefined;
     case "extension":
-      // Both conditions: the requested extension, and only if a publisher of the caller owns it.
+      // Both conditions: the requested extension, and only if a publisher of the caller owns it — the
+      // publisher the pseudonyms were keyed for.
       return and(
         eq(auditEvents.extensionId, scope.extensionId),
         inArray(
@@ -72,9 +111,12 @@ function scopeWhere(scope: AuditScope, db: DbOrTx): SQL | undefined {
             .select({ id: extensions.id })
             .from(extensions)
             .where(
-              inArray(
-                extensions.publisherId,
-                scope.publisherIds.length > 0 ? scope.publisherIds : ["00000000-0000-0000-0000-000000000000"],
+              and(
+                inArray(
+                  extensions.publisherId,
+                  scope.publisherIds.length > 0 ? scope.publisherIds : ["00000000-0000-0000-0000-000000000000"],
+                ),
+                eq(extensions.publisherId, scope.pseudonyms.publisherId),
               ),
             ),
         ),
@@ -84,11 +126,43 @@ function scopeWhere(scope: AuditScope, db: DbOrTx): SQL | undefined {
   }
 }
 
-function filterWhere(filters: AuditFilters): SQL[] {
+/**
+ * Whether the acting person is the one `term` names: their id, the start of their email ("eve",
+ * "pat@acme"), or their name word by word, each word of the term starting a word of the name ("Eve",
+ * "dana dev"). Never letters inside a word: "Eve" does not find "Dana Developer".
+ */
+function personMatch(term: string): SQL | undefined {
+  const words = term.split(/\s+/).filter(Boolean);
+  // A leading space and hyphens/dots as spaces, so " eve" only matches where a word of the name begins.
+  const spacedName = sql`' ' || translate(${users.name}, '-.', '  ')`;
+  return or(
+    eq(auditEvents.actorId, term),
+    ilike(users.email, `${escapeLike(term)}%`),
+    words.length > 0 ? and(...words.map((w) => ilike(spacedName, `% ${escapeLike(w)}%`))) : undefined,
+  );
+}
+
+/**
+ * The actor filter. A publisher may find its own members by name, email or id, its extensions and other
+ * actors by id, and anyone else only by the pseudonym its view shows: matching a name or email of
+ * another organization's person would tell the publisher that person used its extension.
+ */
+function actorWhere(scope: AuditScope, actor: string): SQL | undefined {
+  const byIdOrName = personMatch(actor);
+  if (scope.kind !== "extension") return byIdOrName;
+  const pseudonymous = scope.pseudonyms.userIdOf(actor);
+  if (pseudonymous) return and(eq(auditEvents.actorKind, "user"), eq(auditEvents.actorId, pseudonymous));
+  const member = sql`exists (select 1 from ${publisherMembers} where ${publisherMembers.publisherId} = ${scope.pseudonyms.publisherId} and ${publisherMembers.userId}::text = ${auditEvents.actorId})`;
+  return or(
+    and(ne(auditEvents.actorKind, "user"), eq(auditEvents.actorId, actor)),
+    and(eq(auditEvents.actorKind, "user"), member, byIdOrName),
+  );
+}
+
+function filterWhere(scope: AuditScope, filters: AuditFilters): SQL[] {
   const where: SQL[] = [];
   if (filters.actor) {
-    const like = `%${escapeLike(filters.actor)}%`;
-    const match = or(eq(auditEvents.actorId, filters.actor), ilike(users.email, like), ilike(users.name, like));
+    const match = actorWhere(scope, filters.actor);
     if (match) where.push(match);
   }
   if (filters.action) where.push(ilike(auditEvents.action, `${escapeLike(filters.action)}%`));
@@ -117,6 +191,7 @@ async function selectPage(db: DbOrTx, scope: AuditScope, filters: AuditFilters, 
     .select({
       event: auditEvents,
       leafIndex: auditLeaves.leafIndex,
+      leafHash: auditLeaves.leafHash,
       userName: users.name,
       extensionName: extensions.name,
       orgName: organizations.name,
@@ -126,7 +201,7 @@ async function selectPage(db: DbOrTx, scope: AuditScope, filters: AuditFilters, 
     .leftJoin(users, and(eq(auditEvents.actorKind, "user"), eq(sql`${users.id}::text`, auditEvents.actorId)))
     .leftJoin(extensions, eq(extensions.id, auditEvents.extensionId))
     .leftJoin(organizations, eq(organizations.id, auditEvents.orgId))
-    .where(and(scopeWhere(scope, db), ...filterWhere(filters), cursor === undefined ? undefined : lt(auditEvents.id, cursor)))
+    .where(and(scopeWhere(scope, db), ...filterWhere(scope, filters), cursor === undefined ? undefined : lt(auditEvents.id, cursor)))
     .orderBy(desc(auditEvents.id))
     .limit(limit);
 }
@@ -148,9 +223,112 @@ function toRow(r: PageRow, proof: AuditProof | null, anchors: AuditAnchorInfo[])
     details: e.details,
     entry: toLogEntry(e),
     leaf_index: r.leafIndex,
+    leaf_hash: r.leafHash ? r.leafHash.toString("hex") : null,
+    withheld: [],
     proof,
     anchors,
   };
+}
+
+/** What a publisher's projection needs to know about one page: who of its people and extensions appear. */
+interface PublisherView {
+  pseudonyms: PublisherPseudonyms;
+  /** Ids of the page's users who are members of the publisher. */
+  members: Set<string>;
+  /** Ids of the page's acting extensions that belong to the publisher. */
+  extensions: Set<string>;
+}
+
+// Details keys holding a user id (`owner` only when the secret is a user's), a cross-publisher link to
+// a person (an OAuth connection is shared by every consumer extension), or personal data.
+const USER_ID_KEYS = ["user", "user_id"] as const;
+const LINK_KEYS = ["connection"] as const;
+const PERSONAL_KEYS = ["account", "email", "ip", "client_ip", "address", "user_agent"] as const;
+
+const userIdsIn = (details: Record<string, unknown>): unknown[] => [
+  ...USER_ID_KEYS.map((k) => details[k]),
+  details.scope === "user" || details.owner_kind === "user" ? details.owner : undefined,
+];
+
+async function publisherView(db: DbOrTx, scope: AuditScope, rows: PageRow[]): Promise<PublisherView | null> {
+  if (scope.kind !== "extension") return null;
+  const people = new Set<string>();
+  const acting = new Set<string>();
+  for (const { event } of rows) {
+    if (event.actorKind === "user") people.add(event.actorId);
+    if (event.actorKind === "extension") acting.add(event.actorId);
+    for (const id of userIdsIn(event.details)) if (typeof id === "string") people.add(id);
+  }
+  const userIds = [...people].filter(isUuid);
+  const extensionIds = [...acting].filter(isUuid);
+  const publisherId = scope.pseudonyms.publisherId;
+  const [members, own] = await Promise.all([
+    userIds.length
+      ? db
+          .select({ id: publisherMembers.userId })
+          .from(publisherMembers)
+          .where(and(eq(publisherMembers.publisherId, publisherId), inArray(publisherMembers.userId, userIds)))
+      : [],
+    extensionIds.length
+      ? db
+          .select({ id: extensions.id })
+          .from(extensions)
+          .where(and(eq(extensions.publisherId, publisherId), inArray(extensions.id, extensionIds)))
+      : [],
+  ]);
+  return { pseudonyms: scope.pseudonyms, members: new Set(members.map((m) => m.id)), extensions: new Set(own.map((x) => x.id)) };
+}
+
+/** The row as the publisher may see it; see the module comment for the rules. */
+function project(row: AuditRow, view: PublisherView): AuditRow {
+  const withheld: string[] = [];
+  const { pseudonyms, members } = view;
+  const isUser = row.actor.kind === "user";
+  const owned = isUser ? members.has(row.actor.id) : row.actor.kind === "extension" && view.extensions.has(row.actor.id);
+  let actor = row.actor;
+  if (isUser && !owned) {
+    actor = { kind: row.actor.kind, id: pseudonyms.user(row.actor.id), name: null };
+    withheld.push("actor");
+  }
+  const source = { ...row.source };
+  if (!owned) {
+    if (source.ip !== null) withheld.push("source.ip");
+    if (source.user_agent !== null) withheld.push("source.user_agent");
+    source.ip = null;
+    source.user_agent = null;
+  }
+  const details = { ...row.details };
+  const userKeys: string[] = [...USER_ID_KEYS];
+  if (details.scope === "user" || details.owner_kind === "user") userKeys.push("owner");
+  for (const key of userKeys) {
+    const id = details[key];
+    if (typeof id === "string" && !members.has(id)) {
+      details[key] = pseudonyms.user(id);
+      withheld.push(`details.${key}`);
+    }
+  }
+  for (const key of LINK_KEYS) {
+    const id = details[key];
+    if (typeof id === "string") {
+      details[key] = pseudonyms.reference(key, id);
+      withheld.push(`details.${key}`);
+    }
+  }
+  if (!owned) {
+    for (const key of PERSONAL_KEYS) {
+      if (details[key] !== undefined && details[key] !== null) {
+        details[key] = null;
+        withheld.push(`details.${key}`);
+      }
+    }
+  }
+  if (withheld.length === 0) return row;
+  return { ...row, actor, source, details, entry: null, withheld };
+}
+
+async function viewRows(db: DbOrTx, scope: AuditScope, rows: PageRow[], toRowOf: (r: PageRow) => AuditRow): Promise<AuditRow[]> {
+  const view = await publisherView(db, scope, rows);
+  return rows.map((r) => (view ? project(toRowOf(r), view) : toRowOf(r)));
 }
 
 export function checkpointJson(c: AuditCheckpointRow) {
@@ -194,7 +372,7 @@ export async function listAuditEvents(
       }))
     : [];
   return {
-    rows: shown.map((r) => {
+    rows: await viewRows(db, scope, shown, (r) => {
       const path = r.leafIndex === null ? undefined : paths.get(r.leafIndex);
       const proof =
         path && checkpoint
@@ -218,7 +396,7 @@ export async function* exportAuditEvents(
   for (;;) {
     const rows = await selectPage(db, scope, filters, cursor, pageSize);
     if (rows.length === 0) return;
-    yield rows.map((r) => toRow(r, null, []));
+    yield await viewRows(db, scope, rows, (r) => toRow(r, null, []));
     if (rows.length < pageSize) return;
     cursor = rows.at(-1)?.event.id;
   }
@@ -242,6 +420,8 @@ export const csvColumns = [
   "outcome",
   "details",
   "leaf_index",
+  "leaf_hash",
+  "withheld",
 ] as const;
 
 function csvCell(value: unknown): string {
@@ -270,6 +450,8 @@ export function csvLine(r: AuditRow): string {
     r.outcome,
     r.details,
     r.leaf_index,
+    r.leaf_hash,
+    r.withheld.join(" "),
   ];
   return `${values.map(csvCell).join(",")}\r\n`;
 }

@@ -9,12 +9,17 @@
 // sequenced when it appears, never skipped. Cheaply: each tick reads ids above the highest seen plus the
 // remembered gaps (ids skipped over, which are either late commits or rolled back), and a full sweep on
 // start and every few minutes catches anything older.
-import { asc, desc, eq, gt, inArray, lt, or, sql, and, notExists } from "drizzle-orm";
+//
+// Anchoring: a sink without an interval (file, witness) gets every checkpoint; a sink with one (the
+// chain) gets the latest checkpoint once per interval, and only when its previous anchor has settled,
+// so it costs one transaction per interval. Each anchor goes pending → confirmed (a chain transaction
+// once it is N blocks deep), or failed → retried with backoff (5 s doubling to 1 h) until it succeeds.
+import { asc, desc, eq, gt, inArray, isNull, lte, ne, or, sql, and, notExists } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db, Tx } from "@/lib/db/client";
 import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves } from "@/lib/db/schema";
 import { logger as defaultLogger } from "@/lib/log";
-import type { AnchorSink } from "./anchors";
+import type { AnchorProgress, AnchorSink } from "./anchors";
 import { canonicalizer, entryLeafHash } from "./entry";
 import type { CompletedNode, Frontier } from "./merkle";
 import { formatCheckpoint } from "./note";
@@ -25,13 +30,19 @@ import { latestCheckpoint, loadFrontier, rowsOf, treeSize } from "./tree-store";
 /** Advisory lock keys: arbitrary but fixed, distinct from the migration lock. */
 const SEQUENCER_LOCK = 0x4c4b_4155; // "LKAU"
 const ANCHOR_LOCK = 0x4c4b_414e; // "LKAN"
-const MAX_ANCHOR_ATTEMPTS = 5;
+const RETRY_FIRST_MS = 5000;
+const RETRY_MAX_MS = 3_600_000;
+
+/** How long a failed anchor waits before its next attempt: 5 s after the first failure, doubling, at most an hour. */
+export const anchorRetryDelayMs = (attempts: number) => Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.max(0, attempts - 1));
 
 export interface SequencerOptions {
   db: Db;
-  /** Loaded lazily (it needs the keyring) and cached. */
+  /**
+   * Loaded lazily (it needs the keyring) and cached. Its name is the log's origin, which every
+   * checkpoint carries: the stored one (log-origin.ts), not whatever the configuration says today.
+   */
   signer: () => Promise<CheckpointSigner>;
-  origin: string;
   sinks: AnchorSink[];
   checkpointIntervalMs?: number;
   batchSize?: number;
@@ -66,7 +77,6 @@ export class Sequencer {
     this.#log = options.logger ?? defaultLogger;
     this.#options = {
       signer: options.signer,
-      origin: options.origin,
       sinks: options.sinks,
       checkpointIntervalMs: options.checkpointIntervalMs ?? 2000,
       batchSize: options.batchSize ?? 5000,
@@ -126,9 +136,10 @@ export class Sequencer {
       const sequenced = await this.#sequence(tx, now, canonical);
       const size = this.#frontier?.size ?? 0;
       const checkpoint = await this.#maybeCheckpoint(tx, signer, size, now, options.forceCheckpoint ?? false);
+      await this.#scheduleIntervalAnchors(tx, now);
       return { leader: true, sequenced, treeSize: size, checkpoint, anchored: 0 };
     });
-    if (result.leader) result.anchored = await this.anchorPending();
+    if (result.leader) result.anchored = await this.anchorPending(now);
     return result;
   }
 
@@ -202,18 +213,44 @@ export class Sequencer {
     const frontier = this.#frontier;
     if (!frontier) return null;
     const rootHash = frontier.root();
-    const note = signer.sign(formatCheckpoint({ origin: this.#options.origin, treeSize: size, rootHash }));
-    await tx
-      .insert(auditCheckpoints)
-      .values({ treeSize: size, rootHash, origin: this.#options.origin, note, keyId: signer.keyId, createdAt: now });
-    if (this.#options.sinks.length > 0) {
-      await tx.insert(auditAnchors).values(this.#options.sinks.map((s) => ({ treeSize: size, sink: s.name })));
+    const note = signer.sign(formatCheckpoint({ origin: signer.name, treeSize: size, rootHash }));
+    await tx.insert(auditCheckpoints).values({ treeSize: size, rootHash, origin: signer.name, note, keyId: signer.keyId, createdAt: now });
+    const everyCheckpoint = this.#options.sinks.filter((s) => !s.intervalMs);
+    if (everyCheckpoint.length > 0) {
+      await tx.insert(auditAnchors).values(everyCheckpoint.map((s) => ({ treeSize: size, sink: s.name, createdAt: now, updatedAt: now })));
     }
     return size;
   }
 
-  /** Hands pending (and retryable failed) checkpoints to their sinks; one process at a time. */
-  async anchorPending(): Promise<number> {
+  /**
+   * Queues the latest checkpoint for each interval sink whose interval has passed since its last anchor,
+   * unless that one has not settled yet (then the retry, not a second transaction, carries on). Runs
+   * every tick, so the tail of a quiet log is anchored at the next interval too, not only when events
+   * arrive.
+   */
+  async #scheduleIntervalAnchors(tx: Tx, now: Date): Promise<void> {
+    const sinks = this.#options.sinks.filter((s) => (s.intervalMs ?? 0) > 0);
+    if (sinks.length === 0) return;
+    const latest = await latestCheckpoint(tx);
+    if (!latest) return;
+    for (const sink of sinks) {
+      const [last] = await tx
+        .select({ treeSize: auditAnchors.treeSize, status: auditAnchors.status, createdAt: auditAnchors.createdAt })
+        .from(auditAnchors)
+        .where(eq(auditAnchors.sink, sink.name))
+        .orderBy(desc(auditAnchors.treeSize))
+        .limit(1);
+      if (last && (last.status !== "confirmed" || last.treeSize >= latest.treeSize)) continue;
+      if (last && now.getTime() - last.createdAt.getTime() < (sink.intervalMs ?? 0)) continue;
+      await tx.insert(auditAnchors).values({ treeSize: latest.treeSize, sink: sink.name, createdAt: now, updatedAt: now }).onConflictDoNothing();
+    }
+  }
+
+  /**
+   * Hands pending anchors, and failed ones whose backoff has passed, to their sinks; one process at a
+   * time. `now` is the sequencer's clock (tests move it instead of waiting).
+   */
+  async anchorPending(now = new Date()): Promise<number> {
     if (this.#options.sinks.length === 0) return 0;
     const sinks = new Map(this.#options.sinks.map((s) => [s.name, s]));
     return this.#db.transaction(async (tx) => {
@@ -226,7 +263,8 @@ export class Sequencer {
         .where(
           and(
             inArray(auditAnchors.sink, [...sinks.keys()]),
-            or(eq(auditAnchors.status, "pending"), and(eq(auditAnchors.status, "failed"), lt(auditAnchors.attempts, MAX_ANCHOR_ATTEMPTS))),
+            ne(auditAnchors.status, "confirmed"),
+            or(eq(auditAnchors.status, "pending"), isNull(auditAnchors.nextAttemptAt), lte(auditAnchors.nextAttemptAt, now)),
           ),
         )
         .orderBy(asc(auditAnchors.treeSize))
@@ -236,22 +274,42 @@ export class Sequencer {
         const sink = sinks.get(anchor.sink);
         if (!sink) continue;
         const where = and(eq(auditAnchors.treeSize, anchor.treeSize), eq(auditAnchors.sink, anchor.sink));
+        const progress: AnchorProgress = {
+          status: anchor.status,
+          reference: anchor.reference,
+          submittedAt: anchor.submittedAt,
+          blockNumber: anchor.blockNumber,
+          attempts: anchor.attempts,
+        };
         try {
-          const { reference } = await sink.anchor(checkpoint);
+          const result = await sink.anchor(checkpoint, progress, now);
+          // A new reference is a new attempt (a write, a post, a transaction sent); following one is not.
+          const attempted = result.reference !== anchor.reference || anchor.status === "failed";
           await tx
             .update(auditAnchors)
-            .set({ status: "confirmed", reference, attempts: anchor.attempts + 1, lastError: null, updatedAt: new Date() })
+            .set({
+              status: result.status,
+              reference: result.reference,
+              blockNumber: result.blockNumber ?? null,
+              submittedAt: result.status === "pending" && result.submittedAt ? result.submittedAt : anchor.submittedAt,
+              attempts: attempted ? anchor.attempts + 1 : anchor.attempts,
+              lastError: null,
+              nextAttemptAt: null,
+              updatedAt: now,
+            })
             .where(where);
-          confirmed++;
+          if (result.status === "confirmed") confirmed++;
         } catch (error) {
-          this.#log.warn({ err: error, sink: anchor.sink, treeSize: anchor.treeSize }, "audit anchor failed");
+          this.#log.warn({ err: error, sink: anchor.sink, treeSize: anchor.treeSize }, "audit anchor failed; it will be retried");
+          const attempts = anchor.attempts + 1;
           await tx
             .update(auditAnchors)
             .set({
               status: "failed",
-              attempts: anchor.attempts + 1,
+              attempts,
               lastError: (error as Error).message.slice(0, 500),
-              updatedAt: new Date(),
+              nextAttemptAt: new Date(now.getTime() + anchorRetryDelayMs(attempts)),
+              updatedAt: now,
             })
             .where(where);
         }

@@ -11,11 +11,12 @@ import { keyId, privateKeyFromSeed, rawPublicKey, seedOf, signNote, verifierKey 
 
 export const CHECKPOINT_KEY_PURPOSE = "audit-checkpoint";
 
-const aad = (dekId: string): ValueAad => ({
-  secretId: `system:${CHECKPOINT_KEY_PURPOSE}`,
+// The AAD binds a sealed system key to its purpose: a ciphertext copied onto another purpose's row fails to open.
+const aad = (purpose: string, dekId: string): ValueAad => ({
+  secretId: `system:${purpose}`,
   scope: "ext",
   owner: "system",
-  name: CHECKPOINT_KEY_PURPOSE,
+  name: purpose,
   version: 1,
   dekId,
 });
@@ -46,24 +47,40 @@ export class CheckpointSigner {
   }
 }
 
-/** Loads the sealed signing key, creating it on first use; concurrent first uses agree on one key. */
-export async function loadCheckpointSigner(db: Db, keys: KeySource, name: string): Promise<CheckpointSigner> {
+/**
+ * A 32-byte private key of the given purpose, stored in system_keys sealed by the keyring. With
+ * `generate`, it is created on first use (concurrent first uses agree on one key: the first insert wins
+ * and everyone reads it back); without, a missing key answers null. The caller should zero the bytes
+ * once it has built its key object.
+ */
+export async function loadSealedSystemKey(db: Db, keys: KeySource, purpose: string, generate?: () => Buffer): Promise<Buffer | null> {
   const load = async () => {
-    const [row] = await db.select().from(systemKeys).where(eq(systemKeys.purpose, CHECKPOINT_KEY_PURPOSE));
-    if (!row) return null;
-    const seed = open(await keys.unwrap(row.dekId), row.ciphertext, aad(row.dekId));
-    return new CheckpointSigner(name, privateKeyFromSeed(seed));
+    const [row] = await db.select().from(systemKeys).where(eq(systemKeys.purpose, purpose));
+    return row ? open(await keys.unwrap(row.dekId), row.ciphertext, aad(purpose, row.dekId)) : null;
   };
   const existing = await load();
-  if (existing) return existing;
+  if (existing || !generate) return existing;
   const dek = await keys.forWrite();
-  const seed = seedOf(generateKeyPairSync("ed25519").privateKey);
+  const fresh = generate();
   await db
     .insert(systemKeys)
-    .values({ purpose: CHECKPOINT_KEY_PURPOSE, dekId: dek.id, ciphertext: seal(dek.key, seed, aad(dek.id)) })
+    .values({ purpose, dekId: dek.id, ciphertext: seal(dek.key, fresh, aad(purpose, dek.id)) })
     .onConflictDoNothing();
-  seed.fill(0);
+  fresh.fill(0);
   const stored = await load();
-  if (!stored) throw new Error("checkpoint signing key missing after creation");
+  if (!stored) throw new Error(`${purpose} key missing after creation`);
   return stored;
+}
+
+/** Loads the sealed checkpoint signing key, creating it on first use; concurrent first uses agree on one key. */
+export async function loadCheckpointSigner(db: Db, keys: KeySource, name: string): Promise<CheckpointSigner> {
+  const seed = await loadSealedSystemKey(db, keys, CHECKPOINT_KEY_PURPOSE, () => seedOf(generateKeyPairSync("ed25519").privateKey));
+  if (!seed) throw new Error("checkpoint signing key missing after creation");
+  return new CheckpointSigner(name, privateKeyFromSeed(seed));
+}
+
+/** The checkpoint signing key if the log has one, never creating it (verification must not make a key). */
+export async function findCheckpointSigner(db: Db, keys: KeySource, name: string): Promise<CheckpointSigner | null> {
+  const seed = await loadSealedSystemKey(db, keys, CHECKPOINT_KEY_PURPOSE);
+  return seed ? new CheckpointSigner(name, privateKeyFromSeed(seed)) : null;
 }

@@ -6,6 +6,7 @@ import type { UserActor } from "@/lib/auth/actor";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, type Extension, type ExtensionVersion } from "@/lib/db/schema";
 import type { AuditSource } from "@/lib/audit/events";
+import { escapeText, findTextProblem } from "@/lib/http/text";
 import { ExtensionError } from "./errors";
 
 /** Who is acting and from where: every publisher operation takes both, for its checks and its audit event. */
@@ -19,16 +20,21 @@ export function extensionRefMatch(ref: string): SQL {
   return isUuid(ref) ? eq(extensions.id, ref) : eq(extensions.slug, ref);
 }
 
+/**
+ * One of the caller's publishers' extensions by id or manifest id; ExtensionError `not_found` otherwise,
+ * including for a reference no extension can have (a NUL or control character from `%00` in a URL,
+ * which PostgreSQL could not even compare).
+ */
 export async function getOwnExtension(db: DbOrTx, actor: UserActor, ref: string): Promise<Extension> {
   const publisherIds = actor.publishers.map((p) => p.id);
-  if (publisherIds.length > 0) {
+  if (publisherIds.length > 0 && findTextProblem(ref) === null) {
     const [row] = await db
       .select()
       .from(extensions)
       .where(and(extensionRefMatch(ref), inArray(extensions.publisherId, publisherIds)));
     if (row) return row;
   }
-  throw new ExtensionError("not_found", `No extension ${ref} in your publishers.`);
+  throw new ExtensionError("not_found", `No extension ${escapeText(ref)} in your publishers.`);
 }
 
 /** The newest version (draft or published): the manifest that declares what the publisher configures. */

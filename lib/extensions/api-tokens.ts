@@ -7,11 +7,18 @@ import { appendAuditEvents } from "@/lib/audit/events";
 import { loadUserActor, type UserActor } from "@/lib/auth/actor";
 import type { Db, DbOrTx } from "@/lib/db/client";
 import { publisherApiTokens } from "@/lib/db/schema";
+import { text } from "@/lib/http/text";
 import type { PublisherCall } from "./access";
 import { ExtensionError } from "./errors";
 
 export const TOKEN_PREFIX = "lk_pub_";
 const TOKEN_PATTERN = /^lk_pub_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A token's name as the dashboard's form and `createApiToken` accept it: 1 to 80 characters of
+ * single-line text that PostgreSQL can store (no NUL, no control characters), trimmed.
+ */
+export const apiTokenName = text({ label: "Token name", min: 1, max: 80, trim: true });
 
 const hashToken = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
 
@@ -21,15 +28,17 @@ function memberOf(actor: UserActor, publisherId: string) {
   return membership;
 }
 
-/** Creates a token; the plaintext is returned this once and never stored. */
+/**
+ * Creates a token; the plaintext is returned this once and never stored. A name `apiTokenName` refuses
+ * is an ExtensionError `credential_value_invalid` on field `name`, and nothing is stored.
+ */
 export async function createApiToken(db: Db, call: PublisherCall, input: { publisherId: string; name: string }) {
   memberOf(call.actor, input.publisherId);
-  const name = input.name.trim();
-  if (name.length === 0 || name.length > 80) {
-    throw new ExtensionError("credential_value_invalid", "Name the token (1 to 80 characters), e.g. the machine it is for.", {
-      field: "name",
-    });
+  const checked = apiTokenName.safeParse(input.name);
+  if (!checked.success) {
+    throw new ExtensionError("credential_value_invalid", checked.error.issues[0]?.message ?? "Name the token.", { field: "name" });
   }
+  const name = checked.data;
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
   const row = await db.transaction(async (tx) => {
     const [inserted] = await tx

@@ -13,6 +13,7 @@ import { oauthRequirement } from "@/lib/runtime/context";
 import { ExtensionError } from "./errors";
 import { installationsWithManifests } from "./queries";
 import type { PanelCall } from "./panel-secrets";
+import { hasSetup } from "./setup-wizard";
 
 /** Published extensions not yet installed in the organization, with the version an install would pin. */
 export async function listCatalogue(db: DbOrTx, orgId: string) {
@@ -84,7 +85,13 @@ export async function installExtension(db: Db, call: PanelCall, orgId: string, e
         details: { version: version.version, installationId: row.id },
       },
     ]);
-    return { installation: row, extension: { id: extension.id, name: extension.name, slug: extension.slug }, version: version.version };
+    return {
+      installation: row,
+      extension: { id: extension.id, name: extension.name, slug: extension.slug },
+      version: version.version,
+      /** Whether its setup page has steps or a connection to offer (else the Secrets page is where to go next). */
+      hasSetup: hasSetup(version.manifest),
+    };
   });
 }
 

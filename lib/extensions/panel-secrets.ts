@@ -32,6 +32,8 @@ export interface PanelSecretRow {
   ref: string;
   scope: "org" | "user";
   name: string;
+  /** What people read: the declaration's label (`humanizeName(name)` when the manifest gives none). */
+  label: string;
   description: string;
   required: boolean;
   writeMode: DeclaredSecret["writeMode"];
@@ -100,6 +102,7 @@ export async function listPanelSecrets(deps: PanelDeps, call: PanelCall, install
         ref: d.ref,
         scope: d.scope,
         name: d.name,
+        label: d.label,
         description: d.description,
         required: d.required,
         writeMode: d.writeMode,
@@ -130,6 +133,16 @@ export async function listPanelSecrets(deps: PanelDeps, call: PanelCall, install
   };
 }
 
+/**
+ * Why this person may not write `declared` from the panel (`write_mode: extension`, or an `org.*` secret
+ * for a plain member), or null when they may. The words suit a message shown beside the field.
+ */
+export function panelWriteRefusal(declared: DeclaredSecret, role: OrgRole): string | null {
+  const rule = writeRule(declared, role);
+  if (!rule) return null;
+  return declared.writeMode === "extension" ? `${declared.ref} has write_mode='extension': ${EXTENSION_WRITES}.` : rule;
+}
+
 async function writable(deps: PanelDeps, call: PanelCall, installationId: string, ref: string) {
   const found = await getMemberInstallation(deps.db, call.actor, installationId);
   const parsed = parseSecretRef(ref);
@@ -137,11 +150,8 @@ async function writable(deps: PanelDeps, call: PanelCall, installationId: string
   if (!parsed || parsed.scope === "ext" || !declared) {
     throw new ExtensionError("secret_not_declared", `${ref} is not a secret ${found.extension.name} declares.`);
   }
-  const rule = writeRule(declared, found.org.role);
-  if (rule) {
-    const message = declared.writeMode === "extension" ? `${ref} has write_mode='extension': ${EXTENSION_WRITES}.` : rule;
-    throw new ExtensionError("secret_write_forbidden", message);
-  }
+  const refusal = panelWriteRefusal(declared, found.org.role);
+  if (refusal) throw new ExtensionError("secret_write_forbidden", refusal);
   const address = {
     extensionId: found.extension.id,
     scope: declared.scope,
@@ -152,7 +162,10 @@ async function writable(deps: PanelDeps, call: PanelCall, installationId: string
   return { declared, address, ctx };
 }
 
-/** Sets (when unset) or rotates (when set) a secret from the panel; refuses values over the declared max_bytes. */
+/**
+ * Sets (when unset) or rotates (when set) a secret from the panel; refuses values over the declared
+ * max_bytes. Returns which it did and the secret's label, for the confirmation shown to the person.
+ */
 export async function savePanelSecret(deps: PanelDeps, call: PanelCall, installationId: string, ref: string, value: string) {
   const { declared, address, ctx } = await writable(deps, call, installationId, ref);
   const secret = SecretValue.from(value);
@@ -160,13 +173,55 @@ export async function savePanelSecret(deps: PanelDeps, call: PanelCall, installa
   const limits = { maxBytes: declared.maxBytes };
   if (current?.isSet) {
     await deps.vault.rotate(ctx, address, secret, limits);
-    return { rotated: true };
+    return { rotated: true, label: declared.label };
   }
   await deps.vault.set(ctx, address, secret, limits);
-  return { rotated: false };
+  return { rotated: false, label: declared.label };
 }
 
+/**
+ * Saves several secrets of one installation together, as a setup step does: each is set (when unset) or
+ * rotated (when set), and all go to the vault in one transaction with one audit event each, so either
+ * every value is stored or none is. Each ref is checked like savePanelSecret's (declared, writable by this
+ * person, within its max_bytes); the first refusal throws (ExtensionError or VaultError) before anything
+ * is written. Callers that report problems per field check them first (panelWriteRefusal, max_bytes).
+ */
+export async function savePanelSecrets(
+  deps: PanelDeps,
+  call: PanelCall,
+  installationId: string,
+  entries: readonly { ref: string; value: string }[],
+): Promise<{ ref: string; rotated: boolean }[]> {
+  const targets = [];
+  for (const { ref, value } of entries) {
+    const { declared, address, ctx } = await writable(deps, call, installationId, ref);
+    const current = await deps.vault.status(address);
+    targets.push({
+      ref,
+      ctx,
+      write: {
+        kind: current?.isSet ? ("rotate" as const) : ("set" as const),
+        address,
+        value: SecretValue.from(value),
+        limits: { maxBytes: declared.maxBytes },
+      },
+    });
+  }
+  const [first] = targets;
+  if (!first) return [];
+  try {
+    await deps.vault.writeAll(
+      first.ctx,
+      targets.map((t) => t.write),
+    );
+  } finally {
+    for (const t of targets) t.write.value.wipe();
+  }
+  return targets.map((t) => ({ ref: t.ref, rotated: t.write.kind === "rotate" }));
+}
+
+/** Deletes a secret from the panel (every stored version); `wasSet` is false when it had no value. */
 export async function deletePanelSecret(deps: PanelDeps, call: PanelCall, installationId: string, ref: string) {
-  const { address, ctx } = await writable(deps, call, installationId, ref);
-  return deps.vault.delete(ctx, address);
+  const { declared, address, ctx } = await writable(deps, call, installationId, ref);
+  return { ...(await deps.vault.delete(ctx, address)), label: declared.label };
 }

@@ -3,6 +3,7 @@
 // what this module adds is the publisher's rules: only declared keys, only the extension's own
 // publisher, and values marked `secret` never come back out.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { recordRefusal } from "@/lib/audit/failures";
 import type { Db, DbOrTx } from "@/lib/db/client";
 import { auditEvents, users } from "@/lib/db/schema";
 import { SecretValue } from "@/lib/crypto";
@@ -128,10 +129,43 @@ function checkValue(declaration: DeclaredSecret, value: string): SecretValue {
   return secret;
 }
 
+/** `checkValue`, queuing the refusal's `failure` audit event (outside any transaction) when the value is over max_bytes. */
+function checkedValue(
+  deps: PublisherDeps,
+  call: PublisherCall,
+  kind: "set" | "rotate",
+  extensionId: string,
+  declaration: DeclaredSecret,
+  value: string,
+) {
+  try {
+    return checkValue(declaration, value);
+  } catch (error) {
+    const byteLength = Buffer.byteLength(value, "utf8");
+    if (byteLength > declaration.maxBytes) {
+      recordRefusal(deps.vault.reads, {
+        ...vaultContext(call),
+        action: `secret.${kind}`,
+        target: `ext.${declaration.name}`,
+        extensionId,
+        outcome: "failure",
+        details: {
+          scope: "ext",
+          owner: extensionId,
+          code: "secret_value_too_large",
+          byte_length: byteLength,
+          max_bytes: declaration.maxBytes,
+        },
+      });
+    }
+    throw error;
+  }
+}
+
 /** Saves a value (replacing any previous one at once). */
 export async function setPartnerCredential(deps: PublisherDeps, call: PublisherCall, extensionRef: string, key: string, value: string) {
   const { extension, declaration } = await declared(deps, call, extensionRef, key);
-  const secret = checkValue(declaration, value);
+  const secret = checkedValue(deps, call, "set", extension.id, declaration, value);
   const address = { extensionId: extension.id, scope: "ext" as const, ownerId: extension.id, name: key };
   const result = await deps.vault.set(vaultContext(call), address, secret, { maxBytes: declaration.maxBytes });
   secret.wipe();
@@ -141,7 +175,7 @@ export async function setPartnerCredential(deps: PublisherDeps, call: PublisherC
 /** Replaces the value with a new one at once, recorded as a rotation. */
 export async function rotatePartnerCredential(deps: PublisherDeps, call: PublisherCall, extensionRef: string, key: string, value: string) {
   const { extension, declaration } = await declared(deps, call, extensionRef, key);
-  const secret = checkValue(declaration, value);
+  const secret = checkedValue(deps, call, "rotate", extension.id, declaration, value);
   const address = { extensionId: extension.id, scope: "ext" as const, ownerId: extension.id, name: key };
   const status = await deps.vault.status(address);
   if (!status?.isSet) throw new ExtensionError("credential_not_set", `${declaration.label} has no value to rotate; save one first.`);
@@ -161,6 +195,14 @@ export async function deletePartnerCredential(deps: PublisherDeps, call: Publish
 export async function revealPartnerCredential(deps: PublisherDeps, call: PublisherCall, extensionRef: string, key: string) {
   const { extension, declaration } = await declared(deps, call, extensionRef, key);
   if (declaration.masked) {
+    recordRefusal(deps.vault.reads, {
+      ...vaultContext(call),
+      action: "secret.read",
+      target: `ext.${declaration.name}`,
+      extensionId: extension.id,
+      outcome: "denied",
+      details: { scope: "ext", owner: extension.id, code: "credential_is_secret" },
+    });
     throw new ExtensionError("credential_is_secret", `${declaration.label} is marked secret and is never shown after saving.`);
   }
   const value = await deps.vault.read(vaultContext(call), { extensionId: extension.id, scope: "ext", ownerId: extension.id, name: key });

@@ -1,13 +1,18 @@
 // Publishing: the newest version goes live for end users, but only once every `required: true`
 // partner credential is configured (the guide's exact message names the missing ones by label, in
-// manifest order). The version's publishedAt, the extension's status and the `extension.publish`
-// audit event commit together.
+// manifest order), and only while its OAuth provider_id is not one another provider answers to. The
+// version's publishedAt, the extension's status and the `extension.publish` audit event commit together.
 import { and, eq, isNull } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
+import { recordRefusal } from "@/lib/audit/failures";
 import { extensionVersions, extensions } from "@/lib/db/schema";
+import { logger } from "@/lib/log";
+import { formatManifestError } from "@/lib/manifest";
+import { providerAliases } from "@/lib/oauth/providers";
 import { getLatestVersion, getOwnExtension, type PublisherCall } from "./access";
 import { ExtensionError, missingCredentialsMessage } from "./errors";
 import { partnerDeclarations, type PublisherDeps } from "./partner-credentials";
+import { lockProviderIds, providerIdConflicts } from "./provider-ids";
 
 /** Labels of required partner credentials that have no value, in manifest order. */
 export async function missingRequiredCredentials(deps: PublisherDeps, extensionId: string, manifest: unknown): Promise<string[]> {
@@ -17,7 +22,45 @@ export async function missingRequiredCredentials(deps: PublisherDeps, extensionI
   return required.filter((d) => !set.has(d.name)).map((d) => d.label);
 }
 
+/**
+ * Publishes the extension's newest version. A refusal (missing required credentials, a provider id
+ * taken, nothing to publish) throws ExtensionError and is audited as a `failure` of `extension.publish`:
+ * queued outside the publish transaction, which rolled back (or never began).
+ */
 export async function publishExtension(deps: PublisherDeps, call: PublisherCall, extensionRef: string) {
+  try {
+    return await publishLatest(deps, call, extensionRef);
+  } catch (error) {
+    // not_found: no extension of the caller's to name (its existence is not revealed).
+    if (error instanceof ExtensionError && error.code !== "not_found") {
+      // The caller must see the refusal itself, even when its audit event cannot be queued.
+      await recordRefusedPublish(deps, call, extensionRef, error).catch((cause: unknown) =>
+        logger.error({ err: cause, code: error.code }, "refused publish not audited"),
+      );
+    }
+    throw error;
+  }
+}
+
+async function recordRefusedPublish(deps: PublisherDeps, call: PublisherCall, extensionRef: string, error: ExtensionError) {
+  const extension = await getOwnExtension(deps.db, call.actor, extensionRef);
+  const version = await getLatestVersion(deps.db, extension.id);
+  recordRefusal(deps.vault.reads, {
+    actor: { kind: "user", id: call.actor.userId },
+    source: call.source,
+    action: "extension.publish",
+    target: version ? `${extension.slug}@${version.version}` : extension.slug,
+    extensionId: extension.id,
+    outcome: "failure",
+    details: {
+      code: error.code,
+      ...(version ? { version: version.version, version_id: version.id } : {}),
+      ...(error.details.missing ? { missing: error.details.missing } : {}),
+    },
+  });
+}
+
+async function publishLatest(deps: PublisherDeps, call: PublisherCall, extensionRef: string) {
   const extension = await getOwnExtension(deps.db, call.actor, extensionRef);
   const version = await getLatestVersion(deps.db, extension.id);
   if (!version) throw new ExtensionError("nothing_to_publish", `${extension.name} has no manifest yet; upload one first.`);
@@ -29,6 +72,21 @@ export async function publishExtension(deps: PublisherDeps, call: PublisherCall,
 
   const now = new Date();
   return deps.db.transaction(async (tx) => {
+    // Checked again at publish (another provider may have published the id since the upload), under a lock
+    // so two extensions publishing the same provider id at once cannot both succeed.
+    if (providerAliases(version.manifest, extension.slug).length > 0) {
+      await lockProviderIds(tx);
+      const collisions = await providerIdConflicts(tx, version.manifest, extension, version.manifestYaml);
+      if (collisions.length > 0) {
+        throw new ExtensionError(
+          "invalid_manifest",
+          `${extension.name} cannot be published: ${collisions.map(formatManifestError).join("; ")}`,
+          {
+            manifestErrors: collisions,
+          },
+        );
+      }
+    }
     const [published] = await tx
       .update(extensionVersions)
       .set({ publishedAt: now })

@@ -11,7 +11,9 @@ import type { Vault } from "@/lib/vault/vault";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
 import { createApiToken, revokeApiToken } from "./api-tokens";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import { parseEnv } from "@/lib/env";
+import { buildRequestGuards, type RequestGuards } from "@/lib/http/rate-limit";
 
 const zoomYaml = fs.readFileSync(path.join(import.meta.dirname, "../manifest/fixtures/zoom-partner-credentials.yaml"), "utf8");
 const EXT = "dev.mycompany.zoom-integration";
@@ -54,6 +56,10 @@ beforeAll(async () => {
   const slots = globalThis as unknown as { latchkeyDb?: Promise<Database>; latchkeyVault?: Promise<Vault> };
   slots.latchkeyDb = Promise.resolve(database);
   slots.latchkeyVault = Promise.resolve(vault);
+  // The default limits, counted in memory (this file's refusals stay well under them).
+  (globalThis as unknown as { latchkeyRequestGuards?: Promise<RequestGuards> }).latchkeyRequestGuards = Promise.resolve(
+    buildRequestGuards(parseEnv({})),
+  );
   routes = {
     me: await import("@/app/api/v1/publisher/me/route"),
     manifests: await import("@/app/api/v1/publisher/manifests/route"),
@@ -119,6 +125,7 @@ describe("the publisher API", () => {
         message:
           "Missing required partner credentials: Zoom OAuth Client ID, Zoom OAuth Client Secret.\nConfigure them in the Publisher Dashboard.",
         details: { missing: ["Zoom OAuth Client ID", "Zoom OAuth Client Secret"] },
+        request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
     });
 
@@ -154,7 +161,11 @@ describe("the publisher API", () => {
     expect(published.status).toBe(200);
     expect((await published.json()).extension.status).toBe("published");
 
-    const events = await database.db.select().from(auditEvents).where(eq(auditEvents.sourceKind, "cli"));
+    // The refused publish above is audited too, as a failure (issue 12 item 10); these are the changes.
+    const events = await database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.sourceKind, "cli"), eq(auditEvents.outcome, "success")));
     expect(events.map((e) => e.action)).toEqual(["manifest.upload", "secret.set", "secret.set", "extension.publish"]);
   });
 

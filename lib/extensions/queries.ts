@@ -3,7 +3,14 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, installations } from "@/lib/db/schema";
 
+/**
+ * A publisher's extensions by name, each with its newest version (by upload time; null when none) and how
+ * many organizations have it installed.
+ */
 export async function listPublisherExtensions(db: DbOrTx, publisherId: string) {
+  // In a one-table select drizzle writes columns unqualified, so inside a subquery over another table
+  // `${extensions.id}` would read that table's own "id": the outer row is named with its table.
+  const outerId = sql`${extensions}.${sql.identifier(extensions.id.name)}`;
   return db
     .select({
       id: extensions.id,
@@ -13,8 +20,8 @@ export async function listPublisherExtensions(db: DbOrTx, publisherId: string) {
       status: extensions.status,
       updatedAt: extensions.updatedAt,
       latestVersion: sql<string | null>`(select ${extensionVersions.version} from ${extensionVersions}
-        where ${extensionVersions.extensionId} = ${extensions.id} order by ${extensionVersions.createdAt} desc limit 1)`,
-      installCount: sql<number>`(select count(*)::int from ${installations} where ${installations.extensionId} = ${extensions.id})`,
+        where ${extensionVersions.extensionId} = ${outerId} order by ${extensionVersions.createdAt} desc limit 1)`,
+      installCount: sql<number>`(select count(*)::int from ${installations} where ${installations.extensionId} = ${outerId})`,
     })
     .from(extensions)
     .where(eq(extensions.publisherId, publisherId))
@@ -30,6 +37,8 @@ export async function listOrgInstallations(db: DbOrTx, orgId: string) {
       slug: extensions.slug,
       description: extensions.description,
       version: extensionVersions.version,
+      /** The installed version's manifest: the panel asks `hasSetup` of it. */
+      manifest: extensionVersions.manifest,
       installedAt: installations.createdAt,
     })
     .from(installations)

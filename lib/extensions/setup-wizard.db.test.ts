@@ -1,5 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendAuditEvents, type AuditAppender } from "@/lib/audit/events";
 import { loadUserActor, type UserActor } from "@/lib/auth/actor";
 import {
   auditEvents,
@@ -16,6 +17,7 @@ import { declaredSecrets, formatManifestError, parseManifest } from "@/lib/manif
 import type { Vault } from "@/lib/vault/vault";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
+import type { Keyring } from "@/lib/crypto";
 import { zoomManifest } from "./demo-manifests";
 import { installExtension } from "./installations";
 import type { PanelDeps } from "./panel-secrets";
@@ -52,18 +54,40 @@ setup:
       markdown: "You are **done**. See [docs](https://example.com/docs) or [bad](javascript:alert(1)).\\n\\n<script>x</script> \`code\`"
 `;
 
+// Issue 12, item 5: one step whose two fields have different limits.
+const twoSecretsManifest = `model_version: "1.0"
+extension:
+  id: dev.test.two-secrets
+  name: Two Secrets
+  version: 1.0.0
+secrets:
+  - name: first_secret
+    description: The first secret.
+    max_bytes: 100
+  - name: second_secret
+    description: The second secret.
+    max_bytes: 10
+setup:
+  - secrets:
+      title: Both secrets
+      collect: [first_secret, second_secret]
+`;
+
 let database: TestDatabase;
 let deps: PanelDeps;
 let vault: Vault;
 let uma: UserActor;
 let installationId: string;
+let twoSecretsId: string;
+let keyring: Keyring;
 const source = { kind: "ui" as const, ip: "127.0.0.1", userAgent: "vitest" };
 
 beforeAll(async () => {
   database = await openTestDatabase();
   const { db } = database;
   await seedDemo(db);
-  ({ vault } = buildVault(db, await localKeyring()));
+  keyring = await localKeyring();
+  ({ vault } = buildVault(db, keyring));
   deps = { db, vault, baseUrl: "http://latchkey.test" };
   const [u] = await db.select().from(users).where(eq(users.demoKey, "enduser2"));
   const actor = u ? await loadUserActor(db, u.id) : null;
@@ -115,7 +139,7 @@ describe(`setup wizard (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
     });
     expect(await submitStep(deps, call, installationId, { stepIndex: 0, move: "next", values: {} })).toEqual({
       ok: false,
-      errors: { weather_api_key: "Enter weather_api_key." },
+      errors: { weather_api_key: "Enter Weather API key." },
     });
     expect((await loadWizard(deps, call, installationId)).current).toBe(0);
     expect(await submitStep(deps, call, installationId, { stepIndex: 0, move: "next", values: { weather_api_key: "wk-123" } })).toEqual({
@@ -200,5 +224,117 @@ describe(`setup wizard (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
         { type: "code", text: "code" },
       ],
     ]);
+  });
+});
+
+describe(`a step's fields are saved together or not at all (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
+  const first = "fs-valid-first-secret-value";
+  // Installed here, after the walk-through above, whose audit assertions count this person's events.
+  beforeAll(async () => {
+    const { db } = database;
+    const [publisher] = await db.select().from(publishers);
+    const [initech] = await db.select().from(organizations).where(eq(organizations.slug, "initech"));
+    if (!publisher || !initech) throw new Error("seed");
+
+    const two = parseManifest(twoSecretsManifest);
+    if (!two.ok) throw new Error(two.errors.map(formatManifestError).join("; "));
+    const [twoExt] = await db
+      .insert(extensions)
+      .values({ publisherId: publisher.id, slug: "dev.test.two-secrets", name: "Two Secrets", status: "published" })
+      .returning();
+    if (!twoExt) throw new Error("insert");
+    await db.insert(extensionVersions).values({
+      extensionId: twoExt.id,
+      version: "1.0.0",
+      manifestYaml: twoSecretsManifest,
+      manifest: two.manifest as unknown as Record<string, unknown>,
+      publishedAt: new Date(),
+    });
+    twoSecretsId = (await installExtension(db, { actor: uma, source }, initech.id, twoExt.id)).installation.id;
+  });
+  const stored = async () =>
+    (await vault.list((await loadWizard(deps, { actor: uma, source }, twoSecretsId)).extension.id, "user", uma.userId)).filter(
+      (s) => s.isSet,
+    );
+  const secretEvents = async () =>
+    database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.actorId, uma.userId), like(auditEvents.action, "secret.%"), like(auditEvents.target, "user.%_secret")));
+
+  it("stores nothing when the second value is over its limit, and says so beside the second field", async () => {
+    const call = { actor: uma, source };
+    const second = "x".repeat(27);
+    expect(
+      await submitStep(deps, call, twoSecretsId, { stepIndex: 0, move: "next", values: { first_secret: first, second_secret: second } }),
+    ).toEqual({
+      ok: false,
+      errors: { second_secret: "second_secret is limited to 10 bytes; the value has 27." },
+    });
+    expect(await stored()).toEqual([]);
+    expect(await secretEvents()).toEqual([]);
+    expect((await loadWizard(deps, call, twoSecretsId)).current).toBe(0);
+  });
+
+  it("reports every field's error at once, counting bytes as stored (UTF-8)", async () => {
+    const call = { actor: uma, source };
+    // 51 two-byte characters: 51 characters, 102 bytes.
+    const values = { first_secret: "é".repeat(51), second_secret: "x".repeat(27) };
+    expect(await submitStep(deps, call, twoSecretsId, { stepIndex: 0, move: "next", values })).toEqual({
+      ok: false,
+      errors: {
+        first_secret: "first_secret is limited to 100 bytes; the value has 102.",
+        second_secret: "second_secret is limited to 10 bytes; the value has 27.",
+      },
+    });
+    expect(await stored()).toEqual([]);
+  });
+
+  it("leaves the first value unstored when writing the second fails mid-step", async () => {
+    const attempted: string[] = [];
+    // The audit event of the second write cannot be written (as a database error would): the vault has
+    // already written the first value in the same transaction, which must roll back with it.
+    const failing: AuditAppender = async (tx, events) => {
+      attempted.push(...events.map((e) => e.target ?? ""));
+      if (events.some((e) => e.target === "user.second_secret")) throw new Error("simulated database failure");
+      await appendAuditEvents(tx, events);
+    };
+    const broken = { ...deps, vault: buildVault(database.db, keyring, { appendAudit: failing }).vault };
+    await expect(
+      submitStep(broken, { actor: uma, source }, twoSecretsId, {
+        stepIndex: 0,
+        move: "next",
+        values: { first_secret: first, second_secret: "s-ok" },
+      }),
+    ).rejects.toThrow("simulated database failure");
+    expect(attempted).toEqual(["user.first_secret", "user.second_secret"]);
+    expect(await stored()).toEqual([]);
+    expect(await secretEvents()).toEqual([]);
+    expect((await loadWizard(deps, { actor: uma, source }, twoSecretsId)).current).toBe(0);
+  });
+
+  it("stores both values of a valid submission, with one audit event each", async () => {
+    const call = { actor: uma, source };
+    expect(
+      await submitStep(deps, call, twoSecretsId, { stepIndex: 0, move: "next", values: { first_secret: first, second_secret: "s-ok" } }),
+    ).toEqual({
+      ok: true,
+      current: 1,
+    });
+    expect((await stored()).map((s) => [s.name, s.byteLength])).toEqual([
+      ["first_secret", first.length],
+      ["second_secret", 4],
+    ]);
+    const events = await secretEvents();
+    expect(events.map((e) => [e.action, e.target]).sort()).toEqual([
+      ["secret.set", "user.first_secret"],
+      ["secret.set", "user.second_secret"],
+    ]);
+    const extensionId = (await loadWizard(deps, call, twoSecretsId)).extension.id;
+    const read = await vault.read(
+      { actor: { kind: "extension", id: extensionId }, source },
+      { extensionId, scope: "user", ownerId: uma.userId, name: "first_secret" },
+    );
+    expect(read?.reveal()).toBe(first);
   });
 });

@@ -1,14 +1,24 @@
 // The installation setup wizard: the manifest's `setup` steps normalized for the panel, validation of a
 // step before moving on, a tiny safe markdown reader for `info` steps, and the wizard's state (progress
 // on installations.setupStep, plain settings in installation_settings, secrets through the vault via
-// savePanelSecret). Every change is audited with the end user as actor.
+// savePanelSecrets). Every change is audited with the end user as actor. A step's fields are all checked
+// before anything is written, and then written together or not at all.
 import { and, eq, inArray } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
-import { installationSettings, installations } from "@/lib/db/schema";
-import type { DeclaredSecret } from "@/lib/manifest";
+import { installationSettings, installations, type OrgRole } from "@/lib/db/schema";
+import { textProblemMessage } from "@/lib/http/text";
+import { declaredSecrets, type DeclaredSecret } from "@/lib/manifest";
 import { oauthRequirement } from "@/lib/runtime/context";
+import { VAULT_MAX_BYTES } from "@/lib/vault/vault";
 import { ExtensionError } from "./errors";
-import { getMemberInstallation, listPanelSecrets, savePanelSecret, type PanelCall, type PanelDeps } from "./panel-secrets";
+import {
+  getMemberInstallation,
+  listPanelSecrets,
+  panelWriteRefusal,
+  savePanelSecrets,
+  type PanelCall,
+  type PanelDeps,
+} from "./panel-secrets";
 
 const obj = (v: unknown): Record<string, unknown> =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -146,6 +156,14 @@ export function wizardSteps(manifest: unknown, declared: DeclaredSecret[]): Wiza
 }
 
 /**
+ * Whether an installation of this manifest has anything for its setup page to show: setup steps, or a
+ * `requires.oauth_provider` connection to make. The panel offers "Setup" only then.
+ */
+export function hasSetup(manifest: unknown): boolean {
+  return wizardSteps(manifest, declaredSecrets(manifest)).length > 0 || oauthRequirement(manifest) !== null;
+}
+
+/**
  * Problems with a step's submitted values, keyed by field, worded for the person filling it in.
  * `setRefs` are the secrets already stored: a required secret that is set may be left blank (kept).
  */
@@ -161,11 +179,64 @@ export function validateStep(step: WizardStep, values: Record<string, string>, s
       if (f.required) errors[f.key] = `Enter ${f.label}.`;
       continue;
     }
+    // Settings are stored as text (secrets are sealed bytes and keep any character): a NUL cannot be.
+    const unstorable = textProblemMessage(f.label, value, { multiline: true });
+    if (unstorable) {
+      errors[f.key] = unstorable;
+      continue;
+    }
     if (f.type === "select" && !f.options.includes(value)) errors[f.key] = `Choose one of: ${f.options.join(", ")}.`;
     if (f.type === "number" && !Number.isFinite(Number(value))) errors[f.key] = `${f.label} must be a number.`;
     if (f.type === "boolean" && value !== "true" && value !== "false") errors[f.key] = `${f.label} must be yes or no.`;
     if (f.type === "url" && !/^https?:\/\/[^\s]+$/i.test(value)) errors[f.key] = `${f.label} must be an http(s) URL.`;
     if (f.type === "email" && !/^[^\s@]+@[^\s@]+$/.test(value)) errors[f.key] = `${f.label} must be an email address.`;
+  }
+  return errors;
+}
+
+/**
+ * Problems with the values typed into a step's secret fields, keyed by field: a value for a field that
+ * takes none (OAuth, `write_mode: extension`, an undeclared secret), one this person may not write (an
+ * `org.*` secret for a plain member), one over its secret's max_bytes (counted in UTF-8 bytes, as stored),
+ * and two fields saving to one secret. Blank fields are not checked (they keep what is stored).
+ */
+export function validateSecretValues(
+  step: WizardStep,
+  values: Record<string, string>,
+  declared: readonly DeclaredSecret[],
+  role: OrgRole,
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const fieldFor = new Map<string, SecretField>();
+  for (const f of step.fields) {
+    const value = values[f.key] ?? "";
+    if (f.kind !== "secret" || !value.trim()) continue;
+    const d = f.ref ? declared.find((x) => x.ref === f.ref) : undefined;
+    if (f.oauthProvider) {
+      errors[f.key] = `${f.label} is connected through ${f.oauthProvider}, not typed in; use its Connect button.`;
+      continue;
+    }
+    if (!d) {
+      errors[f.key] = `${f.label} does not save to a secret this extension declares, so it cannot be stored.`;
+      continue;
+    }
+    const refusal = panelWriteRefusal(d, role);
+    if (refusal) {
+      errors[f.key] = refusal;
+      continue;
+    }
+    const maxBytes = Math.min(d.maxBytes, VAULT_MAX_BYTES);
+    const bytes = Buffer.byteLength(value, "utf8");
+    if (bytes > maxBytes) {
+      errors[f.key] = `${f.label} is limited to ${maxBytes} bytes; the value has ${bytes}.`;
+      continue;
+    }
+    const earlier = fieldFor.get(d.ref);
+    if (earlier) {
+      errors[f.key] = `${f.label} saves to the same secret as ${earlier.label} (${d.ref}); fill in only one of them.`;
+      continue;
+    }
+    fieldFor.set(d.ref, f);
   }
   return errors;
 }
@@ -216,6 +287,8 @@ export async function loadWizard(deps: PanelDeps, call: PanelCall, installationI
     current: Math.min(found.installation.setupStep, steps.length),
     setRefs: new Set(secrets.secrets.filter((s) => s.isSet).map((s) => s.ref)),
     settings: Object.fromEntries(settingRows.map((r) => [r.key, r.value])) as Record<string, string>,
+    /** What the extension declares: the secret fields' limits and write modes. */
+    declared: found.declared,
     /** `requires.oauth_provider`: the connection the extension asks for at run time (the page offers Connect). */
     oauth: oauthRequirement(found.version.manifest),
   };
@@ -226,7 +299,9 @@ export type StepMove = "next" | "back" | "skip";
 /**
  * Moves the wizard from `stepIndex`. "next" validates and saves the step (secrets to the vault,
  * settings to installation_settings) before advancing; "skip" is allowed only for optional steps.
- * Returns field errors instead of moving when validation fails; nothing is saved then.
+ * Every field is checked first and every problem returned at once, keyed by field, without moving or
+ * saving anything; otherwise the step's secrets are written in one vault transaction (an audit event
+ * each) and its settings in one transaction, so a step is never half stored.
  */
 export async function submitStep(
   deps: PanelDeps,
@@ -239,16 +314,26 @@ export async function submitStep(
   if (!step) throw new ExtensionError("not_found", "No such setup step.");
   if (input.move === "skip" && !step.optional) throw new ExtensionError("forbidden", `“${step.title}” is required and cannot be skipped.`);
   if (input.move === "next") {
-    const errors = validateStep(step, input.values, wizard.setRefs);
+    const problems = {
+      ...validateSecretValues(step, input.values, wizard.declared, wizard.org.role),
+      ...validateStep(step, input.values, wizard.setRefs),
+    };
+    // In the form's order, so the first error named is the first field to fix.
+    const errors: Record<string, string> = {};
+    for (const f of step.fields) {
+      const message = problems[f.key];
+      if (message) errors[f.key] = message;
+    }
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     const settings = step.fields.flatMap((f) => (f.kind === "setting" && (input.values[f.key] ?? "").trim() ? [f] : []));
     if (settings.length > 0 && wizard.org.role === "member") {
       throw new ExtensionError("forbidden", "Only organization owners and admins can change an extension's settings.");
     }
-    for (const f of step.fields) {
+    const secrets = step.fields.flatMap((f) => {
       const value = input.values[f.key] ?? "";
-      if (f.kind === "secret" && f.enterable && f.ref && value) await savePanelSecret(deps, call, installationId, f.ref, value);
-    }
+      return f.kind === "secret" && f.enterable && f.ref && value.trim() ? [{ ref: f.ref, value }] : [];
+    });
+    await savePanelSecrets(deps, call, installationId, secrets);
     if (settings.length > 0) {
       await deps.db.transaction(async (tx) => {
         for (const f of settings) {

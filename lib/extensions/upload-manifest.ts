@@ -1,6 +1,7 @@
 // Uploading a manifest: creates the extension on first upload, or a new draft version of one the
 // caller's publisher owns. The extension id in the manifest is the registry key, so a manifest naming
-// another publisher's extension is refused. Audited as `manifest.upload` in the same transaction.
+// another publisher's extension is refused, and so is an OAuth provider_id another provider (or the
+// built-in catalogue) already answers to. Audited as `manifest.upload` in the same transaction.
 import { and, eq } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
 import type { Db } from "@/lib/db/client";
@@ -8,6 +9,7 @@ import { extensionVersions, extensions, type Extension, type ExtensionVersion } 
 import { parseManifest, type ManifestError } from "@/lib/manifest";
 import { getOwnExtension, type PublisherCall } from "./access";
 import { ExtensionError } from "./errors";
+import { providerIdConflicts } from "./provider-ids";
 
 export interface UploadManifestInput {
   yaml: string;
@@ -58,6 +60,13 @@ export async function uploadManifest(db: Db, call: PublisherCall, input: UploadM
     }
     if (!extension || !mine(extension.publisherId)) {
       throw new ExtensionError("extension_taken", `The extension id ${slug} is registered by another publisher.`);
+    }
+    // Refused here, where the author can still change it, rather than first at publish (which checks again).
+    const collisions = await providerIdConflicts(tx, manifest, { id: extension.id, slug }, input.yaml);
+    if (collisions.length > 0) {
+      throw new ExtensionError("invalid_manifest", `The manifest has ${plural(collisions.length, "error")}.`, {
+        manifestErrors: collisions,
+      });
     }
 
     const now = new Date();

@@ -22,8 +22,8 @@ export interface FormActionSpec<Schema extends z.ZodType, Caller> {
   caller: () => Promise<Caller>;
   /** The action's own work; its result is returned with a fresh `attempt`. */
   run: (input: z.infer<Schema>, caller: Caller) => Promise<FormState>;
-  /** Runs after `run` whatever its outcome (revalidation); may call redirect(). */
-  after?: (input: z.infer<Schema>, state: FormState) => void | Promise<void>;
+  /** Runs after `run` whatever its outcome (revalidation); may call redirect() or return other state. */
+  after?: (input: z.infer<Schema>, state: FormState) => FormState | void | Promise<FormState | void>;
 }
 
 /**
@@ -39,7 +39,7 @@ export function formAction<Schema extends z.ZodType, Caller>(spec: FormActionSpe
     const requestId = requestIdOf(await headers());
     return withRequestContext({ requestId }, async () => {
       const attempt = Date.now();
-      const parsed = spec.input.safeParse(spec.read ? spec.read(formData) : Object.fromEntries(formData));
+      const parsed = spec.input.safeParse(spec.read ? await spec.read(formData) : Object.fromEntries(formData));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const field = typeof issue?.path[0] === "string" ? issue.path[0] : undefined;
@@ -52,8 +52,7 @@ export function formAction<Schema extends z.ZodType, Caller>(spec: FormActionSpe
         unstable_rethrow(error);
         state = { attempt, ...formError(error, requestId) };
       }
-      await spec.after?.(parsed.data, state);
-      return state;
+      return (await spec.after?.(parsed.data, state)) ?? state;
     });
   };
 }

@@ -53,6 +53,11 @@ export abstract class DomainError<Code extends string = string> extends Error {
   publicFields(): Record<string, unknown> {
     return {};
   }
+
+  /** Extra response headers served with the error (e.g. `Retry-After` on a 429). */
+  responseHeaders(): Record<string, string> {
+    return {};
+  }
 }
 
 /** The message served for a failure of ours (5xx) whose own message is not known to be safe. */

@@ -68,7 +68,11 @@ afterAll(async () => {
 async function errorOf(response: Response) {
   const text = await response.text();
   expect(text).not.toMatch(INTERNAL);
-  return { status: response.status, header: response.headers.get("x-request-id"), ...(JSON.parse(text) as { error: Record<string, string> }) };
+  return {
+    status: response.status,
+    header: response.headers.get("x-request-id"),
+    ...(JSON.parse(text) as { error: Record<string, string> }),
+  };
 }
 
 describe(`errors while the KMS is down (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
@@ -78,7 +82,9 @@ describe(`errors while the KMS is down (${process.env.TEST_DB_DRIVER ?? "pglite"
       // A fresh process: nothing cached, so opening the value needs the KMS.
       const api = runtimeApi(deps());
       const response = await api.getSecret(
-        new Request(`${BASE}/api/v1/secrets/user.api_key`, { headers: { authorization: `Bearer ${token}`, "x-request-id": "req-outage-1" } }),
+        new Request(`${BASE}/api/v1/secrets/user.api_key`, {
+          headers: { authorization: `Bearer ${token}`, "x-request-id": "req-outage-1" },
+        }),
         "user.api_key",
       );
       const { status, header, error } = await errorOf(response);
@@ -130,7 +136,7 @@ describe(`errors while the KMS is down (${process.env.TEST_DB_DRIVER ?? "pglite"
 
 describe("errors of ours that are not domain errors", () => {
   it("answer 500 internal_error with the request id, never the thrown message", async () => {
-    const response = errorResponse(new Error("relation \"secrets\" does not exist at character 15"), "req-internal-1");
+    const response = errorResponse(new Error('relation "secrets" does not exist at character 15'), "req-internal-1");
     const { status, error } = await errorOf(response);
     expect(status).toBe(500);
     expect(error).toEqual({
@@ -138,5 +144,19 @@ describe("errors of ours that are not domain errors", () => {
       message: "Something went wrong on our side. Quote the request id if you contact support.",
       request_id: "req-internal-1",
     });
+  });
+});
+
+describe("text the database refuses that slipped past an input schema", () => {
+  it("is the caller's error (400 invalid_request), found through drizzle's wrapped cause", async () => {
+    const { sql } = await import("drizzle-orm");
+    const failure = await database.db.execute(sql`select ${"a\u0000b"}::text`).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).not.toBeNull();
+    const { status, error } = await errorOf(errorResponse(failure, "req-nul-1"));
+    expect(status).toBe(400);
+    expect(error).toMatchObject({ code: "invalid_request", request_id: "req-nul-1" });
   });
 });

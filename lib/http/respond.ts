@@ -36,6 +36,13 @@ export function serveError(error: unknown, requestId: string = currentRequestId(
     if (error.status >= 500) logger.warn({ err: error, request_id: requestId }, `${error.code}: ${error.message}`);
     return { status: error.status, body: body(error.code, error.message, error.publicFields()) };
   }
+  const storable = unstorableText(error);
+  if (storable) {
+    // A last resort for an entry point whose input schema missed a character PostgreSQL refuses: the
+    // caller sent it, so it is their error to fix, not a failure of ours (lib/http/text.ts is the rule).
+    logger.warn({ err: error, request_id: requestId }, "text the database cannot store reached a query");
+    return { status: 400, body: body("invalid_request", storable) };
+  }
   if ((error as { code?: unknown } | null)?.code === "vault_unavailable") {
     logger.error({ err: error, request_id: requestId }, "keyring unavailable");
     return { status: 503, body: body("vault_unavailable", VAULT_UNAVAILABLE) };
@@ -44,10 +51,32 @@ export function serveError(error: unknown, requestId: string = currentRequestId(
   return { status: 500, body: body("internal_error", INTERNAL_MESSAGE) };
 }
 
-/** `serveError` as a JSON Response with `cache-control: no-store` and the `x-request-id` header. */
+// PostgreSQL's SQLSTATEs for text it cannot store: 22021 character_not_in_repertoire (U+0000 in text),
+// 22P05 untranslatable_character (U+0000 or a lone surrogate in jsonb). Drivers and drizzle may wrap the
+// server's error, so the cause chain is searched.
+const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
+
+function unstorableText(error: unknown): string | null {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && UNSTORABLE_TEXT.has(code)) {
+      return "The request contains a character that cannot be stored (U+0000 or an unpaired surrogate); remove it and try again.";
+    }
+  }
+  return null;
+}
+
+/**
+ * `serveError` as a JSON Response with `cache-control: no-store`, the `x-request-id` header and a domain
+ * error's own `responseHeaders()`.
+ */
 export function errorResponse(error: unknown, requestId: string = currentRequestId() ?? newRequestId()): Response {
   const { status, body } = serveError(error, requestId);
-  return jsonResponse(body, status, requestId);
+  const response = jsonResponse(body, status, requestId);
+  if (error instanceof DomainError) {
+    for (const [name, value] of Object.entries(error.responseHeaders())) response.headers.set(name, value);
+  }
+  return response;
 }
 
 /** A JSON Response that is never cached and carries the request id. */

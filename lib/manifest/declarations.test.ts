@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { spotifyManifest, zoomManifest } from "@/lib/extensions/demo-manifests";
-import { declaredSecrets, parseSecretRef } from "./declarations";
+import { declaredSecrets, humanizeName, parseSecretRef } from "./declarations";
 
 describe("declaredSecrets", () => {
   it("lists partner credentials and store_as targets of the Zoom example", () => {
@@ -20,6 +20,18 @@ describe("declaredSecrets", () => {
     expect(key).toMatchObject({ required: true, writeMode: "user", maxBytes: 200, rotationHintDays: 90 });
     expect(declared.find((d) => d.ref === "user.spotify_refresh_token")?.writeMode).toBe("extension");
     expect(declared.find((d) => d.ref === "org.stripe_webhook_signing_secret")?.scope).toBe("org");
+  });
+
+  it("labels user and org secrets from their names, as people read them", () => {
+    const declared = declaredSecrets(YAML.parse(spotifyManifest));
+    expect(declared.map((d) => [d.ref, d.label])).toEqual([
+      ["user.spotify_api_key", "Spotify API key"],
+      ["user.spotify_refresh_token", "Spotify refresh token"],
+      ["org.stripe_webhook_signing_secret", "Stripe webhook signing secret"],
+    ]);
+    expect(humanizeName("weather_user_key")).toBe("Weather user key");
+    expect(humanizeName("oauth_client_id")).toBe("OAuth client ID");
+    expect(humanizeName("x")).toBe("X");
   });
 
   it("parses references", () => {

@@ -11,7 +11,7 @@ export interface DeclaredSecret {
   ref: string;
   scope: SecretScope;
   name: string;
-  /** Human label: `label` for partner credentials, otherwise the name. */
+  /** Human label: the manifest's `label` (partner credentials, setup fields), otherwise `humanizeName(name)`. */
   label: string;
   description: string;
   required: boolean;
@@ -81,7 +81,7 @@ export function declaredSecrets(manifest: unknown): DeclaredSecret[] {
       ref: `${scope}.${name}`,
       scope,
       name,
-      label: name,
+      label: humanizeName(name),
       description: str(secret.description) ?? "",
       required: secret.required === true,
       writeMode,
@@ -102,7 +102,7 @@ export function declaredSecrets(manifest: unknown): DeclaredSecret[] {
         ref: `${scope}.${name}`,
         scope,
         name,
-        label: str(obj(f).label) ?? name,
+        label: str(obj(f).label) ?? humanizeName(name),
         description: `Written by Latchkey when you connect ${str(obj(obj(f).obtain).provider) ?? "the account"}.`,
         required: false,
         writeMode: "extension",
@@ -114,6 +114,41 @@ export function declaredSecrets(manifest: unknown): DeclaredSecret[] {
     }
   }
   return [...declared.values()];
+}
+
+// Words that read as acronyms or brands in a label made from a name.
+const SPECIAL_WORDS: Record<string, string> = {
+  api: "API",
+  aws: "AWS",
+  dns: "DNS",
+  gcp: "GCP",
+  http: "HTTP",
+  https: "HTTPS",
+  id: "ID",
+  ip: "IP",
+  jwt: "JWT",
+  oauth: "OAuth",
+  pat: "PAT",
+  sms: "SMS",
+  smtp: "SMTP",
+  sql: "SQL",
+  ssh: "SSH",
+  tls: "TLS",
+  uri: "URI",
+  url: "URL",
+};
+
+/**
+ * A label for a declared name that has none in the manifest (user/org `secrets[]` declare a name and a
+ * description only): words split at underscores, the first capitalized, acronyms in capitals.
+ * `spotify_api_key` → "Spotify API key", `stripe_webhook_signing_secret` → "Stripe webhook signing secret".
+ */
+export function humanizeName(name: string): string {
+  return name
+    .split("_")
+    .filter(Boolean)
+    .map((word, i) => SPECIAL_WORDS[word] ?? (i === 0 ? word.charAt(0).toUpperCase() + word.slice(1) : word))
+    .join(" ");
 }
 
 /** Splits `scope.name`; null when it is not a well-formed reference. */

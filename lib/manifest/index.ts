@@ -1,6 +1,14 @@
 // The manifest module's public face: parse and validate a manifest's YAML, format its errors, and
 // read what it declares.
-export { parseManifest, formatManifestError, MAX_MANIFEST_BYTES, DEFAULT_VERSION, type ManifestError, type ParseResult } from "./parse";
+export {
+  parseManifest,
+  formatManifestError,
+  manifestErrorAt,
+  MAX_MANIFEST_BYTES,
+  DEFAULT_VERSION,
+  type ManifestError,
+  type ParseResult,
+} from "./parse";
 export type {
   Manifest,
   PartnerCredential,
@@ -10,4 +18,4 @@ export type {
   OAuthProviderDeclaration,
   OAuthConsumerDeclaration,
 } from "./schema";
-export { declaredSecrets, parseSecretRef, type DeclaredSecret } from "./declarations";
+export { declaredSecrets, humanizeName, parseSecretRef, type DeclaredSecret } from "./declarations";

@@ -107,6 +107,70 @@ describe("errors", () => {
   });
 });
 
+describe("text that cannot be stored", () => {
+  const spotify = read("spotify-secrets.yaml");
+  const description = "  description: Spotify integration — search, queue, manage your library.\n";
+  const withDescription = (yaml: string) => spotify.replace(description, `  description: ${yaml}\n`);
+  const refused = (text: string) => {
+    const result = parseManifest(text);
+    expect(result.ok).toBe(false);
+    return result.ok ? [] : messages(result.errors);
+  };
+
+  it("refuses the issue's NUL in a description at its path and line:column", () => {
+    expect(refused(withDescription('"a\\u0000b"'))).toEqual([
+      "extension.description (line 8:16): contains a NUL character (U+0000), which cannot be stored",
+    ]);
+  });
+
+  it("points at a NUL written as is, in a value or in a comment (the YAML text is stored too)", () => {
+    expect(refused(spotify.replace("search, queue", "search,\u0000 queue"))).toEqual([
+      "extension.description (line 8:45): contains a NUL character (U+0000), which cannot be stored",
+    ]);
+    expect(refused(spotify.replace("# declarations", "# decla\u0000rations"))).toEqual([
+      "line 2:8: The manifest contains a NUL character (U+0000), which cannot be stored",
+    ]);
+  });
+
+  it("refuses a NUL in a mapping key, naming the key escaped", () => {
+    const errors = refused(spotify.replace("  name: Spotify\n", '  "na\\0me": Spotify\n  name: Spotify\n'));
+    expect(errors).toEqual(["extension.na\\u0000me (line 6:3): the key contains a NUL character (U+0000), which cannot be stored"]);
+  });
+
+  it("refuses an unpaired surrogate, which jsonb refuses as well", () => {
+    expect(refused(withDescription('"x\\ud800"'))).toEqual([
+      "extension.description (line 8:16): contains an unpaired surrogate (U+D800), which is not valid Unicode text and cannot be stored",
+    ]);
+  });
+
+  it("refuses other control characters, and keeps tab and line breaks in values", () => {
+    expect(refused(withDescription('"\\e[2J\\e[31mCleared"'))).toEqual([
+      "extension.description (line 8:16): contains a control character (U+001B), which is not allowed here",
+    ]);
+    const kept = parseManifest(withDescription('"Search\\tqueue\\nlibrary"'));
+    expect(kept.ok && kept.manifest.extension.description).toBe("Search\tqueue\nlibrary");
+  });
+
+  it("reports a value full of control characters once, and at most 50 such errors for a file full of them", () => {
+    expect(refused(withDescription(`"${"\\e".repeat(60_000)}"`))).toHaveLength(1);
+    expect(refused(withDescription("\u001b".repeat(200_000)))).toHaveLength(1);
+    const comments = Array.from({ length: 100 }, (_, i) => `# note ${i}\u0000`).join("\n");
+    const errors = refused(`${comments}\n${spotify}`);
+    expect(errors).toHaveLength(50);
+    expect(errors[49]).toBe("line 50:10: The manifest contains a NUL character (U+0000), which cannot be stored");
+  });
+
+  it("reports only the cause when the character also breaks the field's pattern, with every other error", () => {
+    const errors = refused(
+      spotify.replace("id: dev.imperal.spotify", 'id: "dev.imperal.spotify\\0"').replace("write_mode: extension", "write_mode: admin"),
+    );
+    expect(errors).toEqual([
+      "extension.id (line 5:7): contains a NUL character (U+0000), which cannot be stored",
+      'secrets[1].write_mode (line 18:17): must be one of user, extension, both (found "admin")',
+    ]);
+  });
+});
+
 describe("the broken-manifest corpus", () => {
   const dir = path.join(fixtures, "broken");
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"));

@@ -3,6 +3,7 @@
 // back as a validation result, because the text comes from publishers and is shown back to them.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
+import { describeTextProblem, escapeText, findTextProblem, type TextProblem, type TextRules } from "@/lib/http/text";
 import { crossCheck, formatPath, type Path, type RawIssue } from "./cross-checks";
 import { rawManifestSchema, type Manifest, type RawManifest } from "./schema";
 
@@ -53,8 +54,11 @@ function parse(text: unknown): ParseResult {
     return { line: p.line, column: p.col };
   };
   if (doc.errors.length > 0) {
-    return fail(byPosition(dedupe(doc.errors.map((e) => ({ path: "", ...pos(e.pos[0]), message: yamlMessage(e.message) })))));
+    return fail(byPosition(dedupe(doc.errors.map((e) => ({ path: "", ...pos(e.pos[0]), message: escapeText(yamlMessage(e.message)) })))));
   }
+  // Reported with everything else below; a field with such a character also fails whatever rule its value
+  // then breaks (an id pattern), which only repeats the cause, so those errors give way to this one.
+  const textErrors = textIssues(text, doc).map((issue) => ({ path: formatPath(issue.path), ...pos(issue.offset), message: issue.message }));
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 50 });
@@ -65,10 +69,12 @@ function parse(text: unknown): ParseResult {
     return fail([{ path: "", line: 1, column: 1, message: "The manifest must be a mapping with model_version and extension." }]);
   }
 
+  // Paths and messages may quote what was written (an unknown key, a value): escaped, so an error is
+  // always text that can be shown, logged and stored.
   const at = (issue: RawIssue): ManifestError => ({
-    path: formatPath(issue.path),
+    path: escapeText(formatPath(issue.path)),
     ...pos(locate(doc, issue.path, issue.atKey)),
-    message: issue.message,
+    message: escapeText(issue.message),
   });
 
   const errors: RawIssue[] = [];
@@ -100,6 +106,11 @@ function parse(text: unknown): ParseResult {
     }
   }
   errors.push(...crossCheck(data));
+  if (textErrors.length > 0) {
+    const causes = new Set(textErrors.map((e) => e.path));
+    // Not deduplicated: each is its own place (document-level ones share path and message, not line).
+    return fail(byPosition([...textErrors, ...dedupe(errors.map(at).filter((e) => !causes.has(e.path)))]));
+  }
   if (errors.length > 0 || !parsed) return fail(byPosition(dedupe(errors.map(at))));
 
   const manifest = normalize(parsed);
@@ -107,6 +118,23 @@ function parse(text: unknown): ParseResult {
     warnings.push({ path: ["extension"], message: `extension.version is missing; ${DEFAULT_VERSION} is assumed`, atKey: true });
   }
   return warnings.length > 0 ? { ok: true, manifest, warnings: dedupe(warnings.map(at)) } : { ok: true, manifest };
+}
+
+/**
+ * A problem found after parsing (e.g. against what the registry already holds) as a ManifestError with
+ * the line:column of `path` in the manifest's YAML (the nearest existing ancestor when the path is absent;
+ * 0:0 when the text does not parse, e.g. a manifest stored without its YAML).
+ */
+export function manifestErrorAt(yaml: string, issue: RawIssue): ManifestError {
+  const lines = new LineCounter();
+  let offset: number | undefined;
+  try {
+    offset = locate(parseDocument(yaml, { lineCounter: lines, prettyErrors: false }), issue.path, issue.atKey);
+  } catch {
+    offset = undefined;
+  }
+  const p = offset === undefined ? null : lines.linePos(offset);
+  return { path: formatPath(issue.path), line: p?.line ?? 0, column: p?.col ?? 0, message: issue.message };
 }
 
 function fail(errors: ManifestError[]): ParseResult {
@@ -204,6 +232,81 @@ function locate(doc: Document, path: Path, atKey = false): number | undefined {
     }
   }
   return best;
+}
+
+interface TextIssue {
+  path: Path;
+  offset: number | undefined;
+  message: string;
+}
+
+// Values may span lines (descriptions, a setup step's markdown); keys are names and may not.
+const VALUE_RULES: TextRules = { multiline: true };
+const KEY_RULES: TextRules = {};
+// Enough to show what is wrong; a file full of them (binary junk) is refused without listing each.
+const MAX_TEXT_ISSUES = 50;
+
+/**
+ * Characters the manifest may not hold, each at its path and source offset. U+0000 and unpaired
+ * surrogates cannot be stored at all: the YAML is kept in a text column and the manifest as jsonb, which
+ * refuses them in values and keys alike. Other control characters are refused too (tab and line breaks
+ * excepted in values): YAML itself allows none of them raw, and escaped they would reach the dashboard
+ * and the CLI's terminal. Raw characters outside any value (in a comment) are reported at their line.
+ */
+function textIssues(source: string, doc: Document): TextIssue[] {
+  const issues: TextIssue[] = [];
+  // Source ranges of the values and keys reported, so their raw characters are not reported again.
+  const reported: [number, number][] = [];
+  // The raw character when it is written as is, else the start of the scalar (it was an escape).
+  const report = (node: unknown, path: Path, problem: TextProblem, message: string) => {
+    const range = (node as Node | null | undefined)?.range;
+    let offset: number | undefined;
+    if (Array.isArray(range)) {
+      reported.push([range[0], range[1]]);
+      const raw = source.indexOf(String.fromCharCode(problem.codePoint), range[0]);
+      offset = raw >= 0 && raw < range[1] ? raw : range[0];
+    }
+    issues.push({ path, offset, message });
+  };
+  const visit = (node: unknown, path: Path): void => {
+    if (issues.length >= MAX_TEXT_ISSUES) return;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key: unknown = isScalar(pair.key) ? pair.key.value : pair.key;
+        let segment: string | number = typeof key === "number" ? key : String(key);
+        if (typeof key === "string") {
+          const problem = findTextProblem(key, KEY_RULES);
+          if (problem) {
+            segment = escapeText(key);
+            report(pair.key, [...path, segment], problem, `the key ${describeTextProblem(problem)}`);
+          }
+        }
+        visit(pair.value, [...path, segment]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => visit(item, [...path, index]));
+    } else if (isScalar(node) && typeof node.value === "string") {
+      const problem = findTextProblem(node.value, VALUE_RULES);
+      if (problem) report(node, path, problem, describeTextProblem(problem));
+    }
+  };
+  visit(doc.contents, []);
+
+  // The rest of the text (comments, between values): one error per line is enough to find the others.
+  for (let from = 0; issues.length < MAX_TEXT_ISSUES;) {
+    const problem = findTextProblem(source, VALUE_RULES, from);
+    if (!problem) break;
+    const within = reported.find(([start, end]) => problem.index >= start && problem.index < end);
+    if (within) {
+      from = within[1];
+      continue;
+    }
+    issues.push({ path: [], offset: problem.index, message: `The manifest ${describeTextProblem(problem)}` });
+    const lineEnd = source.indexOf("\n", problem.index);
+    if (lineEnd < 0) break;
+    from = lineEnd + 1;
+  }
+  return issues;
 }
 
 function rangeStart(node: unknown): number | undefined {

@@ -123,10 +123,32 @@ export const configureStepSchema = z.strictObject({
   ),
 });
 
+/**
+ * Why `endpoint` is not a path on the extension's `base_url`, or null when it is one. A test step's
+ * endpoint is resolved against base_url by the WHATWG URL parser, which reads `//host/x` as another host,
+ * strips tabs and newlines (so `/\t/host` becomes `//host`), treats `\` as `/` and resolves `..`
+ * segments out of base_url's path; each of those is refused here. Used at upload and again before a
+ * check is run, for versions stored before this rule.
+ */
+export function endpointPathProblem(endpoint: string): string | null {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(endpoint)) return "must not contain control characters (tab, newline, NUL …)";
+  if (endpoint.includes("\\")) return "must not contain a backslash";
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(endpoint)) return "must be a path such as /health, not a URL with a scheme";
+  if (!endpoint.startsWith("/")) return "must be a path on the extension such as /health";
+  if (endpoint.startsWith("//")) return "must be a path such as /health; a leading // names another host";
+  if (endpoint.split("/").includes("..")) return "must not contain .. segments";
+  if (endpoint.length > 2048) return "must be at most 2048 characters";
+  if (!/^\/[A-Za-z0-9/_.-]*$/.test(endpoint)) return "must be a path of letters, digits, / _ . and - such as /health";
+  return null;
+}
+
 export const testStepSchema = z.strictObject({
   title: text(200).optional(),
   description: text(2000).optional(),
-  endpoint: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, "must be a path on the extension such as /health"),
+  endpoint: z.string().superRefine((endpoint, ctx) => {
+    const problem = endpointPathProblem(endpoint);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
   success_message: text(500).optional(),
 });
 

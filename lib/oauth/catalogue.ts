@@ -16,10 +16,15 @@ const entries: CatalogueEntry[] = [
     scopeSeparator: ",",
     defaultScopes: [],
     quirks: {
-      // Slack answers errors with HTTP 200 and {ok: false, error}, and with token rotation on every refresh
-      // returns a new refresh token that must replace the old one (the old one stops working).
+      // https://api.slack.com/methods/oauth.v2.access: every answer is {ok, …} and errors come as HTTP 200
+      // with ok: false; token_type is "bot" (or "user" for a user token); with token rotation every refresh
+      // returns a new refresh token that replaces the old one (the old one stops working).
       okEnvelope: true,
+      tokenTypes: ["bot", "user"],
+      grantGoneErrors: ["invalid_refresh_token", "token_revoked"],
     },
+    // The workspace the app is installed in: oauth.v2.access answers team.id and team.name.
+    account: { from: "token", id: "team.id", label: ["team.name"] },
   },
   {
     id: "zoom",
@@ -32,6 +37,8 @@ const entries: CatalogueEntry[] = [
     },
     defaultScopes: [],
     quirks: { clientAuth: "basic" },
+    // https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId} with userId "me".
+    account: { from: "profile", id: "id", label: ["email", "display_name"] },
   },
   {
     id: "github",
@@ -43,9 +50,36 @@ const entries: CatalogueEntry[] = [
     },
     defaultScopes: [],
     quirks: {
-      // GitHub's token endpoint reports errors (e.g. bad_verification_code) with HTTP 200.
-      okEnvelope: false,
+      // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps: client_id and
+      // client_secret are form parameters; errors (bad_verification_code, bad_refresh_token) come with HTTP
+      // 200; scopes are asked for space-separated and answered comma-separated ("repo,user:email").
+      clientAuth: "post",
       errorsWith200: true,
+      grantedScopeSeparator: ",",
+      grantGoneErrors: ["bad_refresh_token"],
+      // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/scopes-for-oauth-apps
+      scopeImplies: {
+        repo: ["repo:status", "repo_deployment", "public_repo", "repo:invite", "security_events"],
+        user: ["read:user", "user:email", "user:follow"],
+        "admin:org": ["write:org", "manage_runners:org"],
+        "write:org": ["read:org"],
+        "admin:public_key": ["write:public_key"],
+        "write:public_key": ["read:public_key"],
+        "admin:repo_hook": ["write:repo_hook"],
+        "write:repo_hook": ["read:repo_hook"],
+        "admin:gpg_key": ["write:gpg_key"],
+        "write:gpg_key": ["read:gpg_key"],
+        "write:packages": ["read:packages"],
+        "write:discussion": ["read:discussion"],
+        project: ["read:project"],
+      },
+    },
+    // GET /user: {"login": "octocat", "id": 583231, …}; the REST API asks for its media type and version.
+    account: {
+      from: "profile",
+      id: "id",
+      label: ["login"],
+      headers: { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" },
     },
   },
   {
@@ -60,6 +94,8 @@ const entries: CatalogueEntry[] = [
     defaultScopes: ["offline_access"],
     authorizeParams: { audience: "api.atlassian.com", prompt: "consent" },
     quirks: {},
+    // GET https://api.atlassian.com/me: {"account_id", "email", "name", …}.
+    account: { from: "profile", id: "account_id", label: ["email", "name"] },
   },
   {
     id: "google",
@@ -75,7 +111,14 @@ const entries: CatalogueEntry[] = [
     // Without access_type=offline Google issues no refresh token, and without prompt=consent it issues one
     // only on the very first consent; include_granted_scopes makes "Grant additional access" incremental.
     authorizeParams: { access_type: "offline", prompt: "consent", include_granted_scopes: "true" },
-    quirks: {},
+    quirks: {
+      // https://developers.google.com/identity/protocols/oauth2/scopes: token answers spell the OpenID
+      // Connect scopes as their URLs.
+      scopeAliases: {
+        "https://www.googleapis.com/auth/userinfo.email": "email",
+        "https://www.googleapis.com/auth/userinfo.profile": "profile",
+      },
+    },
   },
   {
     id: "microsoft",
@@ -88,11 +131,17 @@ const entries: CatalogueEntry[] = [
     },
     defaultScopes: ["openid", "email", "offline_access"],
     quirks: {
-      // An access token is for one resource (Graph, or another API): a token request names the scopes of
-      // exactly one resource, so refreshes ask for the requested scopes only. The `common` tenant's
-      // issuer is per-tenant, so the ID token issuer is not compared with a fixed value.
+      // https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow: client_secret is
+      // a form parameter. An access token is for one resource (Graph, or an api://<app-id> API) and a token
+      // request names one resource's scopes (AADSTS28000 otherwise); Graph's scopes may be written bare and
+      // are answered resource-qualified, in any case ("https://graph.microsoft.com/mail.read").
+      clientAuth: "post",
       onePerResource: true,
-      multiTenantIssuer: true,
+      defaultResource: "https://graph.microsoft.com",
+      scopesCaseInsensitive: true,
+      // The `common` endpoint issues each ID token under its user's tenant (id-token-claims-reference: iss
+      // is https://login.microsoftonline.com/{tid}/v2.0).
+      tenantIssuer: "https://login.microsoftonline.com/{tid}/v2.0",
     },
   },
   {
@@ -106,17 +155,9 @@ const entries: CatalogueEntry[] = [
     defaultScopes: [],
     // Spotify sometimes omits refresh_token from a refresh response: the old one stays valid and is kept.
     quirks: { clientAuth: "basic" },
+    // https://developer.spotify.com/documentation/web-api/reference/get-current-users-profile
+    account: { from: "profile", id: "id", label: ["email", "display_name"] },
   },
 ];
 
 export const catalogue: ReadonlyMap<string, ProviderConfig> = new Map(entries.map((e) => [e.id, { ...e, source: "catalogue" as const }]));
-
-/**
- * Microsoft: the resource a scope belongs to ("https://graph.microsoft.com/Mail.Read" → graph; bare
- * "Mail.Read" is Graph's; OIDC scopes belong to none). A token request must not mix resources.
- */
-export function microsoftResourceOf(scope: string): string | null {
-  if (["openid", "email", "profile", "offline_access"].includes(scope)) return null;
-  const match = scope.match(/^(https?:\/\/[^/]+|api:\/\/[^/]+)\//);
-  return match ? (match[1] as string) : "https://graph.microsoft.com";
-}

@@ -4,12 +4,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogue, microsoftResourceOf } from "./catalogue";
+import { catalogue } from "./catalogue";
 import { ProviderRequestError, refreshTokens } from "./client";
 import { OAuthError } from "./errors";
 import { safeReturnTo } from "./flow";
 import type { ProviderConfig } from "./providers";
 import { backoffMs, needsRefresh } from "./refresh";
+import { resourceOf, scopesForResource } from "./scopes";
 
 let server: http.Server;
 let base = "";
@@ -39,6 +40,12 @@ const provider = (quirks: ProviderConfig["quirks"] = {}): ProviderConfig => ({
   quirks,
 });
 const secrets = { clientId: "client", clientSecret: "secret" };
+/** A catalogue provider's quirks, with its endpoints on this file's loopback server. */
+const fromCatalogue = (id: string): ProviderConfig => {
+  const entry = catalogue.get(id);
+  if (!entry) throw new Error(id);
+  return { ...entry, endpoints: { authorize: `${base}/authorize`, token: `${base}/token` } };
+};
 
 async function refreshOutcome(p: ProviderConfig, scopes: string[] | null = null) {
   try {
@@ -70,24 +77,29 @@ describe("classifying a refresh's failure", () => {
 
   it("reads Slack's and GitHub's HTTP-200 errors as the errors they are", async () => {
     next = { status: 200, body: { ok: false, error: "invalid_refresh_token" } };
-    expect(await refreshOutcome(provider({ okEnvelope: true }))).toMatchObject({ kind: "fatal", reason: "invalid_refresh_token" });
+    expect(await refreshOutcome(fromCatalogue("slack"))).toMatchObject({ kind: "fatal", reason: "invalid_refresh_token" });
     next = { status: 200, body: { error: "bad_refresh_token", error_description: "The refresh token passed is incorrect or expired." } };
-    expect(await refreshOutcome(provider({ errorsWith200: true }))).toMatchObject({ kind: "fatal", reason: "bad_refresh_token" });
+    expect(await refreshOutcome(fromCatalogue("github"))).toMatchObject({ kind: "fatal", reason: "bad_refresh_token" });
     next = { status: 200, body: { ok: true, access_token: "xoxe-1", refresh_token: "xoxe-r2", token_type: "bearer", expires_in: 43200 } };
-    expect(await refreshOutcome(provider({ okEnvelope: true }))).toMatchObject({ accessToken: "xoxe-1", refreshToken: "xoxe-r2" });
+    expect(await refreshOutcome(fromCatalogue("slack"))).toMatchObject({ accessToken: "xoxe-1", refreshToken: "xoxe-r2" });
+    // Another provider's word for a gone grant is only a refusal here: retried, the grant kept.
+    next = { status: 400, body: { error: "bad_refresh_token" } };
+    expect(await refreshOutcome(provider())).toMatchObject({ kind: "retryable", reason: "bad_refresh_token" });
   });
 
   it("keeps no refresh token when the answer has none (the caller keeps the old one), and Microsoft asks per resource", async () => {
+    const microsoft = fromCatalogue("microsoft");
     next = { status: 200, body: { access_token: "at", token_type: "Bearer", expires_in: 3600, scope: "a b" } };
-    const tokens = await refreshOutcome(provider({ onePerResource: true }), ["https://graph.microsoft.com/Mail.Read"]);
+    const tokens = await refreshOutcome(microsoft, ["https://graph.microsoft.com/Mail.Read"]);
     expect(tokens).toMatchObject({ accessToken: "at", refreshToken: null, scopes: ["a", "b"] });
     expect(new URLSearchParams(lastBody).get("scope")).toBe("https://graph.microsoft.com/Mail.Read");
-    expect(microsoftResourceOf("Mail.Read")).toBe("https://graph.microsoft.com");
-    expect(microsoftResourceOf("api://my-api/read")).toBe("api://my-api");
-    expect(microsoftResourceOf("offline_access")).toBeNull();
-    // A refresh asking for two resources' scopes sends one resource's (and the OIDC ones) only.
-    await refreshOutcome(provider({ onePerResource: true }), ["offline_access", "Mail.Read", "api://my-api/read", "User.Read"]);
-    expect(new URLSearchParams(lastBody).get("scope")).toBe("offline_access Mail.Read User.Read");
+    expect(resourceOf(microsoft, "Mail.Read")).toBe("https://graph.microsoft.com");
+    expect(resourceOf(microsoft, "api://my-api/read")).toBe("api://my-api");
+    expect(resourceOf(microsoft, "offline_access")).toBeNull();
+    // A refresh for one resource of a grant covering two sends that resource's scopes (and the OIDC ones) only.
+    const grant = ["offline_access", "Mail.Read", "api://my-api/read", "User.Read"];
+    expect(scopesForResource(microsoft, grant, "https://graph.microsoft.com")).toEqual(["offline_access", "Mail.Read", "User.Read"]);
+    expect(scopesForResource(microsoft, grant, "api://my-api")).toEqual(["offline_access", "api://my-api/read"]);
   });
 });
 

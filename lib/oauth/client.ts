@@ -1,9 +1,12 @@
 // The OAuth client side, over oauth4webapi: the authorization server's metadata (from the provider's
 // declared endpoints or by OpenID Connect discovery), client authentication, and the quirks of
-// non-conforming providers folded into a fetch wrapper so the protocol code itself stays standard.
+// non-conforming providers (catalogue data, ProviderQuirks) folded into a fetch wrapper and into the options
+// oauth4webapi has for them, so the protocol code itself stays standard. Every failure is classified: only
+// an OAuth error answer saying the grant is gone is fatal; an answer Latchkey cannot use is retried later.
+import { decodeJwt } from "jose";
 import * as oauth from "oauth4webapi";
-import { microsoftResourceOf } from "./catalogue";
-import type { ProviderConfig } from "./providers";
+import type { AccountFields, ProviderConfig } from "./providers";
+import { answeredScopes } from "./scopes";
 
 /** Plain HTTP is accepted only on loopback (the demo provider and tests); anywhere else HTTPS. */
 export function isLoopback(url: string): boolean {
@@ -19,73 +22,155 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const DISCOVERY_TTL_MS = 10 * 60_000;
 const discovered = new Map<string, { as: oauth.AuthorizationServer; at: number }>();
 
+/**
+ * The largest access or refresh token Latchkey stores: 16 KiB of UTF-8. Real tokens are far smaller
+ * (Google documents up to 2048 bytes; Microsoft's JWT access tokens stay within a few KiB, and within
+ * the 16 KiB HTTP header size common servers accept), and a token is copied into every `store_as` secret and
+ * runtime answer: a larger one is a provider error, never stored.
+ */
+export const MAX_TOKEN_BYTES = 16 * 1024;
+/**
+ * The largest provider answer read: 32 MiB, far beyond any real answer, so one carrying an oversized token
+ * is still read whole and a rotated refresh token in it is not lost; anything larger is not read at all.
+ */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** The longest `expires_in` accepted: ten years, in seconds. More is a provider error, not "forever". */
+export const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 24 * 3600;
+
 export interface ClientSecrets {
   clientId: string;
   clientSecret: string;
 }
 
-/** Error classes the refresh logic and the flow act on. */
+/** `fatal`: the grant is gone, the person must connect again. `retryable`: try later, the grant stands. */
 export type FailureKind = "fatal" | "retryable";
 
+/** A provider request that failed, classified for the refresher and the flow. */
 export class ProviderRequestError extends Error {
+  /** The provider is down or overloaded (5xx, 429, timeout, network), not an answer Latchkey cannot use. */
+  readonly unavailable: boolean;
+  /**
+   * A new refresh token the unusable answer carried. The provider may already have retired the old one
+   * (rotation), so the caller stores it even though the rest of the answer was refused.
+   */
+  readonly rotatedRefreshToken: string | null;
+
   constructor(
     readonly kind: FailureKind,
-    /** The OAuth error code (invalid_grant, …) or a short description (http_503, network). */
+    /** The OAuth error code (invalid_grant, …) or a short description (http_503, network, token_too_large). */
     readonly reason: string,
     message: string,
     readonly retryAfterSeconds: number | null = null,
+    options: { unavailable?: boolean; rotatedRefreshToken?: string | null; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, { cause: options.cause });
     this.name = "ProviderRequestError";
+    this.unavailable = options.unavailable ?? false;
+    this.rotatedRefreshToken = options.rotatedRefreshToken ?? null;
+  }
+
+  /** The same failure, carrying the refresh token its answer rotated in. */
+  withRotatedRefreshToken(refreshToken: string): ProviderRequestError {
+    return new ProviderRequestError(this.kind, this.reason, this.message, this.retryAfterSeconds, {
+      unavailable: this.unavailable,
+      rotatedRefreshToken: refreshToken,
+      cause: this.cause,
+    });
   }
 }
 
 /**
- * OAuth error codes meaning the user's grant is gone for good (they must connect again). Not among them:
- * invalid_client / unauthorized_client, which say the client app's credentials are wrong (a publisher who
- * rotated the secret at the provider first) — every user's grant is still fine, so those are retried.
+ * Whether an OAuth error code says the grant is gone for good: RFC 6749 §5.2's `invalid_grant`, or one of the
+ * provider's documented equivalents (catalogue `grantGoneErrors`). Not among them: invalid_client /
+ * unauthorized_client, which say the client app's credentials are wrong (a publisher who rotated the secret
+ * at the provider first) — every user's grant is still fine — nor invalid_scope, invalid_request and the like.
  */
-const FATAL_ERRORS = new Set([
-  "invalid_grant",
-  "invalid_token",
-  "access_denied",
-  // Slack's and GitHub's words for a refresh token that is revoked or spent.
-  "token_revoked",
-  "invalid_refresh_token",
-  "bad_refresh_token",
-]);
+export function isGrantGone(provider: ProviderConfig, code: string): boolean {
+  return code === "invalid_grant" || (provider.quirks.grantGoneErrors ?? []).includes(code);
+}
 
 function insecure(url: string) {
   return isLoopback(url) ? { [oauth.allowInsecureRequests]: true } : {};
 }
 
-/** Rewrites a non-conforming provider's responses into RFC 6749 shape before oauth4webapi reads them. */
-function quirkFetch(provider: ProviderConfig): typeof fetch {
-  const { okEnvelope, errorsWith200, multiTenantIssuer } = provider.quirks;
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Reads a body up to `cap` bytes; a larger one is a provider error (retryable) and is not read further. */
+async function readCapped(provider: ProviderConfig, response: Response, cap: number): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () =>
+    new ProviderRequestError("retryable", "response_too_large", `${provider.displayName} sent an answer larger than ${cap} bytes.`);
+  if (Number(response.headers.get("content-length")) > cap) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (!response.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > cap) throw tooLarge();
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** What an answer carried that must outlive the answer being refused: a rotated refresh token. */
+interface Salvage {
+  refreshToken: string | null;
+}
+
+/**
+ * The fetch oauth4webapi uses for a provider: a timeout, a size cap, and the provider's non-conforming
+ * answers rewritten into RFC 6749 shape before oauth4webapi reads them — Slack's and GitHub's HTTP-200
+ * errors become 400 error answers, and a token answer without `token_type` (required by RFC 6749 §5.1,
+ * yet omitted by some) is read as Bearer, the only type anyone omits. A refresh token in a 200 answer is
+ * noted in `salvage` before anything else can refuse the answer.
+ */
+function providerFetch(provider: ProviderConfig, salvage?: Salvage): typeof fetch {
+  const { okEnvelope, errorsWith200 } = provider.quirks;
   return async (input, init) => {
     const response = await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    if (!(okEnvelope || errorsWith200 || multiTenantIssuer) || response.status !== 200) return response;
-    const body = (await response
-      .clone()
-      .json()
-      .catch(() => null)) as Record<string, unknown> | null;
-    if (!body) return response;
-    const failed = (okEnvelope && body.ok === false) || (errorsWith200 && typeof body.error === "string");
-    if (failed) {
+    const bytes = await readCapped(provider, response, MAX_RESPONSE_BYTES);
+    const headers = new Headers(response.headers);
+    // The body below is decoded and may be rewritten: its length and encoding headers no longer apply.
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    const answer = (body: Uint8Array<ArrayBuffer> | string, status = response.status) =>
+      new Response(NULL_BODY_STATUSES.has(status) ? null : body, { status, statusText: response.statusText, headers });
+    if (response.status !== 200) return answer(bytes);
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      return answer(bytes);
+    }
+    if (!isObject(body)) return answer(bytes);
+    if ((okEnvelope && body.ok === false) || (errorsWith200 && typeof body.error === "string")) {
       const error = typeof body.error === "string" ? body.error : "invalid_request";
-      return Response.json({ error, error_description: body.error_description ?? error }, { status: 400 });
+      const description = typeof body.error_description === "string" ? body.error_description : error;
+      headers.set("content-type", "application/json");
+      return answer(JSON.stringify({ error, error_description: description }), 400);
     }
-    if (multiTenantIssuer && "id_token" in body) {
-      // The ID token's issuer is the user's tenant; identity is read from userinfo instead.
-      const { id_token: _idToken, ...rest } = body;
-      return Response.json(rest, { status: 200, headers: response.headers });
+    const refreshToken = body.refresh_token;
+    if (salvage && typeof refreshToken === "string" && refreshToken !== "" && Buffer.byteLength(refreshToken) <= MAX_TOKEN_BYTES) {
+      salvage.refreshToken = refreshToken;
     }
-    return response;
+    if (typeof body.access_token === "string" && body.token_type === undefined) {
+      return answer(JSON.stringify({ ...body, token_type: "Bearer" }));
+    }
+    return answer(bytes);
   };
 }
 
-function requestOptions(provider: ProviderConfig, url: string) {
-  return { ...insecure(url), [oauth.customFetch]: quirkFetch(provider), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+function requestOptions(provider: ProviderConfig, url: string, salvage?: Salvage) {
+  return { ...insecure(url), [oauth.customFetch]: providerFetch(provider, salvage), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
 }
 
 /** The provider's authorization server metadata: declared endpoints, or discovery from its issuer. */
@@ -121,13 +206,6 @@ function clientAuth(provider: ProviderConfig, secrets: ClientSecrets): oauth.Cli
 
 const joinScopes = (provider: ProviderConfig, scopes: string[]) => scopes.join(provider.scopeSeparator ?? " ");
 
-export function splitScopes(scope: string | undefined, separator = " "): string[] {
-  return (scope ?? "")
-    .split(separator === " " ? /\s+/ : new RegExp(`[${separator}\\s]+`))
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 /** Runs a provider request, sorting its failure into fatal (grant gone) or retryable (try later). */
 async function classify<T>(provider: ProviderConfig, request: () => Promise<T>): Promise<T> {
   try {
@@ -137,51 +215,68 @@ async function classify<T>(provider: ProviderConfig, request: () => Promise<T>):
   }
 }
 
+/**
+ * Classifies a failed provider request. Fatal only for an OAuth error answer saying the grant is gone
+ * (isGrantGone); everything else — 5xx, 429, a refusal such as invalid_client or invalid_scope, an answer
+ * that is not JSON, is cut off, is empty, lacks access_token, has an unusable expires_in or token, or whose
+ * ID token fails a claim check — is retryable: the grant stands and the refresher backs off.
+ */
 export function toProviderError(provider: ProviderConfig, error: unknown): ProviderRequestError {
   if (error instanceof ProviderRequestError) return error;
   const name = provider.displayName;
   if (error instanceof oauth.ResponseBodyError) {
-    if (error.status >= 500 || error.status === 429 || error.error === "temporarily_unavailable" || error.error === "server_error") {
+    const unavailable =
+      error.status >= 500 || error.status === 429 || error.error === "temporarily_unavailable" || error.error === "server_error";
+    if (!unavailable && isGrantGone(provider, error.error)) {
       return new ProviderRequestError(
-        "retryable",
-        error.error || `http_${error.status}`,
-        `${name} is unavailable (${error.status} ${error.error}).`,
-        retryAfter(error.response),
+        "fatal",
+        error.error,
+        `${name} says the grant is gone: ${error.error}${error.error_description ? ` (${error.error_description})` : ""}.`,
+        null,
+        { cause: error },
       );
     }
-    // Only a grant that is gone (invalid_grant and equivalents) is fatal; any other refusal (invalid_scope,
-    // invalid_request, …) is retried with backoff and leaves the connection active.
-    const kind: FailureKind = FATAL_ERRORS.has(error.error) ? "fatal" : "retryable";
     return new ProviderRequestError(
-      kind,
-      error.error,
-      `${name} refused the request: ${error.error}${error.error_description ? ` (${error.error_description})` : ""}.`,
+      "retryable",
+      error.error || `http_${error.status}`,
+      unavailable
+        ? `${name} is unavailable (${error.status} ${error.error}).`
+        : `${name} refused the request: ${error.error}${error.error_description ? ` (${error.error_description})` : ""}.`,
+      retryAfter(error.response),
+      { unavailable, cause: error },
     );
   }
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
-    return new ProviderRequestError("fatal", "invalid_token", `${name} refused the token (${error.status}).`);
+    // RFC 6749 §5.2: a 401 with a challenge is the client failing to authenticate (invalid_client), which
+    // says nothing about the person's grant — unless the challenge names a grant-gone error.
+    const code = error.cause.map((c) => c.parameters.error).find((e): e is string => typeof e === "string") ?? `http_${error.status}`;
+    const kind: FailureKind = isGrantGone(provider, code) ? "fatal" : "retryable";
+    return new ProviderRequestError(kind, code, `${name} refused the request (${error.status} ${code}).`, retryAfter(error.response), {
+      cause: error,
+    });
   }
   if (error instanceof oauth.OperationProcessingError && error.cause instanceof Response) {
     const status = error.cause.status;
-    if (status >= 500 || status === 429) {
-      return new ProviderRequestError("retryable", `http_${status}`, `${name} is unavailable (HTTP ${status}).`, retryAfter(error.cause));
-    }
+    const unavailable = status >= 500 || status === 429;
     return new ProviderRequestError(
-      "fatal",
+      "retryable",
       `http_${status}`,
-      `${name} answered with an unexpected response (HTTP ${status}): ${error.message}`,
+      unavailable ? `${name} is unavailable (HTTP ${status}).` : `${name} answered HTTP ${status} without an OAuth error.`,
+      retryAfter(error.cause),
+      { unavailable, cause: error },
     );
   }
   if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
-    return new ProviderRequestError(
-      "fatal",
-      "invalid_response",
-      `${name} answered with a response Latchkey cannot accept: ${error.message}`,
-    );
+    return new ProviderRequestError("retryable", "invalid_response", `${name} answered with a response Latchkey cannot use: ${error.message}`, null, {
+      cause: error,
+    });
   }
   // Network failures, timeouts, DNS: the provider may be back in a minute.
   const message = error instanceof Error ? error.message : String(error);
-  return new ProviderRequestError("retryable", "network", `${name} could not be reached (${message}).`);
+  return new ProviderRequestError("retryable", "network", `${name} could not be reached (${message}).`, null, {
+    unavailable: true,
+    cause: error,
+  });
 }
 
 function retryAfter(response: Response | undefined): number | null {
@@ -218,27 +313,115 @@ export async function authorizeUrl(provider: ProviderConfig, clientId: string, r
   return url;
 }
 
+/** A token endpoint's answer as Latchkey keeps it. */
 export interface TokenSet {
   accessToken: string;
   refreshToken: string | null;
   expiresAt: Date | null;
+  /** The answer's `scope`, split with the provider's answer separator (null: the answer had none). */
   scopes: string[] | null;
   tokenType: string;
   idTokenSubject: string | null;
   idTokenEmail: string | null;
+  /** The account, when the catalogue reads it from the token answer (`account.from: token`, Slack). */
+  account: { accountId: string | null; accountLabel: string | null } | null;
 }
 
-function toTokenSet(provider: ProviderConfig, response: oauth.TokenEndpointResponse): TokenSet {
+/**
+ * Checks what oauth4webapi leaves to the caller: token sizes (MAX_TOKEN_BYTES) and `expires_in` (a
+ * non-negative number of seconds up to MAX_EXPIRES_IN_SECONDS; oauth4webapi refuses negative ones itself).
+ *
+ * @throws ProviderRequestError (retryable) `token_too_large` or `invalid_expires_in`
+ */
+function toTokenSet(provider: ProviderConfig, response: oauth.TokenEndpointResponse, now = Date.now()): TokenSet {
+  const name = provider.displayName;
+  for (const [field, value] of [
+    ["access_token", response.access_token],
+    ["refresh_token", response.refresh_token],
+  ] as const) {
+    const bytes = typeof value === "string" ? Buffer.byteLength(value) : 0;
+    if (bytes > MAX_TOKEN_BYTES) {
+      throw new ProviderRequestError(
+        "retryable",
+        "token_too_large",
+        `${name} answered with a ${bytes}-byte ${field}; Latchkey stores tokens of at most ${MAX_TOKEN_BYTES} bytes.`,
+      );
+    }
+  }
+  const expiresIn = response.expires_in;
+  if (expiresIn !== undefined && !(expiresIn >= 0 && expiresIn <= MAX_EXPIRES_IN_SECONDS)) {
+    throw new ProviderRequestError(
+      "retryable",
+      "invalid_expires_in",
+      `${name} answered expires_in ${String(expiresIn)}, not a number of seconds between 0 and ${MAX_EXPIRES_IN_SECONDS}.`,
+    );
+  }
   const claims = oauth.getValidatedIdTokenClaims(response);
   return {
     accessToken: response.access_token,
     refreshToken: response.refresh_token ?? null,
-    expiresAt: typeof response.expires_in === "number" ? new Date(Date.now() + response.expires_in * 1000) : null,
-    scopes: response.scope === undefined ? null : splitScopes(response.scope, provider.scopeSeparator),
+    expiresAt: expiresIn === undefined ? null : new Date(now + Math.round(expiresIn * 1000)),
+    scopes: answeredScopes(provider, response.scope),
     tokenType: response.token_type,
     idTokenSubject: claims?.sub ?? null,
     idTokenEmail: typeof claims?.email === "string" ? claims.email : null,
+    account: provider.account?.from === "token" ? accountFrom(provider.account, response) : null,
   };
+}
+
+/** oauth4webapi's options for the token types the provider documents besides Bearer (Slack's bot and user). */
+function tokenTypeOptions(provider: ProviderConfig): oauth.ProcessTokenResponseOptions {
+  const types = provider.quirks.tokenTypes ?? [];
+  if (types.length === 0) return {};
+  // Nothing more to check about these: the token is used as a bearer token at the provider's API.
+  const accept = () => {};
+  return { recognizedTokenTypes: Object.fromEntries(types.map((t) => [t.toLowerCase(), accept])) as oauth.RecognizedTokenTypes };
+}
+
+/** A Microsoft tenant id: a GUID. */
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The metadata to check a token answer's ID token against. A multi-tenant endpoint (`tenantIssuer`,
+ * Microsoft's `common`) issues each ID token under its user's tenant: the expected issuer is the template
+ * with the token's own `tid` claim, as Microsoft documents for multi-tenant apps and oauth4webapi's author
+ * recommends (panva/oauth4webapi#131); everything else about the token is checked as usual.
+ *
+ * @throws ProviderRequestError (retryable) `invalid_id_token` when the ID token names no tenant
+ */
+async function asForIdToken(provider: ProviderConfig, as: oauth.AuthorizationServer, response: Response): Promise<oauth.AuthorizationServer> {
+  const template = provider.quirks.tenantIssuer;
+  if (!template || response.status !== 200) return as;
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => null);
+  const idToken = isObject(body) ? body.id_token : undefined;
+  if (typeof idToken !== "string") return as;
+  let tid: unknown;
+  try {
+    tid = decodeJwt(idToken).tid;
+  } catch {
+    return as; // not a JWT: oauth4webapi says so when it reads the answer
+  }
+  if (typeof tid !== "string" || !TENANT_ID.test(tid)) {
+    throw new ProviderRequestError(
+      "retryable",
+      "invalid_id_token",
+      `${provider.displayName}'s ID token has no tenant id (tid claim), so its issuer cannot be checked.`,
+    );
+  }
+  return { ...as, issuer: template.replace("{tid}", tid) };
+}
+
+/** For a multi-tenant provider, the metadata to check an authorization response's `iss` against (its tenant's issuer). */
+function asForAuthResponse(provider: ProviderConfig, as: oauth.AuthorizationServer, callbackUrl: URL): oauth.AuthorizationServer {
+  const template = provider.quirks.tenantIssuer;
+  const iss = callbackUrl.searchParams.get("iss");
+  if (!template || !iss) return as;
+  const [prefix = "", suffix = ""] = template.split("{tid}");
+  const tid = iss.startsWith(prefix) && iss.endsWith(suffix) ? iss.slice(prefix.length, iss.length - suffix.length) : "";
+  return TENANT_ID.test(tid) ? { ...as, issuer: iss } : as;
 }
 
 /** Checks the authorization response (state, `iss` where sent, error) and exchanges the code (with the PKCE verifier). */
@@ -251,7 +434,7 @@ export async function exchangeCode(
   const as = await authorizationServer(provider);
   const client: oauth.Client = { client_id: secrets.clientId };
   // Throws AuthorizationResponseError for error=…, and OperationProcessingError for a state or iss mismatch.
-  const params = oauth.validateAuthResponse(as, client, callbackUrl, expected.state);
+  const params = oauth.validateAuthResponse(asForAuthResponse(provider, as, callbackUrl), client, callbackUrl, expected.state);
   return classify(provider, async () => {
     const response = await oauth.authorizationCodeGrantRequest(
       as,
@@ -262,23 +445,22 @@ export async function exchangeCode(
       expected.codeVerifier,
       requestOptions(provider, as.token_endpoint ?? ""),
     );
-    const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+    const result = await oauth.processAuthorizationCodeResponse(await asForIdToken(provider, as, response), client, response, {
       expectedNonce: expected.nonce ?? oauth.expectNoNonce,
       requireIdToken: false,
+      ...tokenTypeOptions(provider),
     });
     return toTokenSet(provider, result);
   });
 }
 
-/** The scopes of the first resource named, and those that belong to no resource. */
-export function oneResource(scopes: string[]): string[] {
-  const first = scopes.map(microsoftResourceOf).find((r) => r !== null) ?? null;
-  return scopes.filter((s) => {
-    const resource = microsoftResourceOf(s);
-    return resource === null || resource === first;
-  });
-}
-
+/**
+ * The refresh token grant (RFC 6749 §6). `scopes`, when given, is sent as `scope` (Microsoft: the scopes of
+ * the one resource wanted, lib/oauth/scopes.ts scopesForResource); otherwise the grant's scope is implied.
+ *
+ * @throws ProviderRequestError classified by toProviderError; when the answer was refused but carried a
+ *   new refresh token, the error's `rotatedRefreshToken` holds it.
+ */
 export async function refreshTokens(
   provider: ProviderConfig,
   secrets: ClientSecrets,
@@ -287,18 +469,23 @@ export async function refreshTokens(
 ): Promise<TokenSet> {
   const as = await authorizationServer(provider);
   const client: oauth.Client = { client_id: secrets.clientId };
-  return classify(provider, async () => {
-    const additionalParameters: Record<string, string> = {};
-    // Microsoft issues one resource's token per request: ask for the caller's scopes of one resource
-    // (mixing resources is refused with AADSTS28000), plus the OIDC scopes that belong to none.
-    if (provider.quirks.onePerResource && scopes && scopes.length > 0)
-      additionalParameters.scope = joinScopes(provider, oneResource(scopes));
-    const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(provider, secrets), refreshToken, {
-      ...requestOptions(provider, as.token_endpoint ?? ""),
-      additionalParameters,
+  const salvage: Salvage = { refreshToken: null };
+  try {
+    return await classify(provider, async () => {
+      const additionalParameters: Record<string, string> = scopes && scopes.length > 0 ? { scope: joinScopes(provider, scopes) } : {};
+      const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(provider, secrets), refreshToken, {
+        ...requestOptions(provider, as.token_endpoint ?? "", salvage),
+        additionalParameters,
+      });
+      const checked = await oauth.processRefreshTokenResponse(await asForIdToken(provider, as, response), client, response, tokenTypeOptions(provider));
+      return toTokenSet(provider, checked);
     });
-    return toTokenSet(provider, await oauth.processRefreshTokenResponse(as, client, response));
-  });
+  } catch (error) {
+    if (error instanceof ProviderRequestError && salvage.refreshToken !== null && salvage.refreshToken !== refreshToken) {
+      throw error.withRotatedRefreshToken(salvage.refreshToken);
+    }
+    throw error;
+  }
 }
 
 /** RFC 7009 revocation; false when the provider has no revocation endpoint. */
@@ -321,28 +508,58 @@ export async function revokeToken(
   return true;
 }
 
-/** The connected account's id and a label (email or name) from the userinfo endpoint, if it has one. */
+/** A dotted path (`authed_user.id`) into a JSON answer. */
+function pick(json: unknown, path: string): unknown {
+  let value: unknown = json;
+  for (const key of path.split(".")) value = isObject(value) ? value[key] : undefined;
+  return value;
+}
+
+/** The account id and label a provider's JSON (profile or token answer) carries in the catalogue's fields. */
+export function accountFrom(fields: AccountFields, json: unknown): { accountId: string | null; accountLabel: string | null } {
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
+  const accountId = text(pick(json, fields.id));
+  const accountLabel = fields.label.map((path) => text(pick(json, path))).find((v) => v !== null) ?? accountId;
+  return { accountId, accountLabel };
+}
+
+/**
+ * The connected account's id and a label: from the token answer or the profile endpoint's own fields where
+ * the catalogue names them (GitHub `/user`: id `583231`, label `octocat`), else from OpenID Connect
+ * (userinfo, then the ID token). A failure here never loses the grant: the account is a label.
+ */
 export async function fetchAccount(
   provider: ProviderConfig,
   clientId: string,
   tokens: TokenSet,
 ): Promise<{ accountId: string | null; accountLabel: string | null }> {
-  const as = await authorizationServer(provider);
   const fallback = { accountId: tokens.idTokenSubject, accountLabel: tokens.idTokenEmail ?? tokens.idTokenSubject };
-  if (!as.userinfo_endpoint) return fallback;
+  if (tokens.account?.accountId) return tokens.account;
   try {
+    const as = await authorizationServer(provider);
+    if (!as.userinfo_endpoint) return fallback;
+    if (provider.account?.from === "profile") {
+      const response = await providerFetch(provider)(as.userinfo_endpoint, {
+        headers: {
+          authorization: `Bearer ${tokens.accessToken}`,
+          accept: "application/json",
+          "user-agent": "Latchkey",
+          ...provider.account.headers,
+        },
+      });
+      if (response.status !== 200) return fallback;
+      const account = accountFrom(provider.account, await response.json());
+      return account.accountId ? account : fallback;
+    }
     const client: oauth.Client = { client_id: clientId };
     const response = await oauth.userInfoRequest(as, client, tokens.accessToken, requestOptions(provider, as.userinfo_endpoint));
     const info = await oauth.processUserInfoResponse(as, client, tokens.idTokenSubject ?? oauth.skipSubjectCheck, response);
-    const label = [info.email, info.name, info.preferred_username, (info as Record<string, unknown>).login].find(
-      (v) => typeof v === "string",
-    );
+    const label = [info.email, info.name, info.preferred_username].find((v) => typeof v === "string");
     return {
       accountId: String(info.sub ?? tokens.idTokenSubject ?? ""),
-      accountLabel: (label as string | undefined) ?? fallback.accountLabel,
+      accountLabel: label ?? fallback.accountLabel,
     };
   } catch {
-    // Userinfo is a label for the person, not part of the grant: a failure here must not lose the tokens.
     return fallback;
   }
 }

@@ -14,6 +14,7 @@ import {
   notifications,
   oauthConnectionUses,
   oauthConnections,
+  oauthResourceTokens,
   type NotificationKind,
   type OAuthConnectionRow,
 } from "@/lib/db/schema";
@@ -23,6 +24,7 @@ import type { Vault } from "@/lib/vault/vault";
 import { revokeToken, type ClientSecrets, type TokenSet } from "./client";
 import { OAuthError } from "./errors";
 import type { ProviderConfig } from "./providers";
+import { grantFromAnswer, tokenResourceOf } from "./scopes";
 import { openToken, sealTokens } from "./token-seal";
 
 export interface OAuthDeps {
@@ -30,6 +32,8 @@ export interface OAuthDeps {
   vault: Vault;
   baseUrl: string;
   logger?: Logger;
+  /** Flows one person may have started and not finished (LATCHKEY_OAUTH_MAX_PENDING_FLOWS; default 10). */
+  maxPendingFlows?: number;
 }
 
 export const connectionsPath = "/panel/connections";
@@ -99,12 +103,15 @@ export interface StoreGrant {
 
 /**
  * Stores a new grant for (owner, provider, client app): creates the connection or replaces the tokens of
- * the existing one (reconnect, additional scopes), records which installation uses it, and audits.
+ * the existing one (reconnect, additional scopes; other resources' tokens of the old grant are dropped),
+ * records which installation uses it, and audits. The grant's scopes are the answer's as the provider
+ * means them (lib/oauth/scopes.ts grantFromAnswer).
  */
 export async function storeGrant(deps: OAuthDeps, grant: StoreGrant): Promise<OAuthConnectionRow> {
   const dek = await deps.vault.dataKeys.forWrite();
   const now = new Date();
-  const scopes = grant.tokens.scopes ?? grant.requestedScopes;
+  const scopes = grantFromAnswer(grant.provider, grant.tokens.scopes, grant.requestedScopes);
+  const tokenResource = tokenResourceOf(grant.provider, grant.tokens.scopes, grant.requestedScopes);
   return deps.db.transaction(async (tx) => {
     const key = connectionKey({ ...grant, providerId: grant.provider.id });
     const [existing] = await tx.select().from(oauthConnections).where(key).for("update");
@@ -125,6 +132,7 @@ export async function storeGrant(deps: OAuthDeps, grant: StoreGrant): Promise<OA
       refreshToken: sealed.refreshToken,
       expiresAt: grant.tokens.expiresAt,
       issuedAt: now,
+      tokenResource,
       tokenVersion: version,
       lastRefreshedAt: null,
       refreshFailures: 0,
@@ -136,6 +144,7 @@ export async function storeGrant(deps: OAuthDeps, grant: StoreGrant): Promise<OA
     let row: OAuthConnectionRow | undefined;
     if (existing) {
       [row] = await tx.update(oauthConnections).set(values).where(eq(oauthConnections.id, id)).returning();
+      await tx.delete(oauthResourceTokens).where(eq(oauthResourceTokens.connectionId, id));
     } else {
       [row] = await tx
         .insert(oauthConnections)
@@ -368,6 +377,7 @@ export async function disconnect(
         updatedAt: new Date(),
       })
       .where(eq(oauthConnections.id, row.id));
+    await tx.delete(oauthResourceTokens).where(eq(oauthResourceTokens.connectionId, row.id));
     await appendAuditEvents(tx, [
       {
         actor: { kind: "user", id: actor.userId },

@@ -5,16 +5,18 @@
 // browser, the provider's answer validated (state, `iss`), the code exchanged, and the grant stored; any
 // failure stores nothing.
 import { createHash, randomBytes } from "node:crypto";
-import { eq, lt } from "drizzle-orm";
+import { and, count, eq, gt, lt, min } from "drizzle-orm";
 import * as oauth from "oauth4webapi";
 import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
 import { oauthConnections, oauthStates } from "@/lib/db/schema";
 import { oauthCallbackUrl } from "@/lib/extensions/redirect-uris";
+import { sameOriginPath } from "@/lib/http/same-origin";
 import { authorizeUrl, exchangeCode, fetchAccount, ProviderRequestError } from "./client";
 import { openVerifier, sealVerifier } from "./token-seal";
 import { clientSecrets, connectionKey, connectionsPath, storeGrant, writeStoreAs, type OAuthDeps } from "./connections";
 import { OAuthError } from "./errors";
+import { missingScopes, unionScopes } from "./scopes";
 import { consumerScopes, installedProvider, loadFlowInstallation, providerAliases, resolveFlowTarget, type FlowTarget } from "./providers";
 
 export const STATE_TTL_MS = 10 * 60_000;
@@ -23,17 +25,18 @@ export const BINDING_COOKIE = "latchkey_oauth_binding";
 
 const sha256 = (v: string) => createHash("sha256").update(v).digest("hex");
 
-/** A `return_to` may only be a path on this site: no scheme, no host, no protocol-relative `//`. */
+/**
+ * Where the callback sends the browser: `value` normalised and checked by `sameOriginPath` (resolved
+ * against `baseUrl`, on its origin, and still there when the stored path is resolved again), or
+ * `fallback` when no `return_to` was given.
+ *
+ * @throws OAuthError `invalid_return_to` when `value` leads anywhere but a path on this site
+ */
 export function safeReturnTo(value: string | null | undefined, baseUrl: string, fallback: string): string {
   if (value === null || value === undefined || value === "") return fallback;
-  const base = new URL(baseUrl);
-  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\") || /[\r\n\t]/.test(value)) {
-    throw new OAuthError("invalid_return_to", "return_to must be a path on this site, such as /panel/connections.");
-  }
-  const url = new URL(value, base);
-  if (url.origin !== base.origin)
-    throw new OAuthError("invalid_return_to", "return_to must be a path on this site, such as /panel/connections.");
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = sameOriginPath(value, baseUrl);
+  if (path === null) throw new OAuthError("invalid_return_to", "return_to must be a path on this site, such as /panel/connections.");
+  return path;
 }
 
 /** The path that starts a flow again with the same parameters. */
@@ -93,8 +96,8 @@ async function scopesToRequest(deps: OAuthDeps, target: FlowTarget, orgId: strin
   const granted = existing?.status === "active" ? existing.scopes : [];
   const wanted = [...new Set([...target.provider.defaultScopes, ...target.scopes, ...consumers, ...extra])];
   return {
-    scopes: [...new Set([...granted, ...wanted])],
-    missing: wanted.filter((s) => !granted.includes(s)),
+    scopes: unionScopes(target.provider, granted, wanted),
+    missing: missingScopes(target.provider, granted, wanted),
     granted,
     existing: existing ?? null,
   };
@@ -138,10 +141,38 @@ export async function planConnect(
   };
 }
 
+/** Flows one person may have pending when OAuthDeps.maxPendingFlows is not set. */
+export const DEFAULT_MAX_PENDING_FLOWS = 10;
+
+/**
+ * Refuses a new flow while the person already has `max` pending ones (started, neither finished nor
+ * expired): each stores a state row until its callback or its expiry, and a script calling authorize in
+ * a loop would otherwise store one per call. The message says when the oldest one expires.
+ *
+ * @param including the count of pending flows allowed at this point (`max - 1` before storing a new one)
+ * @throws OAuthError `too_many_pending_flows` (429)
+ */
+async function assertPendingFlowsBelow(deps: OAuthDeps, userId: string, max: number, including: number, now: Date) {
+  const [row] = await deps.db
+    .select({ pending: count(), oldestExpiry: min(oauthStates.expiresAt) })
+    .from(oauthStates)
+    .where(and(eq(oauthStates.userId, userId), gt(oauthStates.expiresAt, now)));
+  if (!row || row.pending <= including) return;
+  const expiry = row.oldestExpiry ? new Date(row.oldestExpiry) : new Date(now.getTime() + STATE_TTL_MS);
+  const minutes = Math.max(1, Math.ceil((expiry.getTime() - now.getTime()) / 60_000));
+  throw new OAuthError(
+    "too_many_pending_flows",
+    `You have ${max} connection attempts in progress that were never finished. Finish one in the tab where you started it, ` +
+      `or try again in ${minutes} minute${minutes === 1 ? "" : "s"}, when the oldest expires.`,
+  );
+}
+
 /** Starts a flow: returns the provider's authorization URL and the binding cookie value to set. */
 export async function startAuthorization(deps: OAuthDeps, actor: UserActor, request: StartRequest, source: AuditSource) {
   const fallback = request.fieldKey ? `/panel/extensions/${request.installationId}/setup` : connectionsPath;
   const returnTo = safeReturnTo(request.returnTo, deps.baseUrl, fallback);
+  const maxPending = deps.maxPendingFlows ?? DEFAULT_MAX_PENDING_FLOWS;
+  await assertPendingFlowsBelow(deps, actor.userId, maxPending, maxPending - 1, new Date());
   const { org, target, ownerId } = await flowContext(deps, actor, request.installationId, request.providerId, request.fieldKey);
   const { scopes } = await scopesToRequest(deps, target, org.id, ownerId, request.scopes);
   const secrets = await clientSecrets(deps, target.client, target.provider.displayName, source);
@@ -179,6 +210,13 @@ export async function startAuthorization(deps: OAuthDeps, actor: UserActor, requ
     returnTo,
     expiresAt: new Date(now.getTime() + STATE_TTL_MS),
   });
+  // Starts racing past the first check all see each other's rows here; those over the cap take theirs back.
+  try {
+    await assertPendingFlowsBelow(deps, actor.userId, maxPending, maxPending, now);
+  } catch (error) {
+    await deps.db.delete(oauthStates).where(and(eq(oauthStates.stateHash, stateHash), eq(oauthStates.userId, actor.userId)));
+    throw error;
+  }
   return { url, binding, returnTo };
 }
 
@@ -258,7 +296,8 @@ async function exchangeAndStore(
     });
   } catch (cause) {
     if (cause instanceof ProviderRequestError) {
-      throw new OAuthError(cause.kind === "retryable" ? "provider_unavailable" : "token_exchange_failed", cause.message, { cause });
+      // Only a provider that is down is "unavailable"; an answer that cannot be used fails the exchange.
+      throw new OAuthError(cause.unavailable ? "provider_unavailable" : "token_exchange_failed", cause.message, { cause });
     }
     if (cause instanceof oauth.AuthorizationResponseError) {
       throw new OAuthError("provider_error", `${target.provider.displayName} refused the request: ${cause.error}.`, { cause });

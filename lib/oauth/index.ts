@@ -19,7 +19,8 @@ const globalForOAuth = globalThis as unknown as { latchkeyOAuth?: Promise<OAuthS
 export function getOAuth(): Promise<OAuthService> {
   globalForOAuth.latchkeyOAuth ??= (async () => {
     const [db, vault] = await Promise.all([getDb(), getVault()]);
-    return new OAuthService({ db, vault, baseUrl: env().LATCHKEY_URL, logger });
+    const config = env();
+    return new OAuthService({ db, vault, baseUrl: config.LATCHKEY_URL, logger, maxPendingFlows: config.LATCHKEY_OAUTH_MAX_PENDING_FLOWS });
   })();
   globalForOAuth.latchkeyOAuth.catch(() => {
     globalForOAuth.latchkeyOAuth = undefined;

@@ -1,7 +1,7 @@
 // OAuth connections end to end against a real authorization server (node-oidc-provider on loopback,
 // refresh-token rotation on): connect, attacks on the flow, shared connections and scopes, single-flight
 // refresh across refreshers, invalid_grant vs 5xx, store_as, disconnect with RFC 7009 revocation, and
-// tenant isolation. Runs on PGlite, and on PostgreSQL (real row locks between connections) when DATABASE_URL is set.
+// tenant isolation. Runs on PGlite, and on PostgreSQL (separate connections racing for the refresh lease) when DATABASE_URL is set.
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
@@ -387,7 +387,7 @@ describe("refresh", () => {
     expect(after.lastRefreshedAt).not.toBeNull();
   });
 
-  it("two refreshers (as two processes would) racing on one connection refresh it once, through the row lock", async () => {
+  it("two refreshers (as two processes would) racing on one connection refresh it once, through the lease", async () => {
     const row = await connectionOf(eve.userId);
     await expireIn(row.id, 5_000);
     const a = new Refresher({ db: database.db, vault, baseUrl: BASE, logger: silent });

@@ -14,6 +14,10 @@ import { oauthRequirement } from "@/lib/runtime/context";
 import { catalogue } from "./catalogue";
 import { OAuthError } from "./errors";
 
+/**
+ * How a provider departs from RFC 6749 / OpenID Connect, as data the client code reads (no per-provider
+ * branches). Each field names the provider documentation it follows in the catalogue entry that sets it.
+ */
 export interface ProviderQuirks {
   /** How the client authenticates at the token endpoint (default: HTTP Basic, RFC 6749 §2.3.1). */
   clientAuth?: "basic" | "post";
@@ -21,10 +25,50 @@ export interface ProviderQuirks {
   okEnvelope?: boolean;
   /** GitHub: token errors come as HTTP 200 with an `error` member. */
   errorsWith200?: boolean;
-  /** Microsoft: one resource per token request. */
+  /**
+   * `token_type` values the provider documents besides Bearer (Slack: `bot`, `user`), compared
+   * case-insensitively; the token is still sent as a bearer token. A token answer without any
+   * `token_type` is read as Bearer for every provider.
+   */
+  tokenTypes?: string[];
+  /**
+   * OAuth error codes besides `invalid_grant` with which the provider says the grant is gone (Slack's
+   * `invalid_refresh_token`, GitHub's `bad_refresh_token`). Only these expire a connection.
+   */
+  grantGoneErrors?: string[];
+  /** The separator of `scope` in token answers, when it is not the request's (GitHub asks with spaces, answers with commas). */
+  grantedScopeSeparator?: string;
+  /** Documented other spellings of a scope → the spelling Latchkey compares and stores (Google's userinfo.email URL → `email`). */
+  scopeAliases?: Record<string, string>;
+  /** Documented scopes that include others (GitHub: `user` includes `user:email`); applied transitively. */
+  scopeImplies?: Record<string, string[]>;
+  /** Scope names compare case-insensitively (Microsoft answers `mail.read` for `Mail.Read`). */
+  scopesCaseInsensitive?: boolean;
+  /**
+   * Microsoft: an access token is for one resource (Graph, or an `api://<app-id>` API), so a token request
+   * names one resource's scopes and each resource's token is kept apart.
+   */
   onePerResource?: boolean;
-  /** Microsoft's `common` endpoint: ID tokens carry the tenant's issuer, not a fixed one. */
-  multiTenantIssuer?: boolean;
+  /** The resource whose scopes may be written bare (Microsoft: `Mail.Read` is `https://graph.microsoft.com/Mail.Read`). */
+  defaultResource?: string;
+  /**
+   * A multi-tenant endpoint's ID token issuer, `{tid}` standing for the token's own `tid` claim (Microsoft's
+   * `common` endpoint: `https://login.microsoftonline.com/{tid}/v2.0`).
+   */
+  tenantIssuer?: string;
+}
+
+/**
+ * Where the connected account's id and label come from, for providers without an OpenID Connect `sub`:
+ * `profile` is a GET of `endpoints.userinfo` with the access token, `token` the token answer itself.
+ * Fields are dotted paths into the JSON (`authed_user.id`); the label is the first of `label` present.
+ */
+export interface AccountFields {
+  from: "profile" | "token";
+  id: string;
+  label: string[];
+  /** Extra request headers the profile endpoint documents (GitHub's `Accept: application/vnd.github+json`). */
+  headers?: Record<string, string>;
 }
 
 export interface ProviderConfig {
@@ -41,6 +85,8 @@ export interface ProviderConfig {
   /** Extra authorization request parameters (Google's access_type=offline, Atlassian's audience). */
   authorizeParams?: Record<string, string>;
   quirks: ProviderQuirks;
+  /** The connected account's id and label, when they do not come from OpenID Connect. */
+  account?: AccountFields;
 }
 
 /** What a flow for one installation connects: the provider, the OAuth client app, and whose connection it is. */

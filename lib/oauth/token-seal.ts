@@ -69,6 +69,52 @@ export async function openToken(
   }
 }
 
+/**
+ * The AAD of a connection's access token for one resource (oauth_resource_tokens): the resource is part of
+ * the name, so a token sealed for `api://<app-id>` never opens as Graph's, nor as the connection's own.
+ */
+const resourceAad = (c: SealTarget, resource: string, version: number, dekId: string): ValueAad => ({
+  secretId: c.id,
+  scope: c.ownerKind,
+  owner: c.ownerId,
+  name: `oauth:access_token:${resource}`,
+  version,
+  dekId,
+});
+
+/** Seals a connection's access token for one resource, at that resource token's `version`. */
+export function sealResourceToken(
+  dek: { id: string; key: Buffer },
+  target: SealTarget,
+  resource: string,
+  version: number,
+  accessToken: string,
+): Buffer {
+  const plaintext = Buffer.from(accessToken, "utf8");
+  try {
+    return seal(dek.key, plaintext, resourceAad(target, resource, version, dek.id));
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+/** Opens a connection's access token for one resource (an oauth_resource_tokens row). */
+export async function openResourceToken(
+  dataKeys: DataKeys,
+  target: SealTarget,
+  row: { resource: string; dekId: string; tokenVersion: number; accessToken: Buffer },
+): Promise<string> {
+  const key = await dataKeys.unwrap(row.dekId);
+  try {
+    const plaintext = open(key, row.accessToken, resourceAad(target, row.resource, row.tokenVersion, row.dekId));
+    const value = plaintext.toString("utf8");
+    plaintext.fill(0);
+    return value;
+  } finally {
+    key.fill(0);
+  }
+}
+
 /** The AAD of a flow's sealed PKCE verifier: bound to its state (by hash) and the person who started it. */
 const verifierAad = (stateHash: string, userId: string, dekId: string): ValueAad => ({
   secretId: stateHash,

@@ -40,6 +40,8 @@ beforeAll(async () => {
     baseUrl: BASE,
     tokenTtlSeconds: 600,
     oauth: noConnections,
+    // The tests act as the one proxy in front of Latchkey: the right-most X-Forwarded-For is the client.
+    trustedProxyHops: 1,
   };
   api = runtimeApi(deps);
   // What the publisher and the end users have set through the panel.
@@ -258,7 +260,10 @@ describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const events = await database.db
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.extensionId, fx.alphaId), eq(auditEvents.target, "user.refresh_token")));
+      // The authorization matrix's refusals are audited too, as denied (issue 12 item 10); these are the operations.
+      .where(
+        and(eq(auditEvents.extensionId, fx.alphaId), eq(auditEvents.target, "user.refresh_token"), eq(auditEvents.outcome, "success")),
+      );
     const byAction = (action: string) => events.filter((e) => e.action === action);
     expect(byAction("secret.set").some((e) => e.sourceIp === "203.0.113.9")).toBe(true);
     for (const action of ["secret.set", "secret.read", "secret.delete"]) {

@@ -3,8 +3,15 @@
 // with their own database and vault. Every request: verify the bearer token, check its scope, re-check
 // the installation (extension, org, membership), resolve the secret against the extension's
 // declarations, then call the vault with the extension as the audited actor.
+import type { AuditSource } from "@/lib/audit/events";
+import { callerText, recordRefusal } from "@/lib/audit/failures";
 import { SecretValue } from "@/lib/crypto";
 import type { SecretScope } from "@/lib/db/schema";
+import { requestSource } from "@/lib/http/client-address";
+import { RateLimitedError } from "@/lib/http/rate-limit";
+import { errorResponse } from "@/lib/http/respond";
+import { textProblemMessage } from "@/lib/http/text";
+import { currentRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/http/request-context";
 import { logger } from "@/lib/log";
 import { parseSecretRef, type DeclaredSecret } from "@/lib/manifest/declarations";
 import { VaultError } from "@/lib/vault/errors";
@@ -22,11 +29,13 @@ export const MAX_BODY_BYTES = 128 * 1024;
 const headers = { "cache-control": "no-store", "content-type": "application/json" };
 
 export function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers });
+  const requestId = currentRequestId();
+  return new Response(JSON.stringify(body), { status, headers: requestId ? { ...headers, [REQUEST_ID_HEADER]: requestId } : headers });
 }
 
+/** The error's JSON answer with the current request id (lib/http/respond.ts). */
 export function errorJson(error: RuntimeError): Response {
-  return json(error.toBody(), error.status);
+  return errorResponse(error);
 }
 
 interface Caller {
@@ -35,13 +44,34 @@ interface Caller {
   ctx: OperationContext;
 }
 
-function sourceOf(request: Request): OperationContext["source"] {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return {
-    kind: "api",
-    ip: forwarded || request.headers.get("x-real-ip") || null,
-    userAgent: request.headers.get("user-agent")?.slice(0, 256) ?? null,
-  };
+// Refusals of an authenticated extension that are audited (issue 12 item 10), by code: `denied` when it
+// asked for what it may not have, `failure` when what it sent cannot be stored. Refusals raised by the
+// vault itself (VaultError) are audited by the vault.
+const REFUSAL_OUTCOME: Partial<Record<RuntimeError["code"], "denied" | "failure">> = {
+  insufficient_scope: "denied",
+  installation_access_denied: "denied",
+  user_context_required: "denied",
+  secret_not_declared: "denied",
+  secret_write_forbidden: "denied",
+  oauth_provider_not_declared: "denied",
+  oauth_scope_not_declared: "denied",
+  secret_value_too_large: "failure",
+  secret_value_empty: "failure",
+  payload_too_large: "failure",
+};
+
+/** The audit action of a runtime request, from its method and path. */
+function requestAction(request: Request): string {
+  const { pathname } = new URL(request.url);
+  const method = request.method.toUpperCase();
+  if (pathname.startsWith("/api/v1/secrets/")) {
+    if (pathname.endsWith("/meta")) return "secret.meta";
+    return method === "PUT" ? "secret.set" : method === "DELETE" ? "secret.delete" : "secret.read";
+  }
+  if (pathname === "/api/v1/secrets") return "secret.list";
+  if (pathname === "/api/v1/readiness") return "readiness.read";
+  if (pathname === "/api/v1/oauth/token") return "oauth.token_read";
+  return `${method} ${pathname}`.slice(0, 200);
 }
 
 function toRuntimeError(error: unknown): RuntimeError {
@@ -58,10 +88,10 @@ function toRuntimeError(error: unknown): RuntimeError {
         return new RuntimeError(error.code, error.message);
     }
   }
-  // Anything else on the data path (a dropped connection, a failed query) means we cannot answer
-  // safely: fail closed as the vault being unavailable, and log the cause for operators only.
+  // Anything else on the data path (a dropped connection, a failed query, a KMS timeout) means we cannot
+  // answer safely: fail closed as the vault being unavailable, and log the cause for operators only.
   logger.error({ err: error }, "runtime API request failed");
-  return new RuntimeError("vault_unavailable", "The vault is unavailable; try again shortly.");
+  return new RuntimeError("vault_unavailable", "The vault is unavailable; try again shortly.", {}, { cause: error });
 }
 
 function bearer(request: Request): string {
@@ -175,7 +205,7 @@ export interface RuntimeApi {
   deleteSecret(request: Request, ref: string): Promise<Response>;
   readiness(request: Request): Promise<Response>;
   oauthToken(request: Request): Promise<Response>;
-  jwks(): Promise<Response>;
+  jwks(request: Request): Promise<Response>;
   /** Routes a request by method and path (for in-process clients such as tests and the example). */
   handle(request: Request): Promise<Response>;
 }
@@ -203,6 +233,9 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
   const verifiedTokens = new BoundedMap<string, RuntimeIdentity>(CACHE_ENTRIES);
   const contexts = new BoundedMap<string, { context: InstallationContext; until: number }>(CACHE_ENTRIES);
   const contextTtl = deps.contextCacheMs ?? 0;
+  const sourceOf = (request: Request): AuditSource => requestSource(request.headers, "api", { trustedHops: deps.trustedProxyHops ?? 0 });
+  // Who authenticated, for the audit event of a refusal that follows (see recordRefused).
+  const authenticated = new WeakMap<Request, { identity: RuntimeIdentity; source: AuditSource }>();
 
   async function verify(token: string): Promise<RuntimeIdentity> {
     const now = deps.now?.() ?? new Date();
@@ -223,15 +256,57 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     return context;
   }
 
+  // An address that used up its failed authentications is refused before its token is looked at; each
+  // failure counts against it and into the aggregated `auth.failure` audit event.
+  async function identify(request: Request, source: AuditSource): Promise<RuntimeIdentity> {
+    const guard = deps.tokenFailures;
+    await guard?.admit("runtime_token", source);
+    try {
+      return await verify(bearer(request));
+    } catch (error) {
+      if (guard && error instanceof RuntimeError && error.code === "invalid_token")
+        await guard.failed("runtime_token", source, error.message);
+      throw error;
+    }
+  }
+
   async function authenticate(request: Request, scope: RuntimeScope): Promise<Caller> {
-    const identity = await verify(bearer(request));
+    const source = sourceOf(request);
+    const identity = await identify(request, source);
+    authenticated.set(request, { identity, source });
     if (!identity.scopes.includes(scope)) throw new RuntimeError("insufficient_scope", `This token does not carry the ${scope} scope.`);
     const installation = await installationFor(identity);
     return {
       identity,
       installation,
-      ctx: { actor: { kind: "extension", id: installation.extensionId }, source: sourceOf(request), orgId: installation.orgId },
+      ctx: { actor: { kind: "extension", id: installation.extensionId }, source, orgId: installation.orgId },
     };
+  }
+
+  // Queues the audit event of an authenticated extension's refused request (outcome denied or failure),
+  // outside any transaction: target the secret reference as asked for, details the code, never a value.
+  function recordRefused(request: Request, args: unknown[], error: unknown): void {
+    const caller = authenticated.get(request);
+    if (!caller || !(error instanceof RuntimeError)) return;
+    const outcome = REFUSAL_OUTCOME[error.code];
+    if (!outcome) return;
+    const { identity, source } = caller;
+    const maxBytes = error.extra.max_bytes;
+    recordRefusal(deps.vault.reads, {
+      actor: { kind: "extension", id: identity.extensionId },
+      source,
+      action: requestAction(request),
+      target: callerText(typeof args[0] === "string" ? args[0] : new URL(request.url).pathname),
+      extensionId: identity.extensionId,
+      // A token whose claims do not match its installation names no organization we can vouch for.
+      orgId: error.code === "installation_access_denied" ? null : identity.orgId,
+      outcome,
+      details: {
+        code: error.code,
+        installation: identity.installationId,
+        ...(typeof maxBytes === "number" ? { max_bytes: maxBytes } : {}),
+      },
+    });
   }
 
   const address = (secret: DeclaredSecret, caller: Caller): SecretAddress => ({
@@ -241,16 +316,20 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     name: secret.name,
   });
 
-  // Wraps a handler so every failure becomes the JSON error shape; nothing else (no stack) leaks out.
+  // Wraps a handler so every failure becomes the JSON error shape with the request's id; nothing else
+  // (no stack, no upstream message) leaks out.
   const guarded =
     <A extends unknown[]>(fn: (request: Request, ...args: A) => Promise<Response>) =>
-    async (request: Request, ...args: A): Promise<Response> => {
-      try {
-        return await fn(request, ...args);
-      } catch (error) {
-        return errorJson(toRuntimeError(error));
-      }
-    };
+    (request: Request, ...args: A): Promise<Response> =>
+      withRequestContext({ requestId: currentRequestId() ?? requestIdOf(request.headers) }, async () => {
+        try {
+          return await fn(request, ...args);
+        } catch (error) {
+          if (error instanceof RateLimitedError) return errorResponse(error);
+          recordRefused(request, args, error);
+          return errorJson(toRuntimeError(error));
+        }
+      });
 
   const listSecrets = guarded(async (request) => {
     const caller = await authenticate(request, "secrets:read");
@@ -337,6 +416,8 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     if (!Array.isArray(scopes) || scopes.length > 100 || !scopes.every((s) => typeof s === "string" && s.length > 0 && s.length <= 200)) {
       throw new RuntimeError("invalid_request", "`scopes` must be an array of scope strings.");
     }
+    const unstorable = textProblemMessage("provider", provider) ?? textProblemMessage("scopes", (scopes as string[]).join(" "));
+    if (unstorable) throw new RuntimeError("invalid_request", unstorable);
     const requirement = caller.installation.oauth;
     if (!requirement || requirement.provider !== provider) {
       throw new RuntimeError("oauth_provider_not_declared", `This extension does not declare requires.oauth_provider "${provider}".`);
@@ -386,22 +467,18 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     return json({ access_token: result.accessToken, expires_at: iso(result.expiresAt), scope: result.scope });
   });
 
-  async function jwks(): Promise<Response> {
-    try {
-      const body = await deps.keys.jwks();
-      return new Response(JSON.stringify(body), {
-        headers: { "content-type": "application/json", "cache-control": "public, max-age=300" },
-      });
-    } catch (error) {
-      return errorJson(toRuntimeError(error));
-    }
-  }
+  const jwks = guarded(async () => {
+    const body = await deps.keys.jwks();
+    return new Response(JSON.stringify(body), {
+      headers: { "content-type": "application/json", "cache-control": "public, max-age=300" },
+    });
+  });
 
   async function handle(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
     const method = request.method.toUpperCase();
     const notAllowed = () => errorJson(new RuntimeError("method_not_allowed", `${method} is not allowed on ${pathname}.`));
-    if (pathname === "/.well-known/jwks.json") return method === "GET" ? jwks() : notAllowed();
+    if (pathname === "/.well-known/jwks.json") return method === "GET" ? jwks(request) : notAllowed();
     if (pathname === "/api/v1/secrets") return method === "GET" ? listSecrets(request) : notAllowed();
     if (pathname === "/api/v1/readiness") return method === "GET" ? readiness(request) : notAllowed();
     if (pathname === "/api/v1/oauth/token") return method === "POST" ? oauthToken(request) : notAllowed();

@@ -1,6 +1,7 @@
 // What the runtime needs from the rest of the platform, passed in explicitly so tests (and the bench)
 // can point it at their own database, vault and keys. lib/runtime/index.ts builds the app's instance.
 import type { Db } from "@/lib/db/client";
+import type { AuthFailureGuard } from "@/lib/http/rate-limit";
 import type { Vault } from "@/lib/vault/vault";
 import type { OAuthBroker } from "./oauth-broker";
 import type { SigningKeys } from "./signing-keys";
@@ -22,4 +23,11 @@ export interface RuntimeDeps {
   contextCacheMs?: number;
   /** Overridable clock for token verification in tests. */
   now?: () => Date;
+  /**
+   * How many proxies in front of Latchkey append to X-Forwarded-For (LATCHKEY_TRUSTED_PROXY_HOPS); the
+   * client address audited and rate-limited is read through them (lib/http/client-address.ts). Default 0.
+   */
+  trustedProxyHops?: number;
+  /** Failed token authentications per client address: refused with 429 past the limit, and audited. */
+  tokenFailures?: AuthFailureGuard;
 }

@@ -3,6 +3,7 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
+import { getRequestGuards } from "@/lib/http/limits";
 import { getVault } from "@/lib/vault";
 import { runtimeApi, type RuntimeApi } from "./api";
 import type { RuntimeDeps } from "./deps";
@@ -27,7 +28,7 @@ const globalForRuntime = globalThis as unknown as { latchkeyRuntime?: Promise<{ 
 
 function load() {
   globalForRuntime.latchkeyRuntime ??= (async () => {
-    const [db, vault, oauth] = await Promise.all([getDb(), getVault(), getOAuth()]);
+    const [db, vault, oauth, guards] = await Promise.all([getDb(), getVault(), getOAuth(), getRequestGuards()]);
     const config = env();
     const deps: RuntimeDeps = {
       db,
@@ -37,6 +38,8 @@ function load() {
       tokenTtlSeconds: config.LATCHKEY_RUNTIME_TOKEN_TTL_SECONDS,
       oauth: oauth.broker,
       contextCacheMs: CONTEXT_CACHE_MS,
+      trustedProxyHops: guards.trustedProxyHops,
+      tokenFailures: guards.tokenFailures,
     };
     return { deps, api: runtimeApi(deps) };
   })();

@@ -1,8 +1,9 @@
-// The process behind `npx latchkey token mint`: opens the configured database and keyring the way the
-// operator scripts do, mints a runtime token for an installation (and user) and prints it on stdout
-// (details on stderr), so `TOKEN=$(npx latchkey token mint --installation …)` works. The mint is audited.
-// Run with `tsx --conditions=react-server` (cli/token.ts does this). With the embedded database, stop
-// the app first: PGlite allows one process at a time.
+// `npm run token:mint -- --installation ID [--user ID]`, the operator's command on the Latchkey server
+// (compiled to dist-scripts/token-mint.mjs by `npm run build`): opens the configured database and keyring
+// the way the other operator commands do, mints a runtime token for an installation and any member of
+// its organization, and prints it on stdout (details on stderr), so `TOKEN=$(npm run -s token:mint …)`
+// works. The mint is audited. Extension developers use `npx latchkey token mint`, which asks the server
+// over HTTP instead. With the embedded database, stop the app first: PGlite allows one process at a time.
 import { parseArgs } from "node:util";
 import { env } from "@/lib/env";
 import { fail, openCli } from "@/scripts/cli";

@@ -6,6 +6,7 @@ import { and, eq, gt, isNull, or } from "drizzle-orm";
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, type JWK } from "jose";
 import { open, seal, type ValueAad } from "@/lib/crypto";
 import { appendAuditEvents, type AuditActor, type AuditSource } from "@/lib/audit/events";
+import { CLOCK_TOLERANCE_SECONDS } from "@/lib/clock-skew";
 import type { Db } from "@/lib/db/client";
 import { runtimeSigningKeys, type RuntimeSigningKeyRow } from "@/lib/db/schema";
 import type { DataKeys } from "@/lib/vault/data-keys";
@@ -122,7 +123,8 @@ export class SigningKeys {
     const retired = await this.#db.transaction(async (tx) => {
       const old = await tx
         .update(runtimeSigningKeys)
-        .set({ current: null, retiredAt: now, verifiableUntil: new Date(now.getTime() + this.#maxTtlMs) })
+        // A token it signed is accepted up to CLOCK_TOLERANCE_SECONDS past its exp, so the key stays that much longer.
+        .set({ current: null, retiredAt: now, verifiableUntil: new Date(now.getTime() + this.#maxTtlMs + CLOCK_TOLERANCE_SECONDS * 1000) })
         .where(eq(runtimeSigningKeys.current, true))
         .returning({ kid: runtimeSigningKeys.kid });
       await tx.insert(runtimeSigningKeys).values({ ...generated.row, current: true });

@@ -92,8 +92,8 @@ describe(`runtime tokens on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const good = (await signRuntimeClaims(keys, ISSUER, claims())).token;
     expect(await reason(verify(good))).toBe("accepted");
 
-    // Expired: checked at a clock past exp.
-    expect(await reason(verify(good, new Date(Date.now() + 601_000)))).toMatch(/expired/);
+    // Expired: checked at a clock past exp and past the clock-skew tolerance.
+    expect(await reason(verify(good, new Date(Date.now() + 600_000 + 61_000)))).toMatch(/expired/);
 
     // Another key, same kid.
     const other = await generateKeyPair("ES256");
@@ -160,6 +160,9 @@ describe(`runtime tokens on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const elsewhere = newKeys();
     const kids = (await elsewhere.jwks()).keys.map((k) => k.kid);
     expect(kids).toEqual(expect.arrayContaining([before.kid, rotated.kid]));
+    // Published for a token's whole life plus the 60 s it is accepted past exp (clock skew between hosts).
+    const [retiredRow] = await database.db.select().from(runtimeSigningKeys).where(eq(runtimeSigningKeys.kid, before.kid));
+    expect((retiredRow?.verifiableUntil?.getTime() ?? 0) - (retiredRow?.retiredAt?.getTime() ?? 0)).toBe((900 + 60) * 1000);
     await expect(verifyRuntimeToken(elsewhere, oldToken, { issuer: ISSUER })).resolves.toBeTruthy();
     await expect(verifyRuntimeToken(elsewhere, newToken, { issuer: ISSUER })).resolves.toBeTruthy();
 
@@ -189,6 +192,36 @@ describe(`runtime tokens on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     await new Promise((resolve) => setTimeout(resolve, 80));
     const { token } = await signRuntimeClaims(signer, ISSUER, claims());
     expect(decodeProtectedHeader(token).kid).toBe(rotated.kid);
+  });
+
+  it("accepts a minting host's clock up to 60 s off (iat, nbf, exp) and refuses beyond, saying why", async () => {
+    const keys = newKeys();
+    const now = new Date("2026-11-20T10:00:00Z");
+    const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    const mintedAt = async (seconds: number) => (await signRuntimeClaims(keys, ISSUER, claims(), at(seconds))).token;
+    const verifyNow = (token: string) => verifyRuntimeToken(keys, token, { issuer: ISSUER, now });
+
+    // The minting host's clock is ahead: iat is in the future by this server's clock.
+    expect(await reason(verifyNow(await mintedAt(1)))).toBe("accepted");
+    expect(await reason(verifyNow(await mintedAt(59)))).toBe("accepted");
+    expect(await reason(verifyNow(await mintedAt(61)))).toBe(
+      "The token's iat claim says it is issued 61 s in the future by this server's clock; up to 60 s of clock difference between hosts is accepted. Check the clock of the host that minted it.",
+    );
+
+    // The minting host's clock is behind (or this one ahead): exp already passed (tokens here live 600 s).
+    expect(await reason(verifyNow(await mintedAt(-600 - 30)))).toBe("accepted");
+    expect(await reason(verifyNow(await mintedAt(-600 - 61)))).toBe(
+      "The token expired 61 s ago (up to 60 s of clock difference between hosts is accepted); ask the platform for a new one.",
+    );
+
+    // nbf gets the same tolerance (Latchkey's own tokens carry none; RFC 7519 §4.1.5).
+    const { privateKey, kid } = await keys.current();
+    const withNbf = async (seconds: number) =>
+      new SignJWT({ ...decodeJwt(await mintedAt(0)), nbf: Math.floor(at(seconds).getTime() / 1000) })
+        .setProtectedHeader({ alg: "ES256", kid, typ: RUNTIME_TOKEN_TYPE })
+        .sign(privateKey);
+    expect(await reason(verifyNow(await withNbf(59)))).toBe("accepted");
+    expect(await reason(verifyNow(await withNbf(61)))).toMatch(/nbf claim says it is valid from 61 s in the future.*60 s/);
   });
 
   it("publishes only public key material in the JWKS", async () => {

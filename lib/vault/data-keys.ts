@@ -41,12 +41,18 @@ export class DataKeys {
   #creating: Promise<WriteKey> | undefined;
   readonly #unwrapping = new Map<string, Promise<Buffer>>();
 
+  /** @param options.now the clock (ms since the epoch) that ages write keys; tests move it instead of waiting. */
   constructor(
     private readonly db: Db,
     readonly keyring: Keyring,
     readonly cache: DekCache,
     private readonly policy: DataKeyPolicy,
+    private readonly options: { now?: () => number } = {},
   ) {}
+
+  #now(): number {
+    return (this.options.now ?? Date.now)();
+  }
 
   /**
    * The DEK to seal the next value with. Call before opening the write's transaction: a new DEK row is
@@ -69,7 +75,7 @@ export class DataKeys {
 
   #usable(key: WriteKey): boolean {
     return (
-      key.uses < this.policy.maxValues && Date.now() - key.createdAt < this.policy.maxAgeMs && key.kekId === this.keyring.currentKekId()
+      key.uses < this.policy.maxValues && this.#now() - key.createdAt < this.policy.maxAgeMs && key.kekId === this.keyring.currentKekId()
     );
   }
 
@@ -85,7 +91,7 @@ export class DataKeys {
     this.cache.set(id, generated.plaintext);
     const previous = this.#writeKey;
     if (previous) await this.db.update(dataKeys).set({ retiredAt: new Date() }).where(eq(dataKeys.id, previous.id));
-    this.#writeKey = { id, key: Buffer.from(generated.plaintext), kekId: generated.kekId, uses: 0, createdAt: Date.now() };
+    this.#writeKey = { id, key: Buffer.from(generated.plaintext), kekId: generated.kekId, uses: 0, createdAt: this.#now() };
     generated.plaintext.fill(0);
     return this.#writeKey;
   }

@@ -1,14 +1,17 @@
 // The vault: secrets addressed scope.name within an extension, versioned, sealed with AES-256-GCM
 // under data keys. Every write and its audit event share one transaction; reads are audited through
 // a batching recorder so they cost no synchronous write.
+import { hkdfSync } from "node:crypto";
 import { and, eq, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { CryptoError, SecretValue, open, seal, type ValueAad } from "@/lib/crypto";
 import { appendAuditEvents, type AuditActor, type AuditAppender, type AuditSource } from "@/lib/audit/events";
+import { recordRefusal } from "@/lib/audit/failures";
 import type { ReadRecorder } from "@/lib/audit/read-recorder";
 import type { Db, Tx } from "@/lib/db/client";
+import { isUuid } from "@/lib/db/ids";
 import { logger as defaultLogger } from "@/lib/log";
-import { secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
+import { extensions, secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
 import type { DataKeys } from "./data-keys";
 import { unavailable } from "./data-keys";
 import { VaultError } from "./errors";
@@ -19,6 +22,15 @@ export interface SecretAddress {
   /** The extension (ext), organization (org) or user (user) the value belongs to. */
   ownerId: string;
   name: string;
+}
+
+/** One value for `Vault.writeAll`: `set` replaces the value, `rotate` keeps the previous one for the grace period. */
+export interface SecretWrite {
+  kind: "set" | "rotate";
+  address: SecretAddress;
+  value: SecretValue;
+  /** The declared limit (at most VAULT_MAX_BYTES, which also applies without one). */
+  limits?: { maxBytes?: number };
 }
 
 /** Who is acting, from where, and in which organization (for the audit trail). */
@@ -57,6 +69,25 @@ export const VAULT_MAX_BYTES = 65_536;
 
 const target = (a: SecretAddress) => `${a.scope}.${a.name}`;
 
+/**
+ * What a key derived by `Vault.auditKey` is for. Each purpose has its own HKDF label, so a key of one
+ * purpose says nothing about another's.
+ * - `fingerprint`: the HMAC key of value fingerprints in audit details, one per tenant.
+ * - `pseudonym`: the key of the pseudonyms a publisher's audit view shows for other organizations' people.
+ */
+export type AuditKeyPurpose = "fingerprint" | "pseudonym";
+
+/**
+ * Whose values a fingerprint is comparable within (recorded beside it as `details.fingerprint_scope`):
+ * partner credentials per publisher, `org.*` values per organization, `user.*` values per person. Events
+ * written before fingerprints were keyed per tenant have no `fingerprint_scope`; theirs came from one
+ * platform-wide key and are not comparable with the newer ones.
+ */
+export type FingerprintScope = "publisher" | "org" | "user";
+
+// A bound on the extension → publisher memo; the mapping never changes, so the memo is only reset when full.
+const PUBLISHER_MEMO_MAX = 10_000;
+
 export class Vault {
   readonly #db: Db;
   readonly #keys: DataKeys;
@@ -65,6 +96,7 @@ export class Vault {
   readonly #appendAudit: AuditAppender;
   readonly #log: Logger;
   #fingerprintKey: Promise<Buffer> | undefined;
+  readonly #publisherOf = new Map<string, string>();
   #lookups: Record<"current" | "previous", ReturnType<typeof prepareLookup>> | undefined;
 
   constructor(options: VaultOptions) {
@@ -102,88 +134,159 @@ export class Vault {
     value: SecretValue,
     limits: { maxBytes?: number },
   ): Promise<{ version: number; rotationCount: number }> {
-    checkName(address.name);
-    const maxBytes = Math.min(limits.maxBytes ?? VAULT_MAX_BYTES, VAULT_MAX_BYTES);
-    if (value.byteLength === 0) throw new VaultError("secret_value_empty", `${target(address)} cannot be set to an empty value.`);
-    if (value.byteLength > maxBytes) {
-      throw new VaultError(
-        "secret_value_too_large",
-        `${target(address)} is limited to ${maxBytes} bytes; the value has ${value.byteLength}.`,
-      );
-    }
-    // Key material first, outside the transaction: if the KMS is down nothing is written at all.
-    const [dek, fingerprintKey] = await Promise.all([this.#keys.forWrite(), this.#getFingerprintKey()]);
-    const now = new Date();
-    const result = await this.#db.transaction(async (tx) => {
-      const secret = await lockSecret(tx, address, true);
-      if (!secret) throw new Error("secret row vanished under lock");
-      if (kind === "rotate" && secret.currentVersion === null) {
-        throw new VaultError("secret_not_set", `${target(address)} has no value to rotate; set it first.`);
-      }
-      const version = secret.latestVersion + 1;
-      const aad = aadFor(secret.id, address, version, dek.id);
-      const plaintext = value.revealBytes();
-      const ciphertext = seal(dek.key, plaintext, aad);
-      plaintext.fill(0);
+    const [result] = await this.writeAll(ctx, [{ kind, address, value, limits }]);
+    if (!result) throw new Error("a write returned no result");
+    return result;
+  }
 
-      if (secret.currentVersion !== null) {
-        const previous = and(eq(secretVersions.secretId, secret.id), eq(secretVersions.version, secret.currentVersion));
-        if (kind === "rotate") {
-          await tx
-            .update(secretVersions)
-            .set({ supersededAt: now, readableUntil: new Date(now.getTime() + this.#graceMs) })
-            .where(previous);
-        } else {
-          await tx.update(secretVersions).set({ supersededAt: now, ciphertext: null, destroyedAt: now }).where(previous);
-        }
+  /**
+   * Writes several values together: each is its own `set` or `rotate` with its own audit event, and all
+   * share one transaction, so either every value is stored or none is. Every value is checked (name,
+   * empty, max_bytes) and all key material fetched before the transaction opens, so a refused value or a
+   * KMS outage writes nothing; a failure inside (a database error, an audit event that cannot be written)
+   * rolls every write back. Rows are locked in address order, so batches over the same secrets cannot
+   * deadlock. Returns each write's version in the order given. Throws VaultError (invalid_secret_name,
+   * secret_value_empty, secret_value_too_large, secret_not_set for rotating an unset secret,
+   * vault_unavailable) naming the secret; an address given twice is a programming error (plain Error).
+   */
+  async writeAll(ctx: OperationContext, writes: readonly SecretWrite[]): Promise<{ version: number; rotationCount: number }[]> {
+    const seen = new Set<string>();
+    for (const { kind, address, value, limits } of writes) {
+      checkName(address.name);
+      const maxBytes = Math.min(limits?.maxBytes ?? VAULT_MAX_BYTES, VAULT_MAX_BYTES);
+      const refused = { byte_length: value.byteLength, max_bytes: maxBytes };
+      if (value.byteLength === 0) {
+        throw this.#refused(
+          ctx,
+          kind,
+          address,
+          new VaultError("secret_value_empty", `${target(address)} cannot be set to an empty value.`),
+          refused,
+        );
       }
-      await shredExpired(tx, secret.id, now);
-      await tx.insert(secretVersions).values({ secretId: secret.id, version, dekId: dek.id, ciphertext, byteLength: value.byteLength });
-      const rotationCount = secret.rotationCount + (kind === "rotate" ? 1 : 0);
-      await tx
-        .update(secrets)
-        .set({
-          currentVersion: version,
-          latestVersion: version,
-          rotationCount,
-          lastSetAt: now,
-          updatedAt: now,
-          ...(kind === "rotate" ? { lastRotatedAt: now } : {}),
-        })
-        .where(eq(secrets.id, secret.id));
-      await this.#appendAudit(tx, [
+      if (value.byteLength > maxBytes) {
+        throw this.#refused(
+          ctx,
+          kind,
+          address,
+          new VaultError(
+            "secret_value_too_large",
+            `${target(address)} is limited to ${maxBytes} bytes; the value has ${value.byteLength}.`,
+          ),
+          refused,
+        );
+      }
+      if (seen.has(lockKey(address))) throw new Error(`${target(address)} is written twice in one batch`);
+      seen.add(lockKey(address));
+    }
+    if (writes.length === 0) return [];
+    // Key material first, outside the transaction: if the KMS is down nothing is written at all.
+    const prepared = await Promise.all(
+      writes.map(async ({ kind, address, value }, index) => {
+        const [dek, fingerprint] = await Promise.all([this.#keys.forWrite(), this.#fingerprint(address, value)]);
+        return { index, kind, address, value, dek, fingerprint };
+      }),
+    );
+    const inLockOrder = [...prepared].sort((a, b) => (lockKey(a.address) < lockKey(b.address) ? -1 : 1));
+    const now = new Date();
+    const results = await this.#db.transaction(async (tx) => {
+      const stored: { version: number; rotationCount: number }[] = [];
+      for (const { index, kind, address, value, dek, fingerprint } of inLockOrder) {
+        const secret = await lockSecret(tx, address, true);
+        if (!secret) throw new Error("secret row vanished under lock");
+        if (kind === "rotate" && secret.currentVersion === null) {
+          throw new VaultError("secret_not_set", `${target(address)} has no value to rotate; set it first.`);
+        }
+        const version = secret.latestVersion + 1;
+        const aad = aadFor(secret.id, address, version, dek.id);
+        const plaintext = value.revealBytes();
+        const ciphertext = seal(dek.key, plaintext, aad);
+        plaintext.fill(0);
+
+        if (secret.currentVersion !== null) {
+          const previous = and(eq(secretVersions.secretId, secret.id), eq(secretVersions.version, secret.currentVersion));
+          if (kind === "rotate") {
+            await tx
+              .update(secretVersions)
+              .set({ supersededAt: now, readableUntil: new Date(now.getTime() + this.#graceMs) })
+              .where(previous);
+          } else {
+            await tx.update(secretVersions).set({ supersededAt: now, ciphertext: null, destroyedAt: now }).where(previous);
+          }
+        }
+        await shredExpired(tx, secret.id, now);
+        await tx.insert(secretVersions).values({ secretId: secret.id, version, dekId: dek.id, ciphertext, byteLength: value.byteLength });
+        const rotationCount = secret.rotationCount + (kind === "rotate" ? 1 : 0);
+        await tx
+          .update(secrets)
+          .set({
+            currentVersion: version,
+            latestVersion: version,
+            rotationCount,
+            lastSetAt: now,
+            updatedAt: now,
+            ...(kind === "rotate" ? { lastRotatedAt: now } : {}),
+          })
+          .where(eq(secrets.id, secret.id));
+        await this.#appendAudit(tx, [
+          {
+            actor: ctx.actor,
+            source: ctx.source,
+            action: `secret.${kind}`,
+            target: target(address),
+            extensionId: address.extensionId,
+            orgId: orgOf(ctx, address),
+            occurredAt: now,
+            details: {
+              scope: address.scope,
+              owner: address.ownerId,
+              version,
+              byte_length: value.byteLength,
+              fingerprint: fingerprint.value,
+              fingerprint_scope: fingerprint.scope,
+            },
+          },
+        ]);
+        stored[index] = { version, rotationCount };
+      }
+      return stored;
+    });
+    prepared.forEach(({ kind, address, value }, index) => {
+      this.#log.info(
         {
-          actor: ctx.actor,
-          source: ctx.source,
           action: `secret.${kind}`,
           target: target(address),
-          extensionId: address.extensionId,
-          orgId: orgOf(ctx, address),
-          occurredAt: now,
-          details: {
-            scope: address.scope,
-            owner: address.ownerId,
-            version,
-            byte_length: value.byteLength,
-            fingerprint: value.fingerprint(fingerprintKey),
-          },
+          extension: address.extensionId,
+          owner: address.ownerId,
+          ...results[index],
+          byteLength: value.byteLength,
+          actor: ctx.actor,
         },
-      ]);
-      return { version, rotationCount };
+        `secret ${kind === "set" ? "set" : "rotated"}`,
+      );
     });
-    this.#log.info(
-      {
-        action: `secret.${kind}`,
-        target: target(address),
-        extension: address.extensionId,
-        owner: address.ownerId,
-        ...result,
-        byteLength: value.byteLength,
-        actor: ctx.actor,
-      },
-      `secret ${kind === "set" ? "set" : "rotated"}`,
-    );
-    return result;
+    return results;
+  }
+
+  /**
+   * Queues the `failure` event of a write refused before it began (issue 12 item 10) and returns the
+   * error to throw. It goes through the read recorder, in a transaction of its own: nothing of the
+   * refused write is ever written, so there is no transaction for it to share. Details carry the code
+   * and lengths, never the value.
+   */
+  #refused(ctx: OperationContext, kind: "set" | "rotate", address: SecretAddress, error: VaultError, details: Record<string, number>) {
+    const orgId = orgOf(ctx, address);
+    recordRefusal(this.#reads, {
+      actor: ctx.actor,
+      source: ctx.source,
+      action: `secret.${kind}`,
+      target: target(address),
+      extensionId: isUuid(address.extensionId) ? address.extensionId : null,
+      orgId: orgId && isUuid(orgId) ? orgId : null,
+      outcome: "failure",
+      details: { scope: address.scope, owner: address.ownerId, code: error.code, ...details },
+    });
+    return error;
   }
 
   /** Removes the value and every stored ciphertext of it (crypto-shred). */
@@ -332,8 +435,55 @@ export class Vault {
   }
 
   /**
-   * The HMAC key for audit fingerprints: a random key sealed like any value and created on first use,
-   * so fingerprints cannot be recomputed from the audit log alone.
+   * A key for one audit purpose and one tenant: HKDF-SHA256 (RFC 5869) over the platform's sealed audit
+   * key, with `latchkey/audit/<purpose>/v1` and the tenant as the info. Equal inputs give equal keys in
+   * every process; different tenants' keys are unrelated, so a fingerprint or pseudonym made for one
+   * tenant cannot be matched against another's. The caller owns the returned buffer (zero-fill it when
+   * done). The first call in a process unwraps the sealed key, so it fails with `vault_unavailable` while
+   * the keyring is unreachable; later calls need no keyring.
+   *
+   * @param tenant e.g. `org:<uuid>`, `user:<uuid>`, `publisher:<uuid>`
+   * @param length key length in bytes (at most 255 × 32)
+   */
+  async auditKey(purpose: AuditKeyPurpose, tenant: string, length = 32): Promise<Buffer> {
+    const master = await this.#getFingerprintKey();
+    return Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), `latchkey/audit/${purpose}/v1\0${tenant}`, length));
+  }
+
+  /** The value's audit fingerprint under its tenant's key (see FingerprintScope). */
+  async #fingerprint(address: SecretAddress, value: SecretValue): Promise<{ value: string; scope: FingerprintScope }> {
+    const tenant = await this.#fingerprintTenant(address);
+    const key = await this.auditKey("fingerprint", `${tenant.scope}:${tenant.id}`);
+    try {
+      return { value: value.fingerprint(key), scope: tenant.scope };
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /** The tenant a value's fingerprint is keyed for: the extension's publisher, the organization, or the person. */
+  async #fingerprintTenant(address: SecretAddress): Promise<{ scope: FingerprintScope; id: string }> {
+    if (address.scope === "org") return { scope: "org", id: address.ownerId };
+    if (address.scope === "user") return { scope: "user", id: address.ownerId };
+    let publisherId = this.#publisherOf.get(address.extensionId);
+    if (!publisherId && isUuid(address.extensionId)) {
+      const [row] = await this.#db
+        .select({ publisherId: extensions.publisherId })
+        .from(extensions)
+        .where(eq(extensions.id, address.extensionId));
+      // An unknown extension fails the write at its foreign key; its fingerprint is never stored.
+      if (!row) return { scope: "publisher", id: `extension:${address.extensionId}` };
+      publisherId = row.publisherId;
+      if (this.#publisherOf.size >= PUBLISHER_MEMO_MAX) this.#publisherOf.clear();
+      this.#publisherOf.set(address.extensionId, publisherId);
+    }
+    return { scope: "publisher", id: publisherId ?? `extension:${address.extensionId}` };
+  }
+
+  /**
+   * The master key behind audit fingerprints and pseudonyms: a random key sealed like any value and
+   * created on first use, so neither can be recomputed from the audit log alone. Events written before
+   * per-tenant keys used it directly as their fingerprints' HMAC key; those rows are never rewritten.
    */
   #getFingerprintKey(): Promise<Buffer> {
     this.#fingerprintKey ??= this.#loadFingerprintKey().catch((error) => {
@@ -380,6 +530,11 @@ function checkName(name: string) {
       `"${name}" is not a valid secret name: use a lowercase letter, then up to 62 lowercase letters, digits or underscores.`,
     );
   }
+}
+
+/** A secret's identity as one string: batches lock rows in this order. */
+function lockKey(a: SecretAddress): string {
+  return `${a.extensionId}\0${a.scope}\0${a.ownerId}\0${a.name}`;
 }
 
 function orgOf(ctx: OperationContext, address: SecretAddress): string | null {

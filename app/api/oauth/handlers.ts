@@ -4,16 +4,28 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
+import { z } from "zod";
 import { uiSource } from "@/app/publisher/actions/run";
 import { sessionSecret } from "@/lib/auth/options";
 import { getActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
+import { sameOriginUrl } from "@/lib/http/same-origin";
+import { text } from "@/lib/http/text";
 import { logger } from "@/lib/log";
 import { BINDING_COOKIE, getOAuth, OAuthError, STATE_TTL_MS } from "@/lib/oauth";
+import { connectionsPath } from "@/lib/oauth/connections";
 import { signErrorLink } from "@/lib/oauth/error-link";
 import { authorizePath } from "@/lib/oauth/flow";
 
 type Params = { params: Promise<{ provider: string }> };
+
+// The query's text reaches the database (the scopes are stored with the pending state): refused up
+// front, naming the parameter, rather than failing inside a query. return_to has its own check.
+const authorizeQuery = z.object({
+  installation: text({ label: "installation", max: 100 }),
+  field: text({ label: "field", max: 100 }),
+  scopes: text({ label: "scopes", max: 2000 }),
+});
 
 const absolute = (path: string) => new URL(path, env().LATCHKEY_URL);
 
@@ -33,14 +45,23 @@ function errorRedirect(provider: string, error: unknown, retry: string | null) {
 export async function authorizeRoute(request: Request, { params }: Params): Promise<Response> {
   const { provider } = await params;
   const q = new URL(request.url).searchParams;
-  const retry = authorizePath(provider, {
-    installation: q.get("installation"),
-    field: q.get("field"),
-    scopes: q.get("scopes"),
-    returnTo: q.get("return_to"),
-  });
+  const again = { installation: q.get("installation"), field: q.get("field"), scopes: q.get("scopes") };
+  const retry = authorizePath(provider, { ...again, returnTo: q.get("return_to") });
   const actor = await getActor();
   if (!actor) return NextResponse.redirect(absolute(`/signin?callbackUrl=${encodeURIComponent(retry)}`), 303);
+  const input = authorizeQuery.safeParse({
+    installation: q.get("installation") ?? "",
+    field: q.get("field") ?? "",
+    scopes: q.get("scopes") ?? "",
+  });
+  if (!input.success) {
+    // No "Try again": the same link would be refused the same way.
+    return errorRedirect(
+      provider,
+      new OAuthError("invalid_request", input.error.issues[0]?.message ?? "This connect link is malformed."),
+      null,
+    );
+  }
   try {
     const oauth = await getOAuth();
     const jar = await cookies();
@@ -67,7 +88,9 @@ export async function authorizeRoute(request: Request, { params }: Params): Prom
     });
     return response;
   } catch (error) {
-    return errorRedirect(provider, error, retry);
+    // "Try again" with the same return_to would be refused again: offer the flow with its default.
+    const refusedReturnTo = error instanceof OAuthError && error.code === "invalid_return_to";
+    return errorRedirect(provider, error, refusedReturnTo ? authorizePath(provider, { ...again, returnTo: null }) : retry);
   }
 }
 
@@ -89,7 +112,12 @@ export async function callbackRoute(request: Request, { params }: Params): Promi
       actor,
       await uiSource(),
     );
-    const target = absolute(done.returnTo);
+    // Checked when the flow started; checked again here, where it becomes a Location header, so a row
+    // stored by an older check (or edited in the database) still cannot send the browser elsewhere.
+    // The connection is stored by now, so a refused target lands on Connections, which shows it.
+    const checked = sameOriginUrl(done.returnTo, env().LATCHKEY_URL);
+    if (!checked) logger.warn({ provider, returnTo: done.returnTo.slice(0, 200) }, "stored return_to refused at the callback");
+    const target = checked ?? absolute(connectionsPath);
     target.searchParams.set("oauth", "connected");
     target.searchParams.set("provider", provider);
     return NextResponse.redirect(target, 303);

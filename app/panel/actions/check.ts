@@ -1,20 +1,24 @@
 "use server";
 // Runs a setup wizard's `test` step: calls the extension's check endpoint and reports its answer.
 import { z } from "zod";
-import type { FormState } from "@/components/publisher/form-state";
+import { env } from "@/lib/env";
 import { runCheckStep } from "@/lib/extensions/check-step";
 import { getRuntimeDeps } from "@/lib/runtime";
-import { runPanelAction } from "./run";
+import { panelAction } from "./run";
 
-const input = z.object({ installationId: z.string().uuid(), stepIndex: z.coerce.number().int().min(0) });
+const input = z.object({
+  installationId: z.uuid({ error: "Choose a setup step to check." }),
+  stepIndex: z.coerce.number({ error: "Choose a setup step to check." }).int().min(0),
+});
 
-export async function checkStepAction(_state: FormState, formData: FormData): Promise<FormState> {
-  const parsed = input.safeParse({ installationId: formData.get("installationId"), stepIndex: formData.get("stepIndex") });
-  if (!parsed.success) return { ok: false, error: "Choose a setup step to check.", attempt: Date.now() };
-  return runPanelAction(async (call) => {
-    const result = await runCheckStep(await getRuntimeDeps(), call, parsed.data.installationId, parsed.data.stepIndex);
+export const checkStepAction = panelAction({
+  input,
+  run: async ({ installationId, stepIndex }, call) => {
+    const result = await runCheckStep(await getRuntimeDeps(), call, installationId, stepIndex, {
+      allowPrivateAddresses: env().checkAllowPrivateAddresses,
+    });
     return result.ok
       ? { ok: true, message: result.message, output: result.body }
       : { ok: false, error: result.message, output: result.body };
-  });
-}
+  },
+});

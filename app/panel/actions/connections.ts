@@ -3,25 +3,22 @@
 // once. Only the person who owns it, or an owner/admin of the organization that owns it, may.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import type { FormState } from "@/components/publisher/form-state";
 import { getOAuth } from "@/lib/oauth";
-import { runPanelAction } from "./run";
+import { panelAction } from "./run";
 
-const input = z.object({ connectionId: z.string().uuid(), provider: z.string().max(200), confirm: z.literal("yes") });
+const confirmFirst = "Confirm the disconnection to continue.";
+const input = z.object({
+  connectionId: z.uuid({ error: confirmFirst }),
+  provider: z.string({ error: confirmFirst }).max(200),
+  confirm: z.literal("yes", { error: confirmFirst }),
+});
 
-export async function disconnectAction(_state: FormState, formData: FormData): Promise<FormState> {
-  const parsed = input.safeParse({
-    connectionId: formData.get("connectionId"),
-    provider: formData.get("provider"),
-    confirm: formData.get("confirm"),
-  });
-  if (!parsed.success) return { ok: false, error: "Confirm the disconnection to continue.", attempt: Date.now() };
-  const { connectionId, provider } = parsed.data;
-  const state = await runPanelAction(async ({ actor, source }) => {
+export const disconnectAction = panelAction({
+  input,
+  run: async ({ connectionId, provider }, { actor, source }) => {
     const { revocationNote } = await (await getOAuth()).disconnect(actor, connectionId, source);
     const done = `Disconnected ${provider}.`;
     return { ok: true, message: revocationNote ? `${done} ${revocationNote}` : `${done} ${provider} revoked the access.` };
-  });
-  revalidatePath("/panel/connections");
-  return state;
-}
+  },
+  after: () => revalidatePath("/panel/connections"),
+});

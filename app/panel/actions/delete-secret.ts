@@ -2,24 +2,21 @@
 // Deletes one of an installation's user/org secrets (crypto-shred: every stored version is destroyed).
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import type { FormState } from "@/components/publisher/form-state";
 import { deletePanelSecret } from "@/lib/extensions/panel-secrets";
-import { panelDeps, runPanelAction } from "./run";
+import { panelAction, panelDeps } from "./run";
 
-const input = z.object({ installationId: z.string().uuid(), ref: z.string().max(80), confirm: z.literal("yes") });
+const confirmFirst = "Confirm the deletion to continue.";
+const input = z.object({
+  installationId: z.uuid({ error: confirmFirst }),
+  ref: z.string({ error: confirmFirst }).max(80),
+  confirm: z.literal("yes", { error: confirmFirst }),
+});
 
-export async function deleteSecretAction(_state: FormState, formData: FormData): Promise<FormState> {
-  const parsed = input.safeParse({
-    installationId: formData.get("installationId"),
-    ref: formData.get("ref"),
-    confirm: formData.get("confirm"),
-  });
-  if (!parsed.success) return { ok: false, error: "Confirm the deletion to continue.", attempt: Date.now() };
-  const { installationId, ref } = parsed.data;
-  const state = await runPanelAction(async (call) => {
-    const { wasSet } = await deletePanelSecret(await panelDeps(), call, installationId, ref);
-    return { ok: true, message: wasSet ? `Deleted ${ref}.` : `${ref} was not set.` };
-  });
-  revalidatePath(`/panel/extensions/${installationId}/settings/secrets`);
-  return state;
-}
+export const deleteSecretAction = panelAction({
+  input,
+  run: async ({ installationId, ref }, call) => {
+    const { wasSet, label } = await deletePanelSecret(await panelDeps(), call, installationId, ref);
+    return { ok: true, message: wasSet ? `Deleted ${label}. Its stored value is destroyed.` : `${label} was not set.` };
+  },
+  after: ({ installationId }) => revalidatePath(`/panel/extensions/${installationId}/settings/secrets`),
+});

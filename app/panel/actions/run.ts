@@ -1,17 +1,14 @@
 // Shared by the panel's server actions: resolve the caller (an organization member), and turn the
-// domain's typed errors into form state shown beside the field.
+// domain's typed errors into form state shown beside the field (lib/http/action.ts).
 import "server-only";
-import { headers } from "next/headers";
-import { unstable_rethrow } from "next/navigation";
-import type { FormState } from "@/components/publisher/form-state";
+import type { z } from "zod";
 import { uiSource } from "@/app/publisher/actions/run";
 import { requireUser } from "@/lib/auth/guards";
 import { getActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { PanelCall, PanelDeps } from "@/lib/extensions/panel-secrets";
-import { formError } from "@/lib/http/action";
-import { requestIdOf, withRequestContext } from "@/lib/http/request-context";
+import { formAction, type FormActionSpec } from "@/lib/http/action";
 import { getVault } from "@/lib/vault";
 
 export async function panelDeps(): Promise<PanelDeps> {
@@ -19,17 +16,13 @@ export async function panelDeps(): Promise<PanelDeps> {
   return { db, vault, baseUrl: env().LATCHKEY_URL };
 }
 
-/** Runs an action body for a signed-in person; every failure comes back as form state (lib/http/action). */
-export async function runPanelAction(body: (call: PanelCall) => Promise<FormState>): Promise<FormState> {
-  const attempt = Date.now();
-  const requestId = requestIdOf(await headers());
-  return withRequestContext({ requestId }, async () => {
-    try {
-      const actor = requireUser(await getActor());
-      return { attempt, ...(await body({ actor, source: await uiSource() })) };
-    } catch (error) {
-      unstable_rethrow(error);
-      return { attempt, ...formError(error, requestId) };
-    }
+/**
+ * A panel form action (lib/http/action.ts): the form read into `input`, the signed-in person resolved
+ * (any organization role; the domain checks the role each operation needs), every failure as form state.
+ */
+export function panelAction<Schema extends z.ZodType>(spec: Omit<FormActionSpec<Schema, PanelCall>, "caller">) {
+  return formAction({
+    ...spec,
+    caller: async () => ({ actor: requireUser(await getActor()), source: await uiSource() }),
   });
 }

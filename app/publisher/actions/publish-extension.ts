@@ -3,25 +3,21 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { FormState } from "@/components/publisher/form-state";
 import { publishExtension } from "@/lib/extensions/publish";
-import { publisherDeps, runPublisherAction } from "./run";
+import { publisherAction, publisherDeps } from "./run";
 
-const input = z.object({ extensionId: z.string().uuid() });
+const input = z.object({ extensionId: z.uuid({ error: "Unknown extension." }) });
 
-export async function publishExtensionAction(_state: FormState, formData: FormData): Promise<FormState> {
-  const parsed = input.safeParse({ extensionId: formData.get("extensionId") });
-  if (!parsed.success) return { ok: false, error: "Unknown extension." };
-  const { extensionId } = parsed.data;
-  let published: string | undefined;
-  const state = await runPublisherAction(async (call) => {
+export const publishExtensionAction = publisherAction({
+  input,
+  run: async ({ extensionId }, call) => {
     const { version } = await publishExtension(await publisherDeps(), call, extensionId);
-    published = version.version;
-    return { ok: true };
-  });
-  revalidatePath(`/publisher/extensions/${extensionId}`, "layout");
-  revalidatePath("/publisher");
-  // The publish form disappears once the version is live, so the confirmation lives on the page.
-  if (published) redirect(`/publisher/extensions/${extensionId}?published=${encodeURIComponent(published)}`);
-  return state;
-}
+    // The publish form disappears once the version is live, so the confirmation lives on the page.
+    return { ok: true, redirectTo: `/publisher/extensions/${extensionId}?published=${encodeURIComponent(version.version)}` };
+  },
+  after: ({ extensionId }, state) => {
+    revalidatePath(`/publisher/extensions/${extensionId}`, "layout");
+    revalidatePath("/publisher");
+    if (state.ok && state.redirectTo) redirect(state.redirectTo);
+  },
+});

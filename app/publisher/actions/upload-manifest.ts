@@ -3,47 +3,53 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { FormState } from "@/components/publisher/form-state";
 import { getDb } from "@/lib/db";
 import { uploadManifest } from "@/lib/extensions/upload-manifest";
 import { MAX_MANIFEST_BYTES } from "@/lib/manifest";
-import { runPublisherAction } from "./run";
+import { publisherAction } from "./run";
 
+const pasteOrChoose = "Paste a manifest or choose a YAML file.";
 const input = z.object({
-  yaml: z.string().max(MAX_MANIFEST_BYTES * 2),
-  extensionId: z.string().uuid().optional(),
-  publisherId: z.string().uuid().optional(),
+  yaml: z
+    .string()
+    .max(MAX_MANIFEST_BYTES * 2, `A manifest is at most ${MAX_MANIFEST_BYTES} bytes.`)
+    .refine((y) => y.trim() !== "", pasteOrChoose),
+  extensionId: z.uuid().optional(),
+  publisherId: z.uuid().optional(),
 });
 
-export async function uploadManifestAction(_state: FormState, formData: FormData): Promise<FormState> {
+async function read(formData: FormData) {
   const file = formData.get("file");
+  // An oversized file is not read: a stand-in one byte over the limit makes the parser say so.
   const fromFile =
     file instanceof File && file.size > 0 ? (file.size <= MAX_MANIFEST_BYTES ? await file.text() : "x".repeat(MAX_MANIFEST_BYTES + 1)) : "";
-  const parsed = input.safeParse({
+  return {
     yaml: fromFile || String(formData.get("yaml") ?? ""),
     extensionId: formData.get("extensionId") || undefined,
     publisherId: formData.get("publisherId") || undefined,
-  });
-  if (!parsed.success) return { ok: false, error: "Paste a manifest or choose a YAML file.", field: "yaml" };
-  const { yaml, extensionId, publisherId } = parsed.data;
-  if (yaml.trim() === "") return { ok: false, error: "Paste a manifest or choose a YAML file.", field: "yaml" };
+  };
+}
 
-  let target: string | undefined;
-  const state = await runPublisherAction(async (call) => {
+export const uploadManifestAction = publisherAction({
+  input,
+  read,
+  run: async ({ yaml, publisherId, extensionId }, call) => {
     const result = await uploadManifest(await getDb(), call, { yaml, publisherId, extensionRef: extensionId });
-    target = result.extension.id;
     return {
       ok: true,
+      redirectTo: `/publisher/extensions/${result.extension.id}?uploaded=1`,
       message: result.created
         ? `Created ${result.extension.name} (draft ${result.version.version}).`
         : `Uploaded version ${result.version.version} of ${result.extension.name} as a draft.`,
     };
-  });
-  if (!state.ok) return { ...state, yaml: yaml.length <= MAX_MANIFEST_BYTES ? yaml : undefined };
-  revalidatePath("/publisher");
-  if (target) {
-    revalidatePath(`/publisher/extensions/${target}`);
-    redirect(`/publisher/extensions/${target}?uploaded=1`);
-  }
-  return state;
-}
+  },
+  after: ({ yaml }, state) => {
+    // A refused manifest comes back to the form so it can be fixed in place.
+    if (!state.ok) return { ...state, yaml: yaml.length <= MAX_MANIFEST_BYTES ? yaml : undefined };
+    revalidatePath("/publisher");
+    if (state.redirectTo) {
+      revalidatePath(state.redirectTo.split("?")[0] ?? "/publisher");
+      redirect(state.redirectTo);
+    }
+  },
+});

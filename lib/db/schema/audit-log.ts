@@ -1,8 +1,25 @@
 // The tamper-evident log built over audit_events (which are never updated): each event's position
 // (leaf) in the RFC 6962 Merkle tree, the tree's completed interior nodes (so proofs read O(log n) rows),
 // signed checkpoints of the tree head, and the anchors each checkpoint was handed to.
-import { bigint, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { bytea, createdAt, tstz } from "./types";
+
+/**
+ * The log itself: one row, written when the log is created. Its origin (the name in every signed
+ * checkpoint) is fixed from then on, whatever LATCHKEY_URL later says, so moving to a new domain does not
+ * make the history fail verification.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    /** Always 1: a database holds one log. */
+    id: smallint("id").primaryKey().default(1),
+    origin: text("origin").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [check("audit_log_one_row", sql`${t.id} = 1`)],
+);
 
 export const auditLeaves = pgTable(
   "audit_leaves",
@@ -49,16 +66,22 @@ export const auditAnchors = pgTable(
       .references(() => auditCheckpoints.treeSize, { onDelete: "restrict" }),
     sink: text("sink").notNull(),
     status: text("status", { enum: anchorStatuses }).notNull().default("pending"),
-    /** Where the sink put it: a file offset, a witness receipt id. */
+    /** Where the sink put it: a file offset, a witness receipt id, a chain transaction hash. */
     reference: text("reference"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** A failed anchor is retried from then on (backoff); null: at once. */
+    nextAttemptAt: tstz("next_attempt_at"),
+    /** Chain anchors: when the transaction in `reference` was sent, and the block that included it. */
+    submittedAt: tstz("submitted_at"),
+    blockNumber: bigint("block_number", { mode: "number" }),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.treeSize, t.sink] }), index("audit_anchors_status_idx").on(t.status)],
 );
 
+export type AuditLogRow = typeof auditLog.$inferSelect;
 export type AuditLeafRow = typeof auditLeaves.$inferSelect;
 export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;
 export type AuditAnchorRow = typeof auditAnchors.$inferSelect;

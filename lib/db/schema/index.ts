@@ -7,3 +7,4 @@ export * from "./publisher";
 export * from "./audit-log";
 export * from "./panel";
 export * from "./oauth";
+export * from "./rate-limits";

@@ -43,6 +43,12 @@ export const oauthConnections = pgTable(
     expiresAt: tstz("expires_at"),
     /** When the current access token was issued: with expiresAt, its lifetime (refreshes happen in its second half). */
     issuedAt: tstz("issued_at"),
+    /**
+     * The resource this row's access token is for, on a provider that issues one token per resource
+     * (Microsoft: `https://graph.microsoft.com`, `api://<app-id>`); other resources' tokens are in
+     * oauth_resource_tokens. Null on providers whose one token covers the whole grant.
+     */
+    tokenResource: text("token_resource"),
     /** Bumped by every token write: the AAD binds each ciphertext to it, and refreshes compare-and-set on it. */
     tokenVersion: integer("token_version").notNull().default(0),
     lastRefreshedAt: tstz("last_refreshed_at"),
@@ -50,6 +56,12 @@ export const oauthConnections = pgTable(
     refreshFailures: integer("refresh_failures").notNull().default(0),
     nextAttemptAt: tstz("next_attempt_at"),
     lastError: text("last_error"),
+    /**
+     * The refresh lease (lib/oauth/refresh.ts): who is calling the provider's token endpoint for this
+     * connection, and until when (the holder's clock; others take over CLOCK_TOLERANCE_SECONDS after it).
+     */
+    refreshLeaseHolder: text("refresh_lease_holder"),
+    refreshLeaseUntil: tstz("refresh_lease_until"),
     connectedBy: uuid("connected_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
@@ -59,6 +71,35 @@ export const oauthConnections = pgTable(
     index("oauth_connections_refresh_idx").on(t.status, t.expiresAt),
     check("oauth_connections_tokens_sealed", sql`(${t.accessToken} is null and ${t.refreshToken} is null) or ${t.dekId} is not null`),
   ],
+);
+
+/**
+ * A connection's access tokens for resources other than its own token's (`token_resource`), on a provider
+ * that issues one token per resource (Microsoft): each obtained on demand with the connection's refresh
+ * token, sealed like the connection's tokens with the resource in the AAD and its own version. Deleted
+ * whenever the connection's tokens are (reconnect, expiry, disconnect).
+ */
+export const oauthResourceTokens = pgTable(
+  "oauth_resource_tokens",
+  {
+    connectionId: uuid("connection_id")
+      .notNull()
+      .references(() => oauthConnections.id, { onDelete: "cascade" }),
+    /** `https://graph.microsoft.com`, `api://<app-id>`, …: what lib/oauth/scopes.ts resourceOf names. */
+    resource: text("resource").notNull(),
+    dekId: uuid("dek_id")
+      .notNull()
+      .references(() => dataKeys.id, { onDelete: "restrict" }),
+    accessToken: bytea("access_token").notNull(),
+    /** The scopes the provider answered for this token. */
+    scopes: jsonb("scopes").$type<string[]>().notNull().default([]),
+    expiresAt: tstz("expires_at"),
+    issuedAt: tstz("issued_at"),
+    /** Bumped by every write of this token; bound into its AAD. */
+    tokenVersion: integer("token_version").notNull().default(1),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.resource] })],
 );
 
 /** Which installations use a connection, and where a setup field asked for the access token to be stored. */
@@ -113,4 +154,5 @@ export const oauthStates = pgTable(
 );
 
 export type OAuthConnectionRow = typeof oauthConnections.$inferSelect;
+export type OAuthResourceTokenRow = typeof oauthResourceTokens.$inferSelect;
 export type OAuthStateRow = typeof oauthStates.$inferSelect;

@@ -2,72 +2,52 @@
 // the audit trail (the CLI identifies itself, so its changes are recorded with source "cli"), and turn
 // the domain's typed errors into `{ "error": { "code", "message" } }` responses with their status.
 import "server-only";
-import { NextResponse } from "next/server";
 import type { AuditSource } from "@/lib/audit/events";
 import { AccessError } from "@/lib/auth/guards";
 import { getDb } from "@/lib/db";
 import type { PublisherCall } from "@/lib/extensions/access";
 import { authenticateApiToken } from "@/lib/extensions/api-tokens";
 import { ExtensionError } from "@/lib/extensions/errors";
+import { requestSource } from "@/lib/http/client-address";
+import { getRequestGuards } from "@/lib/http/limits";
+import { jsonResponse } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import type { PublisherDeps } from "@/lib/extensions/partner-credentials";
-import { getVault, VaultError } from "@/lib/vault";
+import { getVault } from "@/lib/vault";
 
-export function apiError(status: number, code: string, message: string, details?: Record<string, unknown>): NextResponse {
-  return NextResponse.json(
-    { error: { code, message, ...(details ? { details } : {}) } },
-    { status, headers: { "Cache-Control": "no-store" } },
-  );
+/** A JSON answer that is never cached and carries the request id. */
+export function apiJson(body: unknown, status = 200): Response {
+  return jsonResponse(body, status);
 }
 
-export function apiJson(body: unknown, status = 200): NextResponse {
-  return NextResponse.json(body, { status, headers: { "Cache-Control": "no-store" } });
-}
-
-function sourceOf(request: Request): AuditSource {
+function sourceOf(request: Request, trustedHops: number): AuditSource {
   const viaCli = request.headers.get("x-latchkey-client") === "cli";
-  return {
-    kind: viaCli ? "cli" : "api",
-    ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || null,
-    userAgent: request.headers.get("user-agent")?.slice(0, 300) ?? null,
-  };
+  return requestSource(request.headers, viaCli ? "cli" : "api", { trustedHops });
 }
 
 type Handler<P> = (request: Request, call: PublisherCall, deps: PublisherDeps, params: P) => Promise<Response>;
 
+/** Wraps a publisher API route: bearer token → actor, then the handler; errors served by lib/http. */
 export function publisherApi<P>(handler: Handler<P>) {
-  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+  return route<P>(async (request, context) => {
+    const guards = await getRequestGuards();
+    const source = sourceOf(request, guards.trustedProxyHops);
+    // An address that used up its failed authentications is refused (429) before its token is looked at;
+    // each failure counts against it and into the aggregated `auth.failure` audit event.
+    await guards.tokenFailures.admit("publisher_token", source);
+    const refuse = async (message: string) => {
+      await guards.tokenFailures.failed("publisher_token", source, message);
+      return new AccessError("unauthenticated", message);
+    };
     const match = (request.headers.get("authorization") ?? "").match(/^Bearer\s+(\S+)\s*$/i);
-    if (!match?.[1])
-      return apiError(
-        401,
-        "unauthenticated",
-        "Send a publisher API token as Authorization: Bearer lk_pub_… (create one in the Publisher Dashboard).",
-      );
-    try {
-      const db = await getDb();
-      const actor = await authenticateApiToken(db, match[1]);
-      if (!actor)
-        return apiError(
-          401,
-          "unauthenticated",
-          "This API token is not valid: it may have been revoked. Create a new one in the Publisher Dashboard.",
-        );
-      return await handler(request, { actor, source: sourceOf(request) }, { db, vault: await getVault() }, await context.params);
-    } catch (error) {
-      if (error instanceof ExtensionError) {
-        const { manifestErrors, missing } = error.details;
-        return apiError(
-          error.status,
-          error.code,
-          error.message,
-          manifestErrors ? { errors: manifestErrors } : missing ? { missing } : undefined,
-        );
-      }
-      if (error instanceof VaultError) return apiError(error.status, error.code, error.message);
-      if (error instanceof AccessError) return apiError(error.status, error.code, error.message);
-      throw error;
+    if (!match?.[1]) {
+      throw await refuse("Send a publisher API token as Authorization: Bearer lk_pub_… (create one in the Publisher Dashboard).");
     }
-  };
+    const db = await getDb();
+    const actor = await authenticateApiToken(db, match[1]);
+    if (!actor) throw await refuse("This API token is not valid: it may have been revoked. Create a new one in the Publisher Dashboard.");
+    return handler(request, { actor, source }, { db, vault: await getVault() }, await context.params);
+  });
 }
 
 /** Reads a JSON body, or answers 400. */

@@ -17,8 +17,15 @@ import { uiSource } from "@/app/publisher/actions/run";
 
 export const metadata = { title: "Secrets" };
 
-export default async function SecretsSettingsPage({ params }: { params: Promise<{ installationId: string }> }) {
+export default async function SecretsSettingsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ installationId: string }>;
+  searchParams: Promise<{ installed?: string }>;
+}) {
   const { installationId } = await params;
+  const { installed } = await searchParams;
   const actor = await guardPage(requireUser, `/panel/extensions/${installationId}/settings/secrets`);
   let view;
   try {
@@ -38,6 +45,12 @@ export default async function SecretsSettingsPage({ params }: { params: Promise<
           ← {view.org.name}
         </Link>
       </p>
+      {/* Installing an extension without setup steps lands here rather than on an empty wizard. */}
+      {installed ? (
+        <p role="status" className="mb-2 text-sm text-emerald-700">
+          Installed {view.extension.name} in {view.org.name}.
+        </p>
+      ) : null}
       <PageHeader
         title={`${view.extension.name} · Secrets`}
         description="Values are encrypted as soon as you save them and are never shown again. The extension reads them only while it runs."

@@ -25,11 +25,15 @@ export default async function ExtensionAuditPage({ params }: { params: Promise<{
           ← Manage Credentials
         </Link>
       </p>
-      <PageHeader title="Audit log" description={`Every credential operation on ${extension.name}: who, what, when and from where.`} />
+      <PageHeader
+        title="Audit log"
+        description={`Every credential operation on ${extension.name}: who, what and when. People outside your publisher appear as a pseudonym (user:…), without their address or browser.`}
+      />
       <AuditViewer
         endpoint={`/api/v1/audit/extensions/${extension.id}/events`}
         label={`Audit events of ${extension.name}`}
         filters={["actor", "action", "outcome", "time"]}
+        actorPlaceholder="member name or email, or user:…"
         exportable
         emptyMessage="No events for this extension yet."
       />

@@ -1,12 +1,15 @@
 // GET /api/v1/audit/extensions/:id/events — a publisher's members: the events of one of its extensions.
-// The scope also restricts the query to extensions of the caller's publishers.
+// The scope also restricts the query to extensions of the caller's publishers, and shows other
+// organizations' people under this publisher's pseudonyms (lib/audit/queries.ts says what is withheld).
 import { auditEventsResponse } from "@/lib/audit/http";
+import { publisherPseudonyms } from "@/lib/audit/pseudonyms";
 import { AuditApiError } from "@/lib/audit/api";
 import { extensionForAudit } from "@/lib/audit/queries";
 import type { UserActor } from "@/lib/auth/actor";
 import { requireUser } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
+import { getVault } from "@/lib/vault";
 
 export const dynamic = "force-dynamic";
 
@@ -19,5 +22,6 @@ export const GET = guardedRoute<UserActor, { id: string }>(requireUser, async (r
   if (!extension || !publisherIds.includes(extension.publisherId)) {
     throw new AuditApiError("not_found", "No such extension in your publishers.");
   }
-  return auditEventsResponse(db, { kind: "extension", extensionId: extension.id, publisherIds }, new URL(request.url));
+  const pseudonyms = await publisherPseudonyms(await getVault(), extension.publisherId);
+  return auditEventsResponse(db, { kind: "extension", extensionId: extension.id, publisherIds, pseudonyms }, new URL(request.url));
 });
