@@ -10,12 +10,14 @@ const nextConfig: NextConfig = {
   // Separate build folders let several e2e runs (each on its own port) build side by side.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // PGlite loads its WASM and data files relative to its own module; pino uses worker threads;
-  // rate-limiter-flexible's drizzle store imports drizzle-orm by a computed name at run time.
-  serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres", "rate-limiter-flexible"],
-  experimental: { authInterrupts: true },
-  // `npm run typecheck` (run by CI before the tests) checks every file, tests included; the build's
-  // own pass would repeat a subset of it and add ~40 s to every e2e and demo build.
-  typescript: { ignoreBuildErrors: true },
+  // rate-limiter-flexible's drizzle store imports drizzle-orm by a computed name at run time; the source
+  // scanner's @ast-grep/napi is a native addon and its Python grammar a shared library found by path.
+  serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres", "rate-limiter-flexible", "@ast-grep/napi", "@ast-grep/lang-python"],
+  // Source archives are uploaded through a server action: up to 20 MiB (lib/scan/archive.ts) plus the form.
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "21mb" } },
+  // A self-contained server (`.next/standalone/server.js` with only the node_modules it uses) for the
+  // container image; scripts/build-standalone.sh adds the static files, migrations and operator commands.
+  output: "standalone",
   poweredByHeader: false,
   typedRoutes: false,
   // Headers that are the same for every response; proxy.ts adds the per-request ones (CSP, HSTS).

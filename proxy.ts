@@ -7,7 +7,8 @@
 //   and Strict-Transport-Security when LATCHKEY_URL is https (lib/http/security-headers.ts). The static
 //   ones (nosniff, Referrer-Policy, X-Frame-Options, Permissions-Policy) come from next.config.ts.
 // - gives the request its id (x-request-id): a trusted proxy's (LATCHKEY_TRUSTED_PROXY_HOPS > 0) is kept,
-//   any other is replaced, so a client cannot choose the id its log lines are filed under.
+//   any other is replaced, so a client cannot choose the id its log lines are filed under; the id is
+//   returned on every response.
 // Authorization is not decided here: every route and action checks its caller itself.
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
@@ -34,7 +35,7 @@ export function proxy(request: NextRequest) {
   const requestId = settings.LATCHKEY_TRUSTED_PROXY_HOPS > 0 ? requestIdOf(request.headers) : newRequestId();
 
   if (malformed !== null && api) {
-    return withHeaders(malformedPathResponse(malformed, requestId), API_CONTENT_SECURITY_POLICY, hsts, true);
+    return withHeaders(malformedPathResponse(malformed, requestId), requestId, API_CONTENT_SECURITY_POLICY, hsts, true);
   }
 
   const nonce = api ? null : newNonce();
@@ -50,11 +51,16 @@ export function proxy(request: NextRequest) {
   }
   const forward = { request: { headers: requestHeaders } };
   const response = malformed !== null ? NextResponse.rewrite(new URL(NOT_FOUND_PATH, request.url), forward) : NextResponse.next(forward);
-  return withHeaders(response, csp, hsts, false);
+  return withHeaders(response, requestId, csp, hsts, false);
 }
 
-/** Sets the per-request headers; `own` responses (made here, not by a route) get the static ones too. */
-function withHeaders<R extends Response>(response: R, csp: string, hsts: string | null, own: boolean): R {
+/**
+ * Sets the per-request headers; `own` responses (made here, not by a route) get the static ones too. The
+ * request id goes on every answer (Next merges these headers into whatever the route answers), so a page,
+ * a redirect or a 404 can be traced to its log lines (lib/http/request-log.ts logs it) as an API error can.
+ */
+function withHeaders<R extends Response>(response: R, requestId: string, csp: string, hsts: string | null, own: boolean): R {
+  if (!response.headers.has(REQUEST_ID_HEADER)) response.headers.set(REQUEST_ID_HEADER, requestId);
   response.headers.set("Content-Security-Policy", csp);
   if (hsts) response.headers.set("Strict-Transport-Security", hsts);
   if (own) for (const { key, value } of STATIC_SECURITY_HEADERS) response.headers.set(key, value);

@@ -8,6 +8,7 @@ const alias = {
   "@": import.meta.dirname,
   "server-only": path.join(import.meta.dirname, "test/server-only-stub.ts"),
   "@latchkey/sdk": path.join(import.meta.dirname, "packages/sdk/src/index.ts"),
+  "@latchkey/scan": path.join(import.meta.dirname, "packages/scan/src/index.ts"),
 };
 const dbDrivers = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 

@@ -28,7 +28,7 @@ async function consentAtProvider(page: Page) {
     if (await login.isVisible()) {
       await login.fill("demo.user@example.test");
       await page.locator('input[name="password"]').fill("any password");
-      await page.getByRole("button", { name: "Sign-in" }).click();
+      await page.getByRole("button", { name: "Sign in" }).click();
     } else {
       await page.getByRole("button", { name: "Continue" }).click();
     }
@@ -66,6 +66,8 @@ test("connect, refresh once under load, expire on a revoked grant but not on a 5
     await expect(page.getByRole("heading", { level: 1 })).toContainText(/Connect My Service for My Calendar|Grant additional access/);
     await page.getByRole("link", { name: /^(Connect My Service|Grant access at My Service)$/ }).click();
     await consentAtProvider(page);
+    // Back on the setup page the flow started from, not on Connections.
+    await expect(page).toHaveURL(new RegExp(`/panel/extensions/${installationId}/setup\\?oauth=connected`));
     await expect(page.getByText("Connected My Service.")).toBeVisible();
   }
   await page.goto("/panel/connections");

@@ -24,7 +24,7 @@ const row = (page: Page, name: string) => page.getByRole("listitem").filter({ ha
 
 test.describe.configure({ mode: "serial" });
 
-test("an end user sets, rotates and deletes spotify_api_key without ever seeing it again", async ({ browser }) => {
+test("an end user sets, rotates and deletes the Spotify API key without ever seeing it again", async ({ browser }) => {
   const context = await browser.newContext({ storageState: storageStateFor("enduser") });
   const page = await context.newPage();
   const bodies = recordResponses(page);
@@ -32,37 +32,44 @@ test("an end user sets, rotates and deletes spotify_api_key without ever seeing 
   const second = `sk-e2e-${Date.now()}-second`;
 
   await openSpotifySecrets(page);
-  const key = row(page, "spotify_api_key");
+  const key = row(page, "Spotify API key");
+  // The manifest's words for it, and the key a developer needs in small type.
+  await expect(key).toContainText("user.spotify_api_key");
+  await expect(key).toContainText("Your Spotify API key — get it at developer.spotify.com");
   await expect(key.getByText("Not set", { exact: true })).toBeVisible();
   await expect(key.getByText("Required")).toBeVisible();
   await expect(key.getByText("Recommended rotation: every 90 days")).toBeVisible();
-  await expect(row(page, "spotify_refresh_token")).toContainText("the extension will write this after you authorize");
+  await expect(row(page, "Spotify refresh token")).toContainText("the extension will write this after you authorize");
 
   await key.getByText("Set value").click();
-  const field = key.getByLabel("Value for spotify_api_key", { exact: true });
+  const field = key.getByLabel("Value for Spotify API key", { exact: true });
   await expect(field).toHaveAttribute("type", "password");
   await expect(field).toHaveAttribute("autocomplete", "new-password");
   await expect(field).toHaveAttribute("spellcheck", "false");
   await field.fill(first);
   await key.getByRole("button", { name: "Save", exact: true }).click();
   await expect(key.getByText("Set", { exact: true })).toBeVisible();
-  await expect(key.getByLabel("Value for spotify_api_key", { exact: true })).toHaveCount(0);
+  await expect(key.getByLabel("Value for Spotify API key", { exact: true })).toHaveCount(0);
 
   // A value over max_bytes is refused with the limit, and the stored value stays.
   await key.getByText("Rotate").click();
-  await key.getByLabel("New value for spotify_api_key").fill("x".repeat(201));
+  await key.getByLabel("New value for Spotify API key").fill("x".repeat(201));
   await key.getByRole("button", { name: "Save new value" }).click();
   await expect(key.getByRole("alert")).toContainText("limited to 200 bytes");
   await expect(key.getByText("Set", { exact: true })).toBeVisible();
 
-  await key.getByLabel("New value for spotify_api_key").fill(second);
+  await key.getByLabel("New value for Spotify API key").fill(second);
   await key.getByRole("button", { name: "Save new value" }).click();
-  await expect(key.getByText("Rotated user.spotify_api_key.")).toBeVisible();
+  await expect(key.getByText("Rotated Spotify API key. The old value is replaced.")).toBeVisible();
 
   await key.getByText("Delete…").click();
-  await expect(key.getByText("Delete this secret value? This cannot be undone.")).toBeVisible();
-  await key.getByRole("button", { name: "Delete spotify_api_key" }).click();
+  await expect(
+    key.getByText("Delete the stored Spotify API key? The extension can no longer read it, and this cannot be undone."),
+  ).toBeVisible();
+  await key.getByRole("button", { name: "Delete Spotify API key" }).click();
   await expect(key.getByText("Not set", { exact: true })).toBeVisible();
+  // The row says what happened, not just flips.
+  await expect(key.getByRole("status")).toHaveText("Deleted Spotify API key. Its stored value is destroyed.");
 
   await page.reload();
   const html = await page.content();
@@ -76,7 +83,7 @@ test("an org member who is not an admin cannot set an org secret", async ({ brow
   const context = await browser.newContext({ storageState: storageStateFor("member") });
   const page = await context.newPage();
   await openSpotifySecrets(page);
-  const org = row(page, "stripe_webhook_signing_secret");
+  const org = row(page, "Stripe webhook signing secret");
   await expect(org).toContainText("Only organization owners and admins can change organization secrets.");
   await expect(org.getByText("Set value")).toHaveCount(0);
   await context.close();

@@ -23,16 +23,17 @@ test("an org owner installs a published extension from the catalogue and opens i
   // (That drafts are never offered is checked in installations.db.test.ts: publisher.spec may publish a
   // Zoom of its own in parallel, so the name alone proves nothing here.)
   await page.getByRole("button", { name: "Install Spotify" }).click();
-  // Installing opens the new installation's setup wizard. Spotify's manifest has no setup steps, so the
-  // wizard says so (the steps themselves are covered by setup-wizard.db.test.ts).
+  // Installing opens the new installation's setup wizard, or, for Spotify whose manifest has no setup
+  // steps, its Secrets page: never an empty wizard (the steps themselves are in setup-wizard.db.test.ts).
   await expect(page.getByRole("status")).toHaveText("Installed Spotify in Initech.");
-  await expect(page.getByRole("heading", { name: "Spotify · Setup" })).toBeVisible();
-  await expect(page.getByText("This extension has no setup steps.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Spotify · Secrets" })).toBeVisible();
   await page.getByRole("link", { name: "← Initech" }).click();
   const installed = page.getByRole("list", { name: "Installed extensions" });
   await expect(installed.getByText("Spotify", { exact: true })).toBeVisible();
   await expect(page.getByRole("button", { name: "Install Spotify" })).toHaveCount(0);
-  await expect(installed.getByRole("link", { name: "Spotify setup" })).toBeVisible();
+  // No "Setup" leading to "This extension has no setup steps"; its secrets are one click away.
+  await expect(installed.getByRole("link", { name: "Spotify setup" })).toHaveCount(0);
+  await expect(installed.getByRole("link", { name: "Spotify secrets" })).toBeVisible();
   await context.close();
 });
 
@@ -106,9 +107,9 @@ test("an end user walks a published extension's setup wizard step by step", asyn
   await expect(page.getByText("Step 1 of 4")).toBeVisible();
   await expect(page.getByRole("button", { name: "Skip" })).toHaveCount(0);
   await page.getByRole("button", { name: "Next" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Enter weather_api_key." })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "Enter Weather API key." })).toBeVisible();
   await expect(page.getByText("Step 1 of 4")).toBeVisible();
-  const key = page.getByLabel(/weather_api_key/);
+  const key = page.getByLabel(/Weather API key/);
   await expect(key).toHaveAttribute("type", "password");
   const value = `wk-e2e-${Date.now()}`;
   await key.fill(value);
@@ -119,7 +120,7 @@ test("an end user walks a published extension's setup wizard step by step", asyn
   await page.getByRole("button", { name: "Back" }).click();
   await expect(page.getByText("Step 1 of 4")).toBeVisible();
   // The stored secret is kept when its field is left blank.
-  await expect(page.getByLabel(/weather_api_key/)).toHaveAttribute("placeholder", "Set · leave blank to keep");
+  await expect(page.getByLabel(/Weather API key/)).toHaveAttribute("placeholder", "Set · leave blank to keep");
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.getByText("Step 2 of 4")).toBeVisible();
   await page.getByLabel(/Region/).selectOption("us");

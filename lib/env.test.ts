@@ -24,6 +24,22 @@ describe("parseEnv", () => {
     expect(parseEnv({ LATCHKEY_CHECK_ALLOW_PRIVATE_ADDRESSES: "false" }).checkAllowPrivateAddresses).toBe(false);
   });
 
+  it("derives the public URL and the demo provider's port from PORT (PORT=4000 npm run demo)", () => {
+    const e = parseEnv({ PORT: "4000" });
+    expect(e.LATCHKEY_URL).toBe("http://localhost:4000");
+    expect(e.demoOAuth.issuer).toBe("http://127.0.0.1:4001");
+    expect(e.auditOrigin).toBe("localhost:4000/audit");
+    expect(parseEnv({}).LATCHKEY_URL).toBe("http://localhost:3000");
+    expect(parseEnv({ PORT: "4000", LATCHKEY_URL: "https://vault.example.com" }).LATCHKEY_URL).toBe("https://vault.example.com");
+    expect(() => parseEnv({ PORT: "http" })).toThrow("PORT: must be a number");
+  });
+
+  it("takes a metrics token of 16 characters or more", () => {
+    expect(parseEnv({ LATCHKEY_METRICS_TOKEN: "m".repeat(16) }).LATCHKEY_METRICS_TOKEN).toBe("m".repeat(16));
+    expect(parseEnv({}).LATCHKEY_METRICS_TOKEN).toBeUndefined();
+    expect(() => parseEnv({ LATCHKEY_METRICS_TOKEN: "short" })).toThrow("LATCHKEY_METRICS_TOKEN: must be at least 16 characters");
+  });
+
   it("names the variable that is wrong", () => {
     const bad = () => parseEnv({ DATABASE_URL: "mysql://nope", LATCHKEY_DEK_CACHE_MAX: "lots" });
     expect(bad).toThrow(EnvError);

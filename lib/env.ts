@@ -41,7 +41,9 @@ const evmAddress = z
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    LATCHKEY_URL: z.url({ message: "must be an absolute URL such as http://localhost:3000" }).default("http://localhost:3000"),
+    // The public base URL; without it, http://localhost:<PORT> (PORT is the port the server listens on).
+    LATCHKEY_URL: z.preprocess(blankToUndefined, z.url({ message: "must be an absolute URL such as http://localhost:3000" }).optional()),
+    PORT: z.preprocess(blankToUndefined, positiveInt.max(65535, "must be a port number").optional()),
     LATCHKEY_DATA_DIR: z.string().default(".data"),
     DATABASE_URL: z.preprocess(
       blankToUndefined,
@@ -124,6 +126,12 @@ const schema = z
     LATCHKEY_DEMO_OAUTH_PORT: z.preprocess(blankToUndefined, positiveInt.max(65535, "must be a port number").optional()),
     LATCHKEY_DEMO_OAUTH_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // Prometheus metrics (GET /api/metrics, and the worker's LATCHKEY_WORKER_METRICS_PORT): served only to
+    // `Authorization: Bearer <token>`; unset, there are none.
+    LATCHKEY_METRICS_TOKEN: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
+    LATCHKEY_WORKER_METRICS_PORT: z.preprocess(blankToUndefined, positiveInt.max(65535, "must be a port number").optional()),
+    // SIGTERM: how long in-flight requests, queued read-audit events and background work get before exit.
+    LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS: positiveInt.max(600, "must be at most 600").default(25),
     // Client addresses (lib/http/client-address.ts): how many reverse proxies in front of Latchkey append
     // to X-Forwarded-For. 0 ignores the header (a client can write anything in it).
     LATCHKEY_TRUSTED_PROXY_HOPS: z.coerce
@@ -180,18 +188,20 @@ const schema = z
   })
   .transform((e) => {
     const dataDir = path.resolve(e.LATCHKEY_DATA_DIR);
-    const appUrl = new URL(e.LATCHKEY_URL);
+    const LATCHKEY_URL = e.LATCHKEY_URL ?? `http://localhost:${e.PORT ?? 3000}`;
+    const appUrl = new URL(LATCHKEY_URL);
     const appPort = Number(appUrl.port || (appUrl.protocol === "https:" ? 443 : 80));
     const demoOAuthPort = e.LATCHKEY_DEMO_OAUTH_PORT ?? (appPort < 65535 ? appPort + 1 : 3001);
     return {
       ...e,
+      LATCHKEY_URL,
       dataDir,
       demo: e.LATCHKEY_DEMO ?? !e.DATABASE_URL,
       checkAllowPrivateAddresses: e.LATCHKEY_CHECK_ALLOW_PRIVATE_ADDRESSES ?? e.LATCHKEY_DEMO ?? !e.DATABASE_URL,
       keyring: e.LATCHKEY_KEYRING ?? (e.KMS_KEY_ID ? ("aws-kms" as const) : ("local" as const)),
       pgliteDir: path.join(dataDir, "pglite"),
       masterKeyFile: path.join(dataDir, "master.key"),
-      auditOrigin: e.LATCHKEY_AUDIT_ORIGIN ?? `${new URL(e.LATCHKEY_URL).host}/audit`,
+      auditOrigin: e.LATCHKEY_AUDIT_ORIGIN ?? `${appUrl.host}/audit`,
       anchorFile: path.join(dataDir, "anchors.jsonl"),
       auditChain:
         e.LATCHKEY_AUDIT_CHAIN_RPC_URL && e.LATCHKEY_AUDIT_CHAIN_ID

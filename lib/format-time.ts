@@ -38,5 +38,7 @@ export function formatRelativeTime(date: Date, now: Date, locale?: string | read
  * runtime's zone), e.g. "Nov 30, 2026, 7:47:10 PM UTC" in en-US or "30.11.2026, 20:47:10 MEZ" in de-DE.
  */
 export function formatAbsoluteTime(date: Date, locale?: string | readonly string[], timeZone?: string): string {
-  return new Intl.DateTimeFormat(locale as string | string[] | undefined, { dateStyle: "medium", timeStyle: "long", timeZone }).format(date);
+  return new Intl.DateTimeFormat(locale as string | string[] | undefined, { dateStyle: "medium", timeStyle: "long", timeZone }).format(
+    date,
+  );
 }

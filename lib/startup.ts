@@ -1,22 +1,69 @@
 // What the server does before its first request: configuration and the database must be usable, and
-// a bad DATABASE_URL or setting stops the process with one clear message instead of a crash loop.
+// a bad DATABASE_URL or setting stops the process with one clear message instead of a crash loop. Then
+// the background work starts, every request gets its log line and metrics (lib/http/request-log.ts), and
+// SIGTERM drains queued audit events and background work before the process exits (lib/ops/shutdown.ts).
 import { EnvError, env } from "@/lib/env";
 import { getDatabase } from "@/lib/db";
+import { MigrationHistoryError } from "@/lib/db/migrations";
+import { observeRequests } from "@/lib/http/request-log";
+import { logger } from "@/lib/log";
+import { metrics } from "@/lib/ops/metrics";
+import { installServerShutdown } from "@/lib/ops/shutdown";
 
 export async function startServer(): Promise<void> {
+  const requests = observeRequests(logger);
   try {
-    env();
+    const config = env();
+    // next-auth reads its base URL from NEXTAUTH_URL; the standalone server never runs next.config.ts.
+    process.env.NEXTAUTH_URL ??= config.LATCHKEY_URL;
     await getDatabase();
   } catch (error) {
-    const known = error instanceof EnvError || (error as { code?: string }).code === "database_unavailable";
-    console.error(`\nLatchkey cannot start.\n${known ? (error as Error).message : String(error)}\n`);
+    const known = error instanceof EnvError || error instanceof MigrationHistoryError || (error as { code?: string }).code === "database_unavailable";
+    const message = known ? (error as Error).message : String(error);
+    process.stderr.write(`\nLatchkey cannot start.\n${message}\n\n`);
+    logger.fatal({ err: known ? undefined : error }, `Latchkey cannot start: ${message}`);
     process.exit(1);
   }
+  const config = env();
+  const { getVault } = await import("@/lib/vault");
+  const vault = await getVault();
+  metrics().trackReadQueue(() => vault.reads.pending);
   // Audit sequencing runs off the request path; a failure to start it (e.g. the keyring is down) is
   // logged, not fatal to serving requests; each sequencer tick retries loading the signing key itself.
-  const { startAuditSequencer } = await import("@/lib/audit");
-  await startAuditSequencer().catch((error: unknown) => console.error("Audit sequencer did not start:", error));
+  const { getSequencer, startAuditSequencer } = await import("@/lib/audit");
+  const sequencing = await startAuditSequencer().then(
+    () => config.LATCHKEY_AUDIT_SEQUENCER,
+    (error: unknown) => {
+      logger.error({ err: error }, "audit sequencer did not start");
+      return false;
+    },
+  );
   // OAuth: demo mode's local provider, then the background refresher (same rule: log, do not stop serving).
-  const { startOAuthBackground } = await import("@/lib/oauth");
-  await startOAuthBackground().catch((error: unknown) => console.error("OAuth background work did not start:", error));
+  const { getOAuth, startOAuthBackground } = await import("@/lib/oauth");
+  const refreshing = await startOAuthBackground().then(
+    () => config.LATCHKEY_OAUTH_REFRESHER,
+    (error: unknown) => {
+      logger.error({ err: error }, "OAuth background work did not start");
+      return false;
+    },
+  );
+  installServerShutdown({
+    log: logger,
+    timeoutMs: config.LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    inFlight: requests.inFlight,
+    servers: requests.servers,
+    steps: () => ({
+      stopBackground: async () => {
+        await Promise.all([
+          refreshing ? getOAuth().then((oauth) => oauth.stopBackground()) : undefined,
+          sequencing ? getSequencer().then((sequencer) => sequencer.stop()) : undefined,
+        ]);
+      },
+      flushAudit: async () => {
+        await vault.reads.close();
+        return vault.reads.pending;
+      },
+      close: async () => (await getDatabase()).close(),
+    }),
+  });
 }

@@ -1,11 +1,13 @@
-// npm run audit:verify [-- --key <verifier key>] — recomputes the audit log from the database and checks
-// every leaf, every checkpoint's signature and root, and every anchor. Exits 1 naming the first bad leaf
-// index and what is wrong with it. Without --key it verifies against the log's own key (unsealed through
-// the keyring); pass the key published at /api/v1/audit/public-key to verify independently of it.
+// npm run audit:verify [-- --key <verifier key>] [--no-anchors] — recomputes the audit log from the
+// database and checks every leaf, every checkpoint's signature and root, and the log against every
+// configured anchor read back from the anchor itself (the anchor file, the witness, the chain). Exits 1
+// naming the first bad leaf index and what is wrong with it; 2 when the log verifies but an anchor
+// could not be read. It verifies under the origin the log was created with: a LATCHKEY_URL changed since
+// is reported as a configuration fact, not as tampering. Without --key it uses the log's own key
+// (unsealed through the keyring); pass the key published at /api/v1/audit/public-key to verify
+// independently of it.
 import { Command } from "commander";
-import { loadCheckpointSigner } from "@/lib/audit/signing-key";
-import { parseVerifierKey } from "@/lib/audit/note";
-import { verifyLog } from "@/lib/audit/verify";
+import { verifyFromConfig } from "@/lib/audit/verify-command";
 import { env } from "@/lib/env";
 import { fail, openCli, progress } from "./cli";
 
@@ -13,41 +15,41 @@ async function main() {
   const program = new Command()
     .name("audit:verify")
     .option("--key <verifier>", "note verifier key (name+keyid+base64) to check checkpoint signatures with")
-    .option("--no-anchors", "skip checking the anchor file")
+    .option("--no-anchors", "skip reading the anchors (file, witness, chain)")
     .parse();
   const options = program.opts<{ key?: string; anchors: boolean }>();
   const { database, vault } = await openCli();
   try {
     const config = env();
-    let origin = config.auditOrigin;
-    let publicKey: Buffer;
-    if (options.key) {
-      const parsed = parseVerifierKey(options.key);
-      if (!parsed) throw new Error("--key is not a valid note verifier key (name+keyid+base64)");
-      ({ name: origin, publicKey } = parsed);
-    } else {
-      publicKey = (await loadCheckpointSigner(database.db, vault.dataKeys, origin)).publicKey;
-    }
-    console.log(`Verifying audit log ${origin} (${database.driver})`);
-    const report = await verifyLog(database.db, {
-      publicKey,
-      origin,
-      anchorFile: options.anchors ? config.anchorFile : undefined,
+    const { report, origin, keySource, notes } = await verifyFromConfig(database.db, vault.dataKeys, config, {
+      key: options.key,
+      anchors: options.anchors,
       onProgress: progress("leaves"),
     });
     if (process.stdout.isTTY) process.stdout.write("\n");
+    console.log(`Verified audit log ${origin.origin} (${database.driver}; key from ${keySource === "given" ? "--key" : keySource})`);
+    for (const note of notes) console.log(`Note: ${note}`);
     const rate = report.seconds > 0 ? Math.round(report.treeSize / report.seconds) : report.treeSize;
     console.log(
       `${report.treeSize.toLocaleString("en-US")} leaves, ${report.checkpoints} checkpoints, ${report.anchors} confirmed anchors checked in ${report.seconds.toFixed(2)} s (${rate.toLocaleString("en-US")} leaves/s)`,
     );
-    if (report.ok) {
-      console.log("OK: every event, checkpoint and anchor verifies.");
+    for (const a of report.anchored) {
+      console.log(`  ${a.describe}: ${a.checkpoints} checkpoint${a.checkpoints === 1 ? "" : "s"} of this log${a.largest === null ? "" : `, largest ${a.largest}`}`);
+    }
+    if (!report.ok) {
+      const first = report.first;
+      console.error(`\nTAMPERED: ${first?.kind ?? "problem"} at leaf ${first?.leafIndex ?? "?"}: ${first?.message ?? ""}`);
+      for (const p of report.problems.slice(1, 10)) console.error(`  also: ${p.kind} at leaf ${p.leafIndex ?? "?"}: ${p.message}`);
+      process.exitCode = 1;
       return;
     }
-    const first = report.first;
-    console.error(`\nTAMPERED: ${first?.kind ?? "problem"} at leaf ${first?.leafIndex ?? "?"}: ${first?.message ?? ""}`);
-    for (const p of report.problems.slice(1, 10)) console.error(`  also: ${p.kind} at leaf ${p.leafIndex ?? "?"}: ${p.message}`);
-    process.exitCode = 1;
+    if (report.unchecked.length > 0) {
+      for (const u of report.unchecked) console.error(`Not checked: ${u}`);
+      console.error("INCOMPLETE: the database verifies, but not every anchor could be read.");
+      process.exitCode = 2;
+      return;
+    }
+    console.log("OK: every event, checkpoint and anchor verifies.");
   } catch (error) {
     fail(error);
   } finally {

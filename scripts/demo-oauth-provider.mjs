@@ -1,7 +1,9 @@
 // A real OAuth 2.0 / OpenID Connect authorization server (node-oidc-provider) on loopback, so demo
 // mode can "Connect" an account without registering an app anywhere, and tests and the e2e run
 // exercise the real protocol: PKCE S256, rotating refresh tokens with reuse detection, revocation,
-// userinfo, and the built-in login and consent pages (devInteractions).
+// userinfo, and sign-in and consent pages of its own in Latchkey's look (interactions.url pointing at
+// /interaction/:uid, served here through oidc-provider's interaction API; its renderError too). They are
+// the first thing a newcomer sees of OAuth, so they explain themselves and load nothing from elsewhere.
 //
 // Around the provider sits a small switchboard for tests: counters per endpoint, a way to make the
 // next token requests fail with a chosen status before they reach the provider (so no refresh token
@@ -25,14 +27,62 @@ const DEFAULT_ACCOUNTS = [{ sub: "demo-user", email: "demo.user@example.test", n
 const SCOPES = ["openid", "offline_access", "email", "profile", "calendar.read", "calendar.write", "files.read"];
 
 // oidc-provider prints these on import and start-up. They are true of this server on purpose (it is
-// a development stand-in: in-memory storage, the built-in login pages, and Node 20 which it does not
-// officially support), so they are dropped; any other oidc-provider message still gets through.
-const EXPECTED_NOTICES = [
-  "Unsupported runtime",
-  "devInteractions is enabled",
-  "development-only in-memory adapter",
-  "development-only signing keys",
-];
+// a development stand-in: in-memory storage and Node 20 which it does not officially support), so they
+// are dropped; any other oidc-provider message still gets through.
+const EXPECTED_NOTICES = ["Unsupported runtime", "development-only in-memory adapter", "development-only signing keys"];
+
+/** @param {unknown} value */
+const esc = (value) =>
+  String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+
+// Latchkey's look (app/globals.css and the panel's cards and buttons), inline: the page loads nothing else.
+const PAGE_STYLE = `
+*{box-sizing:border-box}
+body{margin:0;min-height:100vh;background:#f8fafc;color:#0f172a;font:16px/1.5 ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;-webkit-font-smoothing:antialiased}
+header{border-bottom:1px solid #e2e8f0;background:#fff}
+header div{max-width:28rem;margin:0 auto;padding:.75rem 1rem;display:flex;align-items:center;gap:.5rem;font-weight:600}
+main{max-width:28rem;margin:0 auto;padding:2rem 1rem}
+.card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 2px rgba(15,23,42,.06);outline:1px solid #e2e8f0}
+h1{font-size:1.5rem;line-height:1.25;margin:0 0 .25rem;letter-spacing:-.01em}
+p{margin:.25rem 0}.muted{color:#475569;font-size:.875rem}.small{font-size:.75rem;color:#64748b}
+label{display:block;font-size:.875rem;font-weight:500;color:#334155;margin-top:1rem}
+input[type=text],input[type=password]{display:block;width:100%;min-height:2.5rem;margin-top:.25rem;padding:.5rem .75rem;border:1px solid #cbd5e1;border-radius:.375rem;font:inherit;background:#fff;color:#0f172a}
+input:focus-visible,button:focus-visible,a:focus-visible{outline:2px solid oklch(.55 .2 264);outline-offset:2px}
+.actions{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;margin-top:1.25rem}
+button{min-height:2.5rem;padding:.5rem 1rem;border:0;border-radius:.375rem;background:oklch(.49 .2 264);color:#fff;font:inherit;font-size:.875rem;font-weight:500;cursor:pointer}
+button:hover{background:oklch(.42 .18 264)}
+a{color:oklch(.42 .18 264);font-size:.875rem;font-weight:500}
+ul{margin:.5rem 0 0;padding-left:1.25rem}li{margin:.25rem 0}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.8125rem;background:#f1f5f9;padding:.0625rem .25rem;border-radius:.25rem}
+.note{margin-top:1.5rem;text-align:center}
+`;
+
+const LOGO = `<svg aria-hidden="true" width="24" height="24" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#4338ca"/><path d="M11 14v-3a5 5 0 0 1 10 0v3" stroke="#fff" stroke-width="2.5" fill="none"/><rect x="8" y="14" width="16" height="11" rx="2" fill="#fff"/><circle cx="16" cy="19.5" r="2" fill="#4338ca"/></svg>`;
+
+/**
+ * A whole page: `title` in the tab and as the heading, `body` (trusted HTML, every value in it escaped
+ * with `esc`) in a card, and a line saying what this server is.
+ * @param {string} title @param {string} body
+ */
+function page(title, body) {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · Demo OAuth provider</title><style>${PAGE_STYLE}</style></head>
+<body><header><div>${LOGO}<span>Demo OAuth provider</span></div></header>
+<main><div class="card"><h1>${esc(title)}</h1>${body}</div>
+<p class="note small">A local stand-in for a real service's sign-in, started with Latchkey's demo. Nothing you type here leaves this computer.</p></main></body></html>`;
+}
+
+// What each OpenID Connect scope lets the client do, in words (others are listed by name).
+const SCOPE_WORDS = /** @type {Record<string, string>} */ ({
+  openid: "Know who you are at this service",
+  email: "See your email address",
+  profile: "See your name",
+  offline_access: "Keep access while you are away",
+  "calendar.read": "Read your calendars",
+  "calendar.write": "Change your calendars",
+  "files.read": "Read your files",
+});
 
 /**
  * Runs `step` with oidc-provider's expected start-up notices filtered out of console.warn/info.
@@ -215,8 +265,18 @@ export async function startDemoProvider(options) {
         cookies: { keys: [randomBytes(32).toString("base64url")] },
         scopes: SCOPES,
         claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+        // Our own pages (below) instead of the development-only built-in ones.
+        interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+        async renderError(ctx, out) {
+          ctx.type = "html";
+          ctx.body = page(
+            "Something went wrong",
+            `<p class="muted">The sign-in could not continue: ${esc(out.error_description ?? out.error ?? "unknown error")}.</p>
+<p class="muted">Go back to Latchkey and start connecting again.</p>`,
+          );
+        },
         features: {
-          devInteractions: { enabled: true },
+          devInteractions: { enabled: false },
           revocation: { enabled: true, allowedPolicy: async () => true },
           userinfo: { enabled: true },
         },
@@ -288,6 +348,106 @@ export async function startDemoProvider(options) {
   };
 
   const providerCallback = provider.callback();
+
+  /**
+   * The sign-in and consent pages (GET), their forms (POST) and Cancel (GET …/abort), through
+   * oidc-provider's interaction API, as its devInteractions did but in Latchkey's look. The forms keep
+   * devInteractions' field names (login, password, a hidden prompt) so test/oidc.ts walks either.
+   * @param {import("node:http").IncomingMessage} req @param {import("node:http").ServerResponse} res
+   * @param {string} uid @param {boolean} abort
+   */
+  async function handleInteraction(req, res, uid, abort) {
+    const html = (/** @type {number} */ status, /** @type {string} */ body) =>
+      res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(body);
+    try {
+      const details = await provider.interactionDetails(req, res);
+      if (details.uid !== uid)
+        return html(400, page("This sign-in link is stale", `<p class="muted">Start connecting again from Latchkey.</p>`));
+      if (abort) {
+        await provider.interactionFinished(
+          req,
+          res,
+          { error: "access_denied", error_description: "End-User aborted interaction" },
+          { mergeWithLastSubmission: false },
+        );
+        return;
+      }
+      const { prompt, params, session, grantId } = details;
+      const client = await provider.Client.find(String(params.client_id));
+      const clientName = client?.clientName ?? "Latchkey";
+      if (req.method === "POST") {
+        const form = new URLSearchParams(await readBody(req));
+        if (form.get("prompt") === "login" && prompt.name === "login") {
+          const login = (form.get("login") ?? "").trim();
+          if (!login) return html(400, loginPage(uid, clientName, "Enter an email address or user name."));
+          await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+          return;
+        }
+        if (form.get("prompt") === "consent" && prompt.name === "consent" && session) {
+          const grant = grantId
+            ? await provider.Grant.find(grantId)
+            : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) });
+          if (!grant) return html(400, page("This sign-in link is stale", `<p class="muted">Start connecting again from Latchkey.</p>`));
+          const missing = /** @type {Record<string, any>} */ (prompt.details);
+          if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
+          if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+          for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+            grant.addResourceScope(indicator, /** @type {string[]} */ (scopes).join(" "));
+          }
+          await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+          return;
+        }
+        return html(400, page("This form is out of date", `<p class="muted">Reload the page and try again.</p>`));
+      }
+      if (prompt.name === "login") return html(200, loginPage(uid, clientName, null));
+      if (prompt.name === "consent") {
+        const scopes = String(params.scope ?? "")
+          .split(" ")
+          .filter(Boolean);
+        const account = accountFor(session?.accountId ?? "");
+        return html(200, consentPage(uid, clientName, account?.email ?? String(session?.accountId ?? ""), scopes));
+      }
+      return html(501, page("Not supported", `<p class="muted">This demo provider cannot handle “${esc(prompt.name)}”.</p>`));
+    } catch (error) {
+      // An expired or unknown interaction (the browser came back after an hour, or a bookmark).
+      const message = error instanceof Error ? error.message : String(error);
+      return html(
+        400,
+        page("This sign-in has expired", `<p class="muted">${esc(message)}</p><p class="muted">Start connecting again from Latchkey.</p>`),
+      );
+    }
+  }
+
+  /** @param {string} uid @param {string} clientName @param {string | null} problem */
+  function loginPage(uid, clientName, problem) {
+    return page(
+      "Sign in to My Service",
+      `<p class="muted">${esc(clientName)} asks to connect to your account. Any email and password work here; <code>${esc(accounts[0]?.email ?? "")}</code> is the demo account.</p>
+${problem ? `<p role="alert" style="color:#b91c1c">${esc(problem)}</p>` : ""}
+<form method="post" action="/interaction/${esc(uid)}" autocomplete="off">
+<input type="hidden" name="prompt" value="login">
+<label for="login">Email or user name</label><input id="login" type="text" name="login" required autofocus value="${esc(accounts[0]?.email ?? "")}">
+<label for="password">Password</label><input id="password" type="password" name="password" required>
+<div class="actions"><button type="submit">Sign in</button><a href="/interaction/${esc(uid)}/abort">Cancel</a></div>
+</form>`,
+    );
+  }
+
+  /** @param {string} uid @param {string} clientName @param {string} who @param {string[]} scopes */
+  function consentPage(uid, clientName, who, scopes) {
+    const items = scopes.map(
+      (scope) => `<li>${esc(SCOPE_WORDS[scope] ?? scope)} <span class="small">(<code>${esc(scope)}</code>)</span></li>`,
+    );
+    return page(
+      `Allow ${clientName} access`,
+      `<p class="muted">Signed in as <strong>${esc(who)}</strong>. ${esc(clientName)} will be able to:</p>
+<ul>${items.join("")}</ul>
+<form method="post" action="/interaction/${esc(uid)}">
+<input type="hidden" name="prompt" value="consent">
+<div class="actions"><button type="submit">Continue</button><a href="/interaction/${esc(uid)}/abort">Cancel</a></div>
+</form>`,
+    );
+  }
   const tokenPath = new URL(`${issuer}/token`).pathname;
 
   /** @param {import("node:http").IncomingMessage} req @param {import("node:http").ServerResponse} res @param {URL} url */
@@ -312,6 +472,11 @@ export async function startDemoProvider(options) {
     if (url.pathname.startsWith("/__control/")) {
       if (control) return handleControl(req, res, url);
       return sendJson(res, 404, { error: "not_found" });
+    }
+    const interaction = /^\/interaction\/([A-Za-z0-9_-]+)(\/abort)?$/.exec(url.pathname);
+    if (interaction) {
+      void handleInteraction(req, res, interaction[1] ?? "", interaction[2] !== undefined);
+      return;
     }
     if (failures.remaining > 0 && req.method === "POST" && url.pathname === tokenPath) {
       failures.remaining -= 1;

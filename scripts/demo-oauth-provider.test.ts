@@ -268,3 +268,37 @@ describe("demo OAuth provider", () => {
     }
   });
 });
+
+describe("its sign-in and consent pages", () => {
+  it("are Latchkey's own: labelled fields, no debug block, nothing loaded from elsewhere", async () => {
+    const url = authorizationEndpoint(as);
+    url.search = new URLSearchParams({
+      client_id: provider.client.client_id,
+      redirect_uri: REDIRECT_URI,
+      response_type: "code",
+      scope: SCOPE,
+      code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+      code_challenge_method: "S256",
+    }).toString();
+    const start = await fetch(url, { redirect: "manual" });
+    const location = start.headers.get("location") ?? "";
+    expect(location).toMatch(/^\/interaction\/[A-Za-z0-9_-]+$/);
+    const cookie = start.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const login = await fetch(new URL(location, provider.issuer), { headers: { cookie } });
+    const html = await login.text();
+    expect(login.status).toBe(200);
+    expect(html).toContain("<title>Sign in to My Service · Demo OAuth provider</title>");
+    expect(html).toContain('<label for="login">Email or user name</label>');
+    expect(html).toContain('<label for="password">Password</label>');
+    expect(html).toContain(">Sign in</button>");
+    expect(html).not.toContain("DEBUG");
+    expect(html).not.toMatch(/@import|https?:\/\/(?!127\.0\.0\.1)/);
+    // An unknown or expired interaction is a page that says so, not a stack trace.
+    const stale = await fetch(new URL("/interaction/no-such-uid", provider.issuer));
+    expect(stale.status).toBe(400);
+    expect(await stale.text()).toContain("This sign-in has expired");
+  });
+});

@@ -2,16 +2,15 @@
 // two clients tests need, and walk its built-in login and consent pages over plain HTTP the way a
 // browser would, stopping at the redirect back to the client.
 //
-// The pages are oidc-provider's devInteractions. For Playwright, on the provider's origin:
-//   login page   (title "Sign-in"):   input[name="login"] (any sub or email of a configured account;
-//                                     an unknown login signs in as the first account),
-//                                     input[name="password"] (required by the form, any value),
-//                                     button[type="submit"] with text "Sign-in"
-//   consent page (title "Authorize"): button[type="submit"] with text "Continue"
-//   either page: the link "[ Cancel ]" (href ends in /abort) denies: the client gets
-//                error=access_denied.
+// The pages are the demo provider's own (scripts/demo-oauth-provider.mjs, Latchkey's look). For
+// Playwright, on the provider's origin:
+//   login page   (heading "Sign in to My Service"): input[name="login"], labelled "Email or user name"
+//                (any sub or email of a configured account; an unknown login signs in as the first
+//                account), input[name="password"] (required by the form, any value),
+//                button[type="submit"] with text "Sign in"
+//   consent page (heading "Allow … access"): button[type="submit"] with text "Continue"
+//   either page: the link "Cancel" (href ends in /abort) denies: the client gets error=access_denied.
 // The login and consent forms both carry a hidden input[name="prompt"] ("login" or "consent").
-// Both pages @import a Google font in their CSS; without network that request simply fails.
 import { randomBytes } from "node:crypto";
 
 import { startDemoProvider, type DemoProvider, type DemoProviderOptions } from "@/scripts/demo-oauth-provider.mjs";

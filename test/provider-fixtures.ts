@@ -96,7 +96,11 @@ export const github: ProviderFixture = {
   provider: "github",
   clientAuth: ["post"],
   rotates: true,
-  endpoints: { authorize: "github.com/login/oauth/authorize", token: "github.com/login/oauth/access_token", profile: "api.github.com/user" },
+  endpoints: {
+    authorize: "github.com/login/oauth/authorize",
+    token: "github.com/login/oauth/access_token",
+    profile: "api.github.com/user",
+  },
   tokens: (n) => ({ access: `ghu_16C7e42F292c6912E7710c838347Ae178B4a${n}`, refresh: `ghr_1B4a2e77838347a7E420ce178F2E7c6912E1${n}` }),
   codeExchange: (ctx) => json(200, githubAnswer(ctx)),
   refresh: (ctx) => json(200, githubAnswer(ctx)),
@@ -191,7 +195,8 @@ function microsoftResourceScopes(scopes: string[], mixed: "first" | "refuse"): {
     return {
       error: {
         error: "invalid_scope",
-        error_description: "AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.",
+        error_description:
+          "AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.",
         error_codes: [28000],
       },
     };
@@ -209,7 +214,13 @@ export const spotify: ProviderFixture = {
   endpoints: { authorize: "accounts.spotify.com/authorize", token: "accounts.spotify.com/api/token", profile: "api.spotify.com/v1/me" },
   tokens: (n) => ({ access: `NgCXRKc9ZaXiTTPA${n}`, refresh: `NgAagAHfVxDkSvCUm_SHo${n}` }),
   codeExchange: (ctx) =>
-    json(200, { access_token: ctx.accessToken, token_type: "Bearer", scope: ctx.scopes.join(" "), expires_in: 3600, refresh_token: ctx.refreshToken }),
+    json(200, {
+      access_token: ctx.accessToken,
+      token_type: "Bearer",
+      scope: ctx.scopes.join(" "),
+      expires_in: 3600,
+      refresh_token: ctx.refreshToken,
+    }),
   refresh: (ctx) => json(200, { access_token: ctx.accessToken, token_type: "Bearer", scope: ctx.scopes.join(" "), expires_in: 3600 }),
   grantGone: json(400, { error: "invalid_grant", error_description: "Invalid refresh token" }),
   profile: json(200, {
@@ -230,12 +241,29 @@ export const zoom: ProviderFixture = {
   provider: "zoom",
   clientAuth: ["basic"],
   rotates: true,
-  endpoints: { authorize: "zoom.us/oauth/authorize", token: "zoom.us/oauth/token", profile: "api.zoom.us/v2/users/me", revoke: "zoom.us/oauth/revoke" },
+  endpoints: {
+    authorize: "zoom.us/oauth/authorize",
+    token: "zoom.us/oauth/token",
+    profile: "api.zoom.us/v2/users/me",
+    revoke: "zoom.us/oauth/revoke",
+  },
   tokens: (n) => ({ access: `eyJzdiI6IjAwMDAwMSIsImFsZyI6IkhTNTEyIn0.${n}`, refresh: `eyJzdiI6IjAwMDAwMSIsImFsZyI6IkhTNTEyIn0.r${n}` }),
   codeExchange: (ctx) =>
-    json(200, { access_token: ctx.accessToken, token_type: "bearer", refresh_token: ctx.refreshToken, expires_in: 3599, scope: ctx.scopes.join(" ") }),
+    json(200, {
+      access_token: ctx.accessToken,
+      token_type: "bearer",
+      refresh_token: ctx.refreshToken,
+      expires_in: 3599,
+      scope: ctx.scopes.join(" "),
+    }),
   refresh: (ctx) =>
-    json(200, { access_token: ctx.accessToken, token_type: "bearer", refresh_token: ctx.refreshToken, expires_in: 3599, scope: ctx.scopes.join(" ") }),
+    json(200, {
+      access_token: ctx.accessToken,
+      token_type: "bearer",
+      refresh_token: ctx.refreshToken,
+      expires_in: 3599,
+      scope: ctx.scopes.join(" "),
+    }),
   grantGone: json(400, { reason: "Invalid Token!", error: "invalid_grant" }),
   profile: json(200, {
     id: "KDcuGIm1QgePTO8WbOqwIQ",
@@ -302,25 +330,27 @@ export async function startProviderServer(fixture: ProviderFixture): Promise<Pro
   let minted = 0;
   let url = "";
 
-  const idToken = (scopes: string[]) => async (claims: JWTPayload = {}) => {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({
-      ver: "2.0",
-      iss: `https://login.microsoftonline.com/${MICROSOFT_TENANT}/v2.0`,
-      sub: "OLu859SGc2Sr9ZsqbkG-QbeLgJlb41KcdiPoLYNpSFA",
-      aud: client.clientId,
-      iat: now,
-      nbf: now,
-      exp: now + 3600,
-      tid: MICROSOFT_TENANT,
-      oid: "00000000-0000-0000-66f3-3332eca7ea81",
-      preferred_username: "MeganB@contoso.example",
-      ...(scopes.includes("email") ? { email: "MeganB@contoso.example" } : {}),
-      ...claims,
-    })
-      .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: "fixture" })
-      .sign(privateKey);
-  };
+  const idToken =
+    (scopes: string[]) =>
+    async (claims: JWTPayload = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        ver: "2.0",
+        iss: `https://login.microsoftonline.com/${MICROSOFT_TENANT}/v2.0`,
+        sub: "OLu859SGc2Sr9ZsqbkG-QbeLgJlb41KcdiPoLYNpSFA",
+        aud: client.clientId,
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        tid: MICROSOFT_TENANT,
+        oid: "00000000-0000-0000-66f3-3332eca7ea81",
+        preferred_username: "MeganB@contoso.example",
+        ...(scopes.includes("email") ? { email: "MeganB@contoso.example" } : {}),
+        ...claims,
+      })
+        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: "fixture" })
+        .sign(privateKey);
+    };
 
   /** Checks client authentication the way the provider documents it. */
   function authenticated(req: http.IncomingMessage, form: URLSearchParams): boolean {
@@ -416,7 +446,11 @@ export async function startProviderServer(fixture: ProviderFixture): Promise<Pro
         ? new URLSearchParams(answer.body as Record<string, string>).toString()
         : JSON.stringify(answer.body);
     res.writeHead(answer.status, {
-      "content-type": raw ? "text/html; charset=utf-8" : formEncoded ? "application/x-www-form-urlencoded" : "application/json; charset=utf-8",
+      "content-type": raw
+        ? "text/html; charset=utf-8"
+        : formEncoded
+          ? "application/x-www-form-urlencoded"
+          : "application/json; charset=utf-8",
       ...answer.headers,
     });
     res.end(body);

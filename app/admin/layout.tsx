@@ -12,6 +12,9 @@ export default async function AdminLayout({ children }: { children: ReactNode })
         items={[
           { href: "/admin", label: "Overview", exact: true },
           { href: "/admin/audit", label: "Audit log" },
+          { href: "/admin/connections", label: "Connections" },
+          { href: "/admin/keys", label: "Keyring" },
+          { href: "/admin/directory", label: "Directory" },
         ]}
       />
       {children}

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { SignInOptions } from "@/components/auth/sign-in-options";
@@ -41,6 +42,13 @@ export default async function SignInPage({
         </p>
       ) : null}
       <SignInOptions demoPeople={demoPeople} providers={providers} callbackUrl={returnTo} />
+      <p className="mt-6 border-t border-slate-100 pt-4 text-sm text-slate-600">
+        Holding an exported audit event?{" "}
+        <Link href="/verify" className="font-medium text-brand-700 hover:underline">
+          Verify it
+        </Link>{" "}
+        without signing in.
+      </p>
     </Card>
   );
 }

@@ -13,6 +13,7 @@ import type { AuditPage, AuditRow } from "@/lib/audit/queries";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { RelativeTime } from "@/components/ui/relative-time";
 
 const COLUMNS = ["When", "Who", "Action", "Target", "Source", "Outcome", "Integrity"] as const;
 
@@ -38,8 +39,6 @@ const filterLabels: Record<Exclude<AuditFilterName, "outcome" | "time">, { label
   extension: { label: "Extension", placeholder: "name or id" },
   org: { label: "Organization", placeholder: "name or id" },
 };
-
-const formatTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
 function queryString(applied: Applied, extra: Record<string, string> = {}) {
   const params = new URLSearchParams();
@@ -182,18 +181,27 @@ export function AuditViewer({
           ? "Loading events…"
           : query.isError
             ? `Could not load events: ${query.error.message}`
-            : `${rows.length} ${rows.length === 1 ? "event" : "events"} shown${hasNextPage ? " (scroll for more)" : ""}.` +
-              (checkpoint
-                ? ` Latest signed checkpoint: ${checkpoint.tree_size} entries, ${formatTime(checkpoint.created_at)}.`
-                : " No signed checkpoint yet.")}
+            : `${rows.length} ${rows.length === 1 ? "event" : "events"} shown${hasNextPage ? " (scroll for more)" : ""}.`}
+        {!query.isPending && !query.isError ? (
+          checkpoint ? (
+            <>
+              {" "}
+              Latest signed checkpoint: {checkpoint.tree_size} entries, <RelativeTime value={checkpoint.created_at} />.
+            </>
+          ) : (
+            " No signed checkpoint yet."
+          )
+        ) : null}
       </p>
 
       {!query.isPending && rows.length === 0 && !query.isError ? (
         <EmptyState title={emptyMessage} />
       ) : (
-        <div className="relative overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200">
-          <table className="w-full min-w-[44rem] text-left text-sm" aria-label={label}>
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
+        // Below the sm breakpoint each event is a stacked card (a label before every value) instead of a
+        // row that would be cut off after a column or two; the column headers stay for screen readers.
+        <div className="relative rounded-xl bg-white ring-1 ring-slate-200 sm:overflow-x-auto">
+          <table className="block w-full text-left text-sm sm:table sm:min-w-[44rem]" aria-label={label}>
+            <thead className="sr-only border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-600 sm:not-sr-only sm:table-header-group">
               <tr>
                 {COLUMNS.map((column) => (
                   <th key={column} scope="col" className="px-3 py-2">
@@ -205,7 +213,7 @@ export function AuditViewer({
                 </th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-100">
+            <tbody className="block divide-y divide-slate-100 sm:table-row-group">
               {rows.map((row) => (
                 <EventRow key={row.id} row={row} trusted={trusted} />
               ))}
@@ -223,6 +231,18 @@ export function AuditViewer({
   );
 }
 
+// A cell: a block in the stacked (narrow) layout, a table cell from sm up.
+const cell = "block min-w-0 sm:table-cell sm:px-3 sm:py-2";
+
+/** The column's name before a value in the stacked layout; screen readers have the table's headers. */
+function CellLabel({ children }: { children: string }) {
+  return (
+    <span aria-hidden="true" className="block text-xs font-medium uppercase tracking-wide text-slate-500 sm:hidden">
+      {children}
+    </span>
+  );
+}
+
 function EventRow({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }) {
   const [open, setOpen] = useState(false);
   const detailsId = useId();
@@ -230,36 +250,45 @@ function EventRow({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }) {
   const who = row.actor.name ?? (row.actor.id.startsWith(`${row.actor.kind}:`) ? row.actor.id : `${row.actor.kind} ${row.actor.id}`);
   return (
     <>
-      <tr data-testid="audit-event" className="align-top">
-        <td className="whitespace-nowrap px-3 py-2 tabular-nums text-slate-700">
-          <time dateTime={row.occurred_at}>{formatTime(row.occurred_at)}</time>
+      <tr data-testid="audit-event" className="grid grid-cols-2 gap-x-3 gap-y-2 p-3 align-top sm:table-row sm:p-0">
+        <td className={`${cell} col-span-2 tabular-nums text-slate-700 sm:whitespace-nowrap`}>
+          <CellLabel>When</CellLabel>
+          <RelativeTime value={row.occurred_at} />
         </td>
-        <td className="px-3 py-2">
-          <span className="font-medium text-slate-800">{who}</span>
+        <td className={`${cell} col-span-2`}>
+          <CellLabel>Who</CellLabel>
+          <span className="break-words font-medium text-slate-800">{who}</span>
           <span className="block text-xs text-slate-500">{row.actor.kind}</span>
         </td>
-        <td className="px-3 py-2 font-mono text-xs">{row.action}</td>
-        <td className="px-3 py-2">
-          <span className="font-mono text-xs">{row.target}</span>
+        <td className={`${cell} break-all font-mono text-xs`}>
+          <CellLabel>Action</CellLabel>
+          {row.action}
+        </td>
+        <td className={cell}>
+          <CellLabel>Target</CellLabel>
+          <span className="break-all font-mono text-xs">{row.target}</span>
           {row.extension ? <span className="block text-xs text-slate-500">{row.extension.name ?? row.extension.id}</span> : null}
         </td>
-        <td className="px-3 py-2 text-xs">
+        <td className={`${cell} text-xs`}>
+          <CellLabel>Source</CellLabel>
           {row.source.kind}
-          {row.source.ip ? <span className="block text-slate-500">{row.source.ip}</span> : null}
+          {row.source.ip ? <span className="block break-all text-slate-500">{row.source.ip}</span> : null}
         </td>
-        <td className="px-3 py-2">
+        <td className={cell}>
+          <CellLabel>Outcome</CellLabel>
           <Badge tone={row.outcome === "success" ? "success" : row.outcome === "denied" ? "warning" : "danger"}>{row.outcome}</Badge>
         </td>
-        <td className="px-3 py-2">
+        <td className={cell}>
+          <CellLabel>Integrity</CellLabel>
           <VerifiedMark row={row} trusted={trusted} />
         </td>
-        <td className="px-3 py-2 text-right">
+        <td className={`${cell} sm:text-right`}>
           <button
             type="button"
             aria-expanded={open}
             aria-controls={detailsId}
             onClick={() => setOpen((v) => !v)}
-            className="rounded px-2 py-1 text-xs font-medium text-brand-700 hover:bg-slate-100"
+            className="min-h-10 rounded px-2 py-1 text-xs font-medium text-brand-700 ring-1 ring-slate-200 hover:bg-slate-100 sm:min-h-0 sm:ring-0"
           >
             {open ? "Hide" : "Details"}
             <span className="sr-only"> of event {row.id}</span>
@@ -267,8 +296,8 @@ function EventRow({ row, trusted }: { row: AuditRow; trusted: TrustedRoots }) {
         </td>
       </tr>
       {open ? (
-        <tr id={detailsId}>
-          <td colSpan={8} className="bg-slate-50 px-3 py-3">
+        <tr id={detailsId} className="block sm:table-row">
+          <td colSpan={8} className="block bg-slate-50 px-3 py-3 sm:table-cell">
             <dl className="grid gap-x-4 gap-y-1 text-xs sm:grid-cols-[10rem_1fr]">
               <dt className="font-medium text-slate-600">Event id</dt>
               <dd>{row.id}</dd>

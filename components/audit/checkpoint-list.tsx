@@ -1,5 +1,6 @@
 // Signed checkpoints with the anchors each was handed to (sink, status, reference).
 import { Badge } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
 
 export interface CheckpointView {
   tree_size: number;
@@ -18,9 +19,7 @@ export function CheckpointList({ checkpoints }: { checkpoints: CheckpointView[] 
         <li key={c.tree_size} className="py-2">
           <p className="flex flex-wrap items-center gap-2">
             <span className="font-medium text-slate-800">Size {c.tree_size}</span>
-            <time dateTime={c.created_at} className="text-slate-500">
-              {c.created_at.replace("T", " ").slice(0, 19)} UTC
-            </time>
+            <RelativeTime value={c.created_at} className="text-slate-500" />
             {c.anchors.map((a) => (
               <span key={a.sink} title={a.reference ?? undefined}>
                 <Badge tone={tone(a.status)}>

@@ -4,6 +4,7 @@
 import Link from "next/link";
 import type { FormAction } from "@/components/publisher/form-state";
 import { Badge } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
 import type { ConnectionView } from "@/lib/oauth";
 import { DisconnectForm } from "./disconnect-form";
 import { ScopeList } from "./scope-list";
@@ -14,8 +15,6 @@ const statusBadges = {
   expired: { tone: "danger", label: "Expired" },
   revoked: { tone: "neutral", label: "Revoked" },
 } as const;
-
-const formatTime = (d: Date) => d.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
 
 export function ConnectionCard({ connection: c, disconnect }: { connection: ConnectionView; disconnect: FormAction }) {
   const id = `connection-${c.id}`;
@@ -61,9 +60,7 @@ export function ConnectionCard({ connection: c, disconnect }: { connection: Conn
           )}
         </dd>
         <dt className="font-medium text-slate-700">Last refreshed</dt>
-        <dd className="text-slate-600">
-          {c.lastRefreshedAt ? <time dateTime={c.lastRefreshedAt.toISOString()}>{formatTime(c.lastRefreshedAt)}</time> : "never"}
-        </dd>
+        <dd className="text-slate-600">{c.lastRefreshedAt ? <RelativeTime value={c.lastRefreshedAt} /> : "never"}</dd>
       </dl>
 
       {c.refreshFailures > 0 ? (

@@ -20,7 +20,12 @@ export function OAuthRequirementBox({
   /** What connecting would ask for, or the reason it cannot be planned (shown as text). */
   plan: ConnectPlan | { error: string };
 }) {
-  const connect = `/panel/connections/connect?${new URLSearchParams({ provider: providerId, installation: installationId }).toString()}`;
+  // The Connect page sends the flow back to this setup page (return_to), not to Connections.
+  const connect = `/panel/connections/connect?${new URLSearchParams({
+    provider: providerId,
+    installation: installationId,
+    return_to: `/panel/extensions/${installationId}/setup`,
+  }).toString()}`;
   const name = "error" in plan ? providerId : plan.providerName;
   const active = !("error" in plan) && plan.status === "active";
   const complete = active && !("error" in plan) && plan.missing.length === 0;

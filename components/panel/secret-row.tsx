@@ -75,7 +75,8 @@ export function SecretRow({
       </p>
       {s.canWrite ? (
         <>
-          <SaveForm installationId={installationId} secret={s} action={actions.save} />
+          {/* Re-mounted after a delete, so an earlier "Saved …" does not stand beside "Not set". */}
+          <SaveForm key={removed.attempt ?? 0} installationId={installationId} secret={s} action={actions.save} />
           {s.isSet ? <DeleteForm installationId={installationId} secret={s} action={actions.remove} control={removal} /> : null}
           {/* Once deleted the row reads "Not set"; until a new value is saved it also says what happened. */}
           {!s.isSet || !removed.ok ? <FormMessage state={removed} /> : null}

@@ -70,7 +70,8 @@ export function CredentialRow({ extensionId, credential, actions }: { extensionI
         </p>
       ) : null}
       {c.isSet ? <StoredValue extensionId={extensionId} credential={c} reveal={actions.reveal} /> : null}
-      <SaveForm extensionId={extensionId} credential={c} action={actions.save} />
+      {/* Re-mounted after a delete, so an earlier "Saved …" does not stand beside "Missing". */}
+      <SaveForm key={removed.attempt ?? 0} extensionId={extensionId} credential={c} action={actions.save} />
       {c.isSet ? <DeleteForm extensionId={extensionId} credential={c} action={actions.remove} control={removal} /> : null}
       {!c.isSet || !removed.ok ? <FormMessage state={removed} /> : null}
     </li>

@@ -1,6 +1,6 @@
 // The second row of navigation inside an area (Panel, Publisher, Admin): every page of the area that is
 // not reached through one of its items is listed here, so nothing is linked from nowhere. On a narrow
-// screen the row scrolls sideways rather than wrapping into a stack.
+// screen the items wrap onto a second line rather than hiding past the edge.
 import type { ReactNode } from "react";
 import { NavLink } from "./nav-link";
 
@@ -15,7 +15,7 @@ export interface SubNavItem {
 export function SubNav({ label, items, aside }: { label: string; items: SubNavItem[]; aside?: ReactNode }) {
   return (
     <div className="mb-6 flex items-center justify-between gap-2 border-b border-slate-200 pb-3">
-      <nav aria-label={label} className="-mx-1 flex min-w-0 gap-1 overflow-x-auto px-1 py-0.5">
+      <nav aria-label={label} className="-mx-1 flex min-w-0 flex-wrap gap-1 px-1 py-0.5">
         {items.map((item) => (
           <NavLink key={item.href} href={item.href} exact={item.exact}>
             {item.label}

@@ -3,7 +3,7 @@
 // what they wrap, and the plain lists those counters open (people, organizations, extensions,
 // connections). Admins see across tenants by design: these functions are for platform admins only, and
 // their pages guard with requirePlatformAdmin. Never a value or a token: statuses and counts.
-import { and, count, desc, eq, gt, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import {
   extensionVersions,
@@ -166,6 +166,5 @@ export async function listAllExtensions(db: DbOrTx) {
     })
     .from(extensions)
     .innerJoin(publishers, eq(publishers.id, extensions.publisherId))
-    .where(gt(sql`1`, 0))
     .orderBy(extensions.name);
 }

@@ -96,7 +96,10 @@ export async function sequencerState(db: DbOrTx): Promise<SequencerState> {
     .where(gt(auditEvents.id, after));
   const [checkpointAnchors, anchoredRows] = await Promise.all([
     checkpoint
-      ? db.select({ sink: auditAnchors.sink, status: auditAnchors.status }).from(auditAnchors).where(eq(auditAnchors.treeSize, checkpoint.treeSize))
+      ? db
+          .select({ sink: auditAnchors.sink, status: auditAnchors.status })
+          .from(auditAnchors)
+          .where(eq(auditAnchors.treeSize, checkpoint.treeSize))
       : Promise.resolve([]),
     anchored
       ? db
@@ -111,9 +114,7 @@ export async function sequencerState(db: DbOrTx): Promise<SequencerState> {
     treeSize: size,
     waiting: Number(pending?.n ?? 0),
     oldestWaitingAt: pending?.oldest ? new Date(pending.oldest) : null,
-    latestCheckpoint: checkpoint
-      ? { treeSize: checkpoint.treeSize, createdAt: checkpoint.createdAt, anchors: checkpointAnchors }
-      : null,
+    latestCheckpoint: checkpoint ? { treeSize: checkpoint.treeSize, createdAt: checkpoint.createdAt, anchors: checkpointAnchors } : null,
     latestAnchored:
       anchored && anchoredAt ? { treeSize: anchored.treeSize, createdAt: anchoredAt, sinks: anchoredRows.map((r) => r.sink) } : null,
   };

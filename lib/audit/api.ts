@@ -1,6 +1,6 @@
 // What the /api/v1/audit routes answer: the public key, checkpoints with their anchors, inclusion and
 // consistency proofs, and verification of a content hash. Hashes are hex; errors carry a code.
-import { desc, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { DomainError } from "@/lib/http/errors";
 import { auditAnchors, auditCheckpoints, auditLeaves } from "@/lib/db/schema";
@@ -99,11 +99,29 @@ export async function consistencyFor(db: DbOrTx, from: number, to: number) {
   return { from, to, from_root: fromRoot.toString("hex"), to_root: toRoot.toString("hex"), proof_path: hex(path) };
 }
 
+/** A checkpoint's root anchored on the chain: where, and how settled. */
+export interface ChainAnchorJson {
+  chain_id: number | null;
+  tree_size: number;
+  status: string;
+  transaction: string | null;
+  block_number: number | null;
+  checkpoint: ReturnType<typeof checkpointJson>;
+  /** The leaf's inclusion proof in this checkpoint's tree. */
+  proof_path: string[];
+}
+
 /**
- * Proves that a leaf with this hash is in the log under the latest checkpoint. Reveals only the leaf
- * index, the proof (hashes) and the public checkpoint and anchor: nothing about other events.
+ * Proves that a leaf with this hash is in the log under the latest checkpoint, and under the first
+ * checkpoint covering it whose root went to the chain (hourly, so usually an earlier or later one than
+ * the latest). Reveals only the leaf index, proofs (hashes), the public checkpoints and their anchors:
+ * nothing about other events. The caller checks the proofs and signatures itself (the /verify page does
+ * in the browser); `verified` is the server's own check of the first proof.
+ *
+ * @param options.chainId the configured chain (LATCHKEY_AUDIT_CHAIN_ID), said with the chain anchor
+ * @throws AuditApiError invalid_request (not 64 hex characters), not_found (no leaf has this hash)
  */
-export async function verifyContentHash(db: DbOrTx, contentHash: string) {
+export async function verifyContentHash(db: DbOrTx, contentHash: string, options: { chainId?: number | null } = {}) {
   if (!/^[0-9a-f]{64}$/i.test(contentHash))
     throw new AuditApiError("invalid_request", "content_hash must be 64 hex characters (a SHA-256 leaf hash).");
   const [leaf] = await db
@@ -114,10 +132,15 @@ export async function verifyContentHash(db: DbOrTx, contentHash: string) {
   if (!leaf) throw new AuditApiError("not_found", "No log entry has this content hash.");
   const checkpoint = await latestCheckpoint(db);
   if (!checkpoint || checkpoint.treeSize <= leaf.leafIndex) {
-    return { verified: false, status: "pending", leaf_index: leaf.leafIndex, proof_path: [], checkpoint: null, anchor: null };
+    return { verified: false, status: "pending", leaf_index: leaf.leafIndex, proof_path: [], checkpoint: null, anchor: null, anchors: [], chain: null };
   }
   const path = await storedInclusionProof(db, leaf.leafIndex, checkpoint.treeSize);
-  const [anchor] = await db.select().from(auditAnchors).where(eq(auditAnchors.treeSize, checkpoint.treeSize)).orderBy(auditAnchors.status);
+  const anchorRows = await db
+    .select()
+    .from(auditAnchors)
+    .where(eq(auditAnchors.treeSize, checkpoint.treeSize))
+    .orderBy(auditAnchors.status, desc(auditAnchors.sink));
+  const anchors = anchorRows.map((a) => ({ sink: a.sink, status: a.status, reference: a.reference, block_number: a.blockNumber }));
   // The server checks its own answer: a proof that does not lead to the signed root is not "verified".
   const verified = verifyInclusion(leaf.leafIndex, checkpoint.treeSize, Buffer.from(contentHash, "hex"), path, checkpoint.rootHash);
   return {
@@ -127,7 +150,30 @@ export async function verifyContentHash(db: DbOrTx, contentHash: string) {
     tree_size: checkpoint.treeSize,
     proof_path: hex(path),
     checkpoint: checkpointJson(checkpoint),
-    anchor: anchor ? { sink: anchor.sink, status: anchor.status, reference: anchor.reference } : null,
+    anchor: anchors[0] ? { sink: anchors[0].sink, status: anchors[0].status, reference: anchors[0].reference } : null,
+    anchors,
+    chain: await chainAnchorCovering(db, leaf.leafIndex, options.chainId ?? null),
+  };
+}
+
+/** The first chain anchor (confirmed or on its way) of a checkpoint that covers the leaf, with the leaf's proof in it. */
+async function chainAnchorCovering(db: DbOrTx, leafIndex: number, chainId: number | null): Promise<ChainAnchorJson | null> {
+  const [row] = await db
+    .select({ anchor: auditAnchors, checkpoint: auditCheckpoints })
+    .from(auditAnchors)
+    .innerJoin(auditCheckpoints, eq(auditCheckpoints.treeSize, auditAnchors.treeSize))
+    .where(and(eq(auditAnchors.sink, "chain"), gt(auditAnchors.treeSize, leafIndex), inArray(auditAnchors.status, ["confirmed", "pending"])))
+    .orderBy(asc(auditAnchors.treeSize))
+    .limit(1);
+  if (!row) return null;
+  return {
+    chain_id: chainId,
+    tree_size: row.anchor.treeSize,
+    status: row.anchor.status,
+    transaction: row.anchor.reference,
+    block_number: row.anchor.blockNumber,
+    checkpoint: checkpointJson(row.checkpoint),
+    proof_path: hex(await storedInclusionProof(db, leafIndex, row.anchor.treeSize)),
   };
 }
 

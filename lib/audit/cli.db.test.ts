@@ -22,7 +22,7 @@ const masterKey = randomBytes(32).toString("base64");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-audit-cli-"));
 const ORIGIN = "localhost:3000/audit";
 
-function runVerify() {
+function runVerify(appUrl = "http://localhost:3000") {
   const result = spawnSync("npx", ["tsx", "--conditions=react-server", "scripts/audit-verify.ts"], {
     encoding: "utf8",
     timeout: 60_000,
@@ -31,7 +31,7 @@ function runVerify() {
       DATABASE_URL: database.url,
       LATCHKEY_MASTER_KEY: masterKey,
       LATCHKEY_DATA_DIR: dataDir,
-      LATCHKEY_URL: "http://localhost:3000",
+      LATCHKEY_URL: appUrl,
       LATCHKEY_DEMO: "true",
       LOG_LEVEL: "silent",
     },
@@ -47,7 +47,6 @@ describe.runIf(onPostgres)("npm run audit:verify", () => {
     const sequencer = new Sequencer({
       db,
       signer: () => loadCheckpointSigner(db, dataKeys, ORIGIN),
-      origin: ORIGIN,
       sinks: [new FileAnchorSink(path.join(dataDir, "anchors.jsonl"))],
     });
     await appendEvents(db, 12, 0, { occurredAt: new Date() });
@@ -62,6 +61,15 @@ describe.runIf(onPostgres)("npm run audit:verify", () => {
   it("passes an untouched log and exits 0", () => {
     const { code, out } = runVerify();
     expect(out).toContain("21 leaves, 2 checkpoints, 2 confirmed anchors");
+    expect(out).toContain("OK: every event, checkpoint and anchor verifies.");
+    expect(code).toBe(0);
+  });
+
+  it("does not call the history tampered after LATCHKEY_URL changed: it says so and verifies under the log's origin", () => {
+    const { code, out, err } = runVerify("http://audit.example.test:4000");
+    expect(err).not.toContain("TAMPERED");
+    expect(out).toContain("Verified audit log localhost:3000/audit");
+    expect(out).toContain("Note: The configuration now names the log audit.example.test:4000/audit");
     expect(out).toContain("OK: every event, checkpoint and anchor verifies.");
     expect(code).toBe(0);
   });

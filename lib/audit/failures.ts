@@ -37,7 +37,7 @@ export function callerText(value: string, max = 200): string {
 }
 
 /** Which credential failed to authenticate; the `target` of its `auth.failure` events. */
-export type AuthFailureKind = "runtime_token" | "publisher_token";
+export type AuthFailureKind = "runtime_token" | "publisher_token" | "audit_export_token";
 
 /** Who the events of failed authentications name as actor: nobody was authenticated. */
 export const UNAUTHENTICATED_ACTOR = { kind: "system", id: "unauthenticated" } as const;
@@ -139,13 +139,16 @@ export class AuthFailureLog {
     }
   }
 
+  // One timer, set for the end of the oldest open window, so each window is written when it ends.
   #schedule(): void {
-    if (!this.#timer || this.#scheduled) return;
+    if (!this.#timer || this.#scheduled || this.#open.size === 0) return;
+    const oldest = Math.min(...[...this.#open.values()].map((t) => t.firstAt.getTime()));
+    const wait = Math.max(0, oldest + this.#windowMs - this.#now().getTime());
     this.#scheduled = setTimeout(() => {
       this.#scheduled = undefined;
       this.flush();
-      if (this.#open.size > 0) this.#schedule();
-    }, this.#windowMs).unref();
+      this.#schedule();
+    }, wait).unref();
   }
 
   #write(tally: Tally): void {

@@ -172,8 +172,12 @@ describe("anchors", () => {
       // The file sink does not depend on the witness.
       expect((await readAnchorFile(anchorFile)).length).toBe(1);
 
+      // Retried after its backoff (5 s after a first failure), not before.
       healthy = true;
-      await sequencer.anchorPending();
+      const failedAt = failed[0]?.updatedAt ?? new Date();
+      await sequencer.anchorPending(new Date(failedAt.getTime() + 4000));
+      expect(received).toHaveLength(0);
+      await sequencer.anchorPending(new Date(failedAt.getTime() + 5000));
       const [confirmed] = await db.select().from(auditAnchors).where(eq(auditAnchors.sink, "witness"));
       expect(confirmed).toMatchObject({ status: "confirmed", attempts: 2, reference: "receipt-1" });
       const [checkpoint] = await db.select().from(auditCheckpoints);

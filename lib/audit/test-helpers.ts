@@ -7,10 +7,12 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { buildVault, localKeyring } from "@/test/vault";
+import type { LocalChain } from "@/test/anvil";
 import { FileAnchorSink, type AnchorSink } from "./anchors";
+import { ChainAnchorReader, ChainAnchorSink, loadChainAccount, type ChainSettings } from "./chain";
 import { toAuditRow, type AuditEventInput } from "./events";
 import { Sequencer, type SequencerOptions } from "./sequencer";
-import { loadCheckpointSigner } from "./signing-key";
+import { loadCheckpointSigner, type KeySource } from "./signing-key";
 
 export const ORIGIN = "test.latchkey.example/audit";
 
@@ -24,12 +26,24 @@ export async function auditFixture(db: Db, options: Partial<SequencerOptions> & 
     new Sequencer({
       db,
       signer: () => loadCheckpointSigner(db, dataKeys, ORIGIN),
-      origin: ORIGIN,
       sinks: [fileSink, ...(options.extraSinks ?? [])],
       ...options,
       ...more,
     });
-  return { keyring, vault, dataKeys, anchorFile, sequencer: makeSequencer(), makeSequencer };
+  return { keyring, vault, dataKeys, anchorFile, fileSink, sequencer: makeSequencer(), makeSequencer };
+}
+
+/**
+ * A chain anchor on the local test chain: the log's anchoring key (created and sealed like in
+ * production), funded there, with its sink and reader. Confirmed after 3 blocks; every checkpoint is
+ * anchored unless `intervalMs` says otherwise.
+ */
+export async function chainAnchor(db: Db, keys: KeySource, chain: LocalChain, overrides: Partial<ChainSettings> = {}) {
+  const settings: ChainSettings = { rpcUrl: chain.rpcUrl, chainId: chain.chainId, confirmations: 3, intervalMs: 0, timeoutMs: 60_000, ...overrides };
+  const account = await loadChainAccount(db, keys, { create: true });
+  if (!account) throw new Error("no chain account");
+  await chain.fund(account.address);
+  return { settings, account, sink: new ChainAnchorSink(settings, async () => account), reader: new ChainAnchorReader(settings, account.address) };
 }
 
 export function sampleEvent(i: number, overrides: Partial<AuditEventInput> = {}): AuditEventInput {
@@ -55,7 +69,7 @@ export async function appendEvents(db: Db, count: number, from = 0, overrides: P
  * nothing is stale: the starting point of the verification tests.
  */
 export async function seedThreeCheckpoints(db: Db) {
-  await db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, system_keys, data_keys cascade`);
+  await db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`);
   const fixture = await auditFixture(db);
   const recent = Date.now() - 60_000;
   for (const [from, count] of [

@@ -1,48 +1,93 @@
 // Verifies the whole audit log from the database, trusting nothing stored except what the checkpoint
-// key signed: every leaf hash is recomputed from its event, the tree is rebuilt, each checkpoint's
-// signature and root are checked against it, and each anchor against its checkpoint. Problems name the
-// first bad leaf index and what is wrong: altered, missing, reordered, inserted, bad signature, anchor
-// mismatch.
+// key signed and what the external anchors hold: every leaf hash is recomputed from its event, the tree
+// is rebuilt, each checkpoint's signature and root are checked against it, and the tree is compared
+// with every checkpoint read back from the anchors themselves (chain, witness, file), so a database
+// rewritten wholesale, cut short or wiped still fails. Problems name the first bad leaf index and what is
+// wrong:
+//   altered            an event no longer hashes to what was logged (or signed) at its leaf
+//   missing            a leaf or its event is gone from the middle of the log
+//   reordered          an event sits at another leaf than the one it was logged (signed) at
+//   inserted           an event that was not in the log when later events were signed (back-dated,
+//                      spliced in, or never sequenced)
+//   truncated          the log ends before a signed or anchored checkpoint does (tail cut, full wipe)
+//   rolled back        the log has the anchored size but not the anchored root: its history was
+//                      replaced (restored from an old backup and continued, or rewritten and re-signed)
+//   forged checkpoint  a checkpoint in the database is not signed by the log's key (or says other than
+//                      its row)
+//   anchor mismatch    an anchor is not what the log signed, or the database claims an anchor the sink
+//                      does not hold
 import { and, asc, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, type AuditCheckpointRow } from "@/lib/db/schema";
-import { readAnchorFile } from "./anchors";
+import { FileAnchorReader, type AnchorReader, type AnchoredCheckpoint } from "./anchors";
 import { canonicalizer, entryLeafDigest, type EntryEvent } from "./entry";
 import { eventFromJson, eventJsonArray, type EventJson } from "./event-json";
-import { Frontier, fromDigest, nodeHash, rangeHash, splitPoint, toDigest, type Digest, type Hash } from "./merkle";
+import { Frontier, fromDigest, nodeDigest, splitPoint, toDigest, type Digest } from "./merkle";
 import { parseCheckpoint, verifyNote } from "./note";
-import { rowsOf, withStoredTree } from "./tree-store";
+import { rowsOf } from "./tree-store";
 
-export const problemKinds = ["altered", "missing", "reordered", "inserted", "bad signature", "anchor mismatch"] as const;
+export const problemKinds = [
+  "altered",
+  "missing",
+  "reordered",
+  "inserted",
+  "truncated",
+  "rolled back",
+  "forged checkpoint",
+  "anchor mismatch",
+] as const;
 export type ProblemKind = (typeof problemKinds)[number];
 
 export interface Problem {
   kind: ProblemKind;
-  /** The first leaf index affected; null when no leaf can be named (e.g. an anchor for no checkpoint). */
+  /** The first leaf index affected; null when no leaf can be named (e.g. an anchor record that is not one). */
   leafIndex: number | null;
   message: string;
 }
 
 export interface VerifyOptions {
-  /** The checkpoint key (raw Ed25519) and its name (the log's origin). */
-  publicKey: Buffer;
+  /** The checkpoint key (raw Ed25519); null when the log has none (an empty or wiped database). */
+  publicKey: Buffer | null;
+  /** The log's origin: the one stored when it was created (log-origin.ts), the name checkpoints are signed under. */
   origin: string;
-  /** The file anchor sink's file; anchors are checked against it when given. */
+  /** Readers of the external anchors, each read back from the anchor itself. */
+  anchors?: AnchorReader[];
+  /** Shorthand for a FileAnchorReader of this file. */
   anchorFile?: string;
-  /** An event older than the checkpoint that first covered higher ids by more than this is "inserted". */
+  /** An event dated more than this before the checkpoint preceding its leaf (or the latest one, if unsequenced) is "inserted". */
   lateCommitMs?: number;
-  /** Leaves read per query (default 10,000); a few pages are fetched ahead while one is hashed. */
+  /** Leaves read per query (default 10,000 on PGlite, 50,000 on PostgreSQL); a few are fetched ahead while one is hashed. */
   pageSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * How leaves are read on PostgreSQL: "copy" (default) streams COPY text; "json" reads json_agg pages as
+   * on PGlite. Only bench:audit sets it, to print both on the same machine.
+   */
+  postgresRead?: "copy" | "json";
+}
+
+/** What one external anchor held, for the report. */
+export interface AnchorSummary {
+  sink: string;
+  describe: string;
+  /** Checkpoints of this log it holds. */
+  checkpoints: number;
+  /** The largest tree size among them, null when none. */
+  largest: number | null;
 }
 
 export interface VerifyReport {
   ok: boolean;
   treeSize: number;
   checkpoints: number;
+  /** Anchors the database records as confirmed. */
   anchors: number;
+  /** What each external anchor held. */
+  anchored: AnchorSummary[];
   problems: Problem[];
   first: Problem | null;
+  /** Anchors that could not be read (an RPC or witness down): verification is then incomplete, not failed. */
+  unchecked: string[];
   seconds: number;
 }
 
@@ -62,15 +107,16 @@ class HashList {
     this.#buf.write(digest, this.length * 32, 32, "latin1");
     this.length++;
   }
-  get(i: number): Hash {
-    return this.#buf.subarray(i * 32, i * 32 + 32);
+  get(i: number): Digest {
+    return this.#buf.toString("latin1", i * 32, i * 32 + 32);
   }
 }
 
 export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
   const canonical = await canonicalizer();
-  const pageSize = options.pageSize ?? 10_000;
+  const postgres = options.postgresRead === "json" ? null : postgresClient(db);
+  const pageSize = options.pageSize ?? (postgres ? 50_000 : 10_000);
   const lateCommitMs = options.lateCommitMs ?? 300_000;
   const problems: Problem[] = [];
   const report = (p: Problem) => {
@@ -80,24 +126,26 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
   const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.treeSize));
   const [last] = await db.select({ i: auditLeaves.leafIndex }).from(auditLeaves).orderBy(desc(auditLeaves.leafIndex)).limit(1);
   const total = last ? last.i + 1 : 0;
+  /** The first leaf a checkpoint of this size added: the previous stored checkpoint's size. */
+  const firstLeafOf = (size: number) => {
+    let first = 0;
+    for (const c of checkpoints) if (c.treeSize < size) first = c.treeSize;
+    return first;
+  };
 
   // Signatures first: a checkpoint whose signature fails proves nothing about the leaves it names.
   const trusted: AuditCheckpointRow[] = [];
   let previousSize = 0;
   for (const checkpoint of checkpoints) {
-    const opened = verifyNote(checkpoint.note, options.origin, options.publicKey);
+    const opened = options.publicKey
+      ? verifyNote(checkpoint.note, options.origin, options.publicKey)
+      : ({ ok: false, reason: "the log's checkpoint key is not in the database, so no checkpoint can be checked (give the published key)" } as const);
     const body = opened.ok ? parseCheckpoint(opened.text) : null;
-    if (
-      !opened.ok ||
-      !body ||
-      body.origin !== options.origin ||
-      body.treeSize !== checkpoint.treeSize ||
-      !body.rootHash.equals(checkpoint.rootHash)
-    ) {
+    if (!opened.ok || !body || body.origin !== options.origin || body.treeSize !== checkpoint.treeSize || !body.rootHash.equals(checkpoint.rootHash)) {
       report({
-        kind: "bad signature",
+        kind: "forged checkpoint",
         leafIndex: previousSize,
-        message: `checkpoint of tree size ${checkpoint.treeSize}: ${opened.ok ? "the signed note does not match the stored size or root" : opened.reason}`,
+        message: `the checkpoint of tree size ${checkpoint.treeSize} is not one the log signed: ${opened.ok ? "its signed note says another size, root or origin than its row" : opened.reason}`,
       });
     } else {
       trusted.push(checkpoint);
@@ -105,58 +153,43 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
     previousSize = checkpoint.treeSize;
   }
 
+  // The external anchors, read from the anchors themselves before the leaves, so the pass below can
+  // take the tree's root at each anchored size on the way.
+  const readers = [...(options.anchors ?? []), ...(options.anchorFile ? [new FileAnchorReader(options.anchorFile)] : [])];
+  const { anchored, summaries, unchecked } = await readAnchors(readers, options, firstLeafOf, report);
+
+  const sizesOfInterest = new Set<number>([...checkpoints.map((c) => c.treeSize), ...anchored.map((a) => a.treeSize)]);
+  const rootAt = new Map<number, Digest>();
   const recomputed = new HashList();
   const frontier = new Frontier();
   let leafProblem = false;
   let nextCheckpoint = 0;
-  let maxIdSoFar = 0;
-  let maxIdAtCheckpoint = 0;
   let lastCheckpointAt = null as Date | null;
   let expected = 0;
+  let mismatch: { size: number; root: Digest; start: number } | null = null;
 
-  const checkCheckpoints = async () => {
+  const atSize = async () => {
+    if (sizesOfInterest.has(frontier.size)) rootAt.set(frontier.size, frontier.rootDigest());
     for (let c = trusted[nextCheckpoint]; c && c.treeSize === frontier.size; c = trusted[++nextCheckpoint]) {
-      if (!leafProblem && frontier.rootDigest() !== toDigest(c.rootHash)) {
+      if (!leafProblem && rootAt.get(c.treeSize) !== toDigest(c.rootHash)) {
+        // Located once every leaf is read: the entry signed here may have moved further on.
         leafProblem = true;
-        const start = trusted[nextCheckpoint - 1]?.treeSize ?? 0;
-        const located = await locateDifference(db, recomputed, c.treeSize, c.rootHash);
-        report(
-          located ??
-            ({
-              kind: "altered",
-              leafIndex: start,
-              message: `the log no longer matches the signed checkpoint of size ${c.treeSize}; the first difference is among leaves ${start}..${c.treeSize - 1}`,
-            } satisfies Problem),
-        );
+        mismatch = { size: c.treeSize, root: toDigest(c.rootHash), start: trusted[nextCheckpoint - 1]?.treeSize ?? 0 };
       }
-      maxIdAtCheckpoint = maxIdSoFar;
       lastCheckpointAt = c.createdAt;
     }
   };
-  // Checked per leaf without a promise: checkpoints are few, leaves are millions.
-  const checkpointDue = () => trusted[nextCheckpoint]?.treeSize === frontier.size;
 
-  // Pages are ranges of leaf indices, so several can be in flight: the database builds the next ones
-  // while this one is hashed. The log is verified up to the size it had when verification started.
-  const pages = Math.ceil(total / pageSize);
-  const fetchPage = (p: number) => {
-    const fetching = fetchLeafPage(db, p * pageSize, Math.min(total, (p + 1) * pageSize));
-    fetching.catch(() => {}); // rethrown where it is awaited; this only keeps an early failure from going unhandled
-    return fetching;
-  };
-  const inFlight = Array.from({ length: Math.min(PAGES_IN_FLIGHT, pages) }, (_, p) => fetchPage(p));
-  for (let p = 0; p < pages; p++) {
-    const page = await (inFlight.shift() as Promise<LeafRow[]>);
-    if (p + PAGES_IN_FLIGHT < pages) inFlight.push(fetchPage(p + PAGES_IN_FLIGHT));
+  for await (const page of leafPages(db, postgres, total, pageSize)) {
     for (const { leafIndex, eventId, leafHash: stored, event } of page) {
       while (expected < leafIndex) {
-        // A leaf row is gone: keep the tree's shape with its stored neighbour's absence noted.
+        // A leaf row is gone: keep the tree's shape with its absence noted.
         if (!leafProblem) report({ kind: "missing", leafIndex: expected, message: `leaf ${expected} was removed from the log` });
         leafProblem = true;
         recomputed.push(ZERO_DIGEST);
         frontier.appendDigest(ZERO_DIGEST);
         expected++;
-        if (checkpointDue()) await checkCheckpoints();
+        if (sizesOfInterest.has(frontier.size)) await atSize();
       }
       let digest: Digest;
       if (!event) {
@@ -168,43 +201,51 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
         if (digest !== stored) {
           if (!leafProblem) report(await explainMismatch(db, leafIndex, event.id, fromDigest(digest)));
           leafProblem = true;
-        } else if (
-          event.id < maxIdAtCheckpoint &&
-          lastCheckpointAt &&
-          event.occurredAt.getTime() < lastCheckpointAt.getTime() - lateCommitMs
-        ) {
+        } else if (lastCheckpointAt && event.occurredAt.getTime() < lastCheckpointAt.getTime() - lateCommitMs) {
+          // A checkpoint was signed after this event says it happened, yet the event came only later:
+          // the sequencer logs an event within seconds of its commit, so it was not there then.
           if (!leafProblem) {
             report({
               kind: "inserted",
               leafIndex,
-              message: `event ${event.id} at leaf ${leafIndex} is dated ${event.occurredAt.toISOString()} but appeared only after a checkpoint at ${lastCheckpointAt.toISOString()} had covered later events`,
+              message: `event ${event.id} at leaf ${leafIndex} is dated ${event.occurredAt.toISOString()} but entered the log only after the checkpoint signed at ${lastCheckpointAt.toISOString()}`,
             });
           }
           leafProblem = true;
         }
-        if (event.id > maxIdSoFar) maxIdSoFar = event.id;
       }
       recomputed.push(digest);
       frontier.appendDigest(digest);
       expected = leafIndex + 1;
-      if (checkpointDue()) await checkCheckpoints();
+      if (sizesOfInterest.has(frontier.size)) await atSize();
     }
     options.onProgress?.(expected, total);
   }
 
-  for (const c of trusted.slice(nextCheckpoint)) {
-    if (c.treeSize > frontier.size) {
-      report({
-        kind: "missing",
-        leafIndex: frontier.size,
-        message: `the log ends at ${frontier.size} leaves but a signed checkpoint covers ${c.treeSize}: leaves ${frontier.size}..${c.treeSize - 1} were removed`,
-      });
-      break;
-    }
+  if (mismatch) {
+    const { size, root, start } = mismatch;
+    report(
+      (await locateDifference(db, recomputed, size, root, start)) ?? {
+        kind: "altered",
+        leafIndex: start,
+        message: `the log no longer matches the signed checkpoint of size ${size}; the first difference is among leaves ${start}..${size - 1}`,
+      },
+    );
   }
 
-  await findInsertedUnsequenced(db, maxIdAtCheckpoint, lastCheckpointAt, lateCommitMs, frontier.size, report);
-  const anchors = await checkAnchors(db, checkpoints, options.anchorFile, report);
+  // Stored checkpoints beyond the end of the log: its tail was cut.
+  const beyond = trusted.filter((c) => c.treeSize > frontier.size).at(-1);
+  if (beyond) {
+    report({
+      kind: "truncated",
+      leafIndex: frontier.size,
+      message: `the log ends at ${frontier.size} leaves but the signed checkpoint of size ${beyond.treeSize} covers more: leaves ${frontier.size}..${beyond.treeSize - 1} were removed`,
+    });
+  }
+
+  compareWithAnchors(anchored, frontier.size, rootAt, trusted, report);
+  await findInsertedUnsequenced(db, lastCheckpointAt, lateCommitMs, frontier.size, report);
+  const anchors = await checkClaimedAnchors(db, readers, anchored, firstLeafOf, report);
 
   const sorted = [...problems].sort((a, b) => (a.leafIndex ?? Infinity) - (b.leafIndex ?? Infinity));
   return {
@@ -212,13 +253,141 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
     treeSize: frontier.size,
     checkpoints: checkpoints.length,
     anchors,
+    anchored: summaries,
     problems: sorted,
     first: sorted[0] ?? null,
+    unchecked,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
 const ZERO_DIGEST = toDigest(Buffer.alloc(32));
+
+/**
+ * Reads every anchor and keeps the checkpoints that are this log's and authentic: a note signed by the
+ * log's key that says what the record says (file, witness), or a root the log's own account put on the
+ * chain. Anything else an anchor holds is an "anchor mismatch".
+ */
+async function readAnchors(
+  readers: AnchorReader[],
+  options: VerifyOptions,
+  firstLeafOf: (size: number) => number,
+  report: (p: Problem) => void,
+) {
+  const anchored: AnchoredCheckpoint[] = [];
+  const summaries: AnchorSummary[] = [];
+  const unchecked: string[] = [];
+  for (const reader of readers) {
+    let held: AnchoredCheckpoint[];
+    try {
+      held = await reader.read();
+    } catch (error) {
+      unchecked.push(`${reader.describe}: ${(error as Error).message}`);
+      continue;
+    }
+    const mine: AnchoredCheckpoint[] = [];
+    for (const a of held) {
+      if (a.malformed) {
+        report({ kind: "anchor mismatch", leafIndex: null, message: `${a.where} is not a checkpoint record (${a.malformed})` });
+        continue;
+      }
+      if (a.origin !== options.origin) {
+        // The chain account may anchor other logs too; a file or witness is this log's alone.
+        if (a.sink !== "chain") report({ kind: "anchor mismatch", leafIndex: null, message: `${a.where} names another log (${a.origin}), not ${options.origin}` });
+        continue;
+      }
+      if (a.note !== null && options.publicKey) {
+        const opened = verifyNote(a.note, options.origin, options.publicKey);
+        const body = opened.ok ? parseCheckpoint(opened.text) : null;
+        if (!body || body.treeSize !== a.treeSize || !body.rootHash.equals(a.rootHash)) {
+          report({
+            kind: "anchor mismatch",
+            leafIndex: firstLeafOf(a.treeSize),
+            message: `${a.where} disagrees with what the log signed for the checkpoint of size ${a.treeSize}: ${opened.ok ? "its record says another size or root than its signed note" : opened.reason}`,
+          });
+          continue;
+        }
+      }
+      mine.push(a);
+    }
+    anchored.push(...mine);
+    summaries.push({
+      sink: reader.sink,
+      describe: reader.describe,
+      checkpoints: mine.length,
+      largest: mine.length > 0 ? Math.max(...mine.map((a) => a.treeSize)) : null,
+    });
+  }
+  return { anchored, summaries, unchecked };
+}
+
+/**
+ * Truncation and rollback against the anchors: the log must reach every anchored size and have the
+ * anchored root there. One problem per sink (its largest disagreement), so the report says which
+ * anchors caught it.
+ */
+function compareWithAnchors(
+  anchored: AnchoredCheckpoint[],
+  size: number,
+  rootAt: Map<number, Digest>,
+  trusted: AuditCheckpointRow[],
+  report: (p: Problem) => void,
+) {
+  const bySink = new Map<string, AnchoredCheckpoint[]>();
+  for (const a of anchored) bySink.set(a.sink, [...(bySink.get(a.sink) ?? []), a]);
+  // Sizes at which the log is known good: where its root equals an anchored or signed root.
+  const good = new Set<number>([0]);
+  for (const a of anchored) if (a.treeSize <= size && rootAt.get(a.treeSize) === toDigest(a.rootHash)) good.add(a.treeSize);
+  for (const c of trusted) if (c.treeSize <= size && rootAt.get(c.treeSize) === toDigest(c.rootHash)) good.add(c.treeSize);
+  const lastGoodBelow = (n: number) => Math.max(...[...good].filter((g) => g < n));
+  for (const [, list] of bySink) {
+    const sorted = [...list].sort((a, b) => b.treeSize - a.treeSize);
+    const cut = sorted.find((a) => a.treeSize > size);
+    if (cut) {
+      report({
+        kind: "truncated",
+        leafIndex: size,
+        message: `the log ends at ${size} leaves but the checkpoint of size ${cut.treeSize} anchored in ${cut.where} covers more: leaves ${size}..${cut.treeSize - 1} were removed${size === 0 ? " (the log is empty: wiped)" : ""}`,
+      });
+      continue;
+    }
+    const diverged = sorted.find((a) => rootAt.get(a.treeSize) !== toDigest(a.rootHash));
+    if (!diverged) continue;
+    // The stored checkpoint of that size agrees with the anchor: the leaves, not the history, differ,
+    // which the leaf and checkpoint checks have already named exactly.
+    if (trusted.some((c) => c.treeSize === diverged.treeSize && c.rootHash.equals(diverged.rootHash))) continue;
+    const from = lastGoodBelow(diverged.treeSize);
+    report({
+      kind: "rolled back",
+      leafIndex: from,
+      message: `the log has ${diverged.treeSize} leaves but not the root anchored for that size in ${diverged.where}: its history was replaced (restored from an older state, or rewritten) somewhere among leaves ${from}..${diverged.treeSize - 1}`,
+    });
+  }
+}
+
+/** Rows the database marks as confirmed anchors must be found in the sink they name (the witness keeps only its latest). */
+async function checkClaimedAnchors(
+  db: Db,
+  readers: AnchorReader[],
+  anchored: AnchoredCheckpoint[],
+  firstLeafOf: (size: number) => number,
+  report: (p: Problem) => void,
+): Promise<number> {
+  const rows = await db.select().from(auditAnchors).where(eq(auditAnchors.status, "confirmed"));
+  const read = new Set(readers.map((r) => r.sink));
+  const held = new Set(anchored.map((a) => `${a.sink} ${a.treeSize} ${a.reference ?? ""}`));
+  for (const row of rows) {
+    if (row.sink === "witness" || !read.has(row.sink)) continue;
+    if (!held.has(`${row.sink} ${row.treeSize} ${row.reference ?? ""}`)) {
+      report({
+        kind: "anchor mismatch",
+        leafIndex: firstLeafOf(row.treeSize),
+        message: `the database records the checkpoint of size ${row.treeSize} as anchored (${row.sink}: ${row.reference ?? "no reference"}), but the ${row.sink} anchor holds no such checkpoint`,
+      });
+    }
+  }
+  return rows.length;
+}
 
 interface LeafRow {
   leafIndex: number;
@@ -230,11 +399,29 @@ interface LeafRow {
 }
 
 /**
- * Leaves [from, to) of the log in leaf order, each with its event. The server writes the page as one
- * JSON array text, parsed with one JSON.parse: decoding fifteen columns a row through the driver costs
- * several times what hashing the row does. Each value is what the driver would hand drizzle —
- * occurred_at as timestamptz text, turned into a Date the way drizzle does it, details as jsonb text —
- * so the event is the one the sequencer hashed.
+ * The log's leaves below `total`, in leaf order, in pages of leaf indices with a few pages in flight, so
+ * the database produces the next ones while this one is hashed.
+ */
+async function* leafPages(db: Db, postgres: PostgresClient | null, total: number, pageSize: number): AsyncGenerator<LeafRow[]> {
+  const pages = Math.ceil(total / pageSize);
+  const fetchPage = (p: number) => {
+    const [from, to] = [p * pageSize, Math.min(total, (p + 1) * pageSize)];
+    const fetching = postgres ? copyLeafPage(postgres, from, to) : fetchLeafPage(db, from, to);
+    fetching.catch(() => {}); // rethrown where it is awaited; this only keeps an early failure from going unhandled
+    return fetching;
+  };
+  const inFlight = Array.from({ length: Math.min(PAGES_IN_FLIGHT, pages) }, (_, p) => fetchPage(p));
+  for (let p = 0; p < pages; p++) {
+    const page = await (inFlight.shift() as Promise<LeafRow[]>);
+    if (p + PAGES_IN_FLIGHT < pages) inFlight.push(fetchPage(p + PAGES_IN_FLIGHT));
+    yield page;
+  }
+}
+
+/**
+ * Leaves [from, to) on PGlite: the server writes the page as one JSON array text, parsed with one
+ * JSON.parse (decoding fifteen columns a row through the driver costs several times what hashing the
+ * row does). Each value is what the driver would hand drizzle, so the event is the one the sequencer hashed.
  */
 async function fetchLeafPage(db: Db, from: number, to: number): Promise<LeafRow[]> {
   const result = await db.execute(sql`
@@ -253,8 +440,78 @@ async function fetchLeafPage(db: Db, from: number, to: number): Promise<LeafRow[
   }));
 }
 
+/** postgres.js's tagged-template client, as drizzle holds it. */
+interface PostgresClient {
+  unsafe(query: string): { readable(): Promise<AsyncIterable<Buffer>> };
+}
+
+function postgresClient(db: Db): PostgresClient | null {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  return typeof client === "function" && typeof (client as { unsafe?: unknown }).unsafe === "function" ? (client as unknown as PostgresClient) : null;
+}
+
+/**
+ * Leaves [from, to) on PostgreSQL, streamed with COPY … TO STDOUT in text format: the server only
+ * prints its columns (building JSON per row cost it more than the hashing costs here), and the time is
+ * sent as whole epoch milliseconds (what a Date holds of it, the sub-millisecond digits dropped as the
+ * driver's parse drops them), so no date text is parsed.
+ */
+async function copyLeafPage(client: PostgresClient, from: number, to: number): Promise<LeafRow[]> {
+  const query = `copy (
+    select l.leaf_index, l.event_id, encode(l.leaf_hash, 'hex'), e.id, floor(extract(epoch from e.occurred_at) * 1000)::bigint,
+      e.actor_kind, e.actor_id, e.action, e.target, e.extension_id, e.org_id, e.source_kind, e.source_ip, e.source_user_agent,
+      e.outcome, e.details
+    from audit_leaves l left join audit_events e on e.id = l.event_id
+    where l.leaf_index >= ${Math.trunc(from)} and l.leaf_index < ${Math.trunc(to)}
+    order by l.leaf_index
+  ) to stdout`;
+  const chunks: Buffer[] = [];
+  for await (const chunk of await client.unsafe(query).readable()) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString("utf8");
+  const rows: LeafRow[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf("\n", at);
+    if (end < 0) end = text.length;
+    const f = text.slice(at, end).split("\t");
+    at = end + 1;
+    const leafHash = Buffer.from(f[2] ?? "", "hex").toString("latin1");
+    const event: EntryEvent | null =
+      f[3] === "\\N"
+        ? null
+        : {
+            id: Number(f[3]),
+            occurredAt: new Date(Number(f[4])),
+            actorKind: copyText(f[5]) as EntryEvent["actorKind"],
+            actorId: copyText(f[6]) as string,
+            action: copyText(f[7]) as string,
+            target: copyText(f[8]) as string,
+            extensionId: copyText(f[9]),
+            orgId: copyText(f[10]),
+            sourceKind: copyText(f[11]) as EntryEvent["sourceKind"],
+            sourceIp: copyText(f[12]),
+            sourceUserAgent: copyText(f[13]),
+            outcome: copyText(f[14]) as EntryEvent["outcome"],
+            details: JSON.parse(copyText(f[15]) ?? "{}") as Record<string, unknown>,
+          };
+    rows.push({ leafIndex: Number(f[0]), eventId: Number(f[1]), leafHash, event });
+  }
+  return rows;
+}
+
+const COPY_ESCAPES: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+
+/** One field of COPY's text format: \N is NULL; a backslash escapes the next character (PostgreSQL docs, COPY, "Text Format"). */
+function copyText(field: string | undefined): string | null {
+  if (field === undefined || field === "\\N") return null;
+  if (!field.includes("\\")) return field;
+  return field.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g, (_, octal: string, hex: string, char: string) =>
+    octal ? String.fromCharCode(parseInt(octal, 8)) : hex ? String.fromCharCode(parseInt(hex, 16)) : (COPY_ESCAPES[char] ?? char),
+  );
+}
+
 /** A recomputed leaf hash differs from the stored one: is it this event's own hash stored elsewhere? */
-async function explainMismatch(db: Db, leafIndex: number, eventId: number, hash: Hash): Promise<Problem> {
+async function explainMismatch(db: Db, leafIndex: number, eventId: number, hash: Buffer): Promise<Problem> {
   const [elsewhere] = await db
     .select({ leafIndex: auditLeaves.leafIndex })
     .from(auditLeaves)
@@ -271,142 +528,139 @@ async function explainMismatch(db: Db, leafIndex: number, eventId: number, hash:
 }
 
 /**
- * When every leaf matches its stored hash but a signed root does not, the stored hashes themselves were
- * moved or rewritten. If the stored interior nodes still reproduce the signed root they are authentic,
- * so walking down from the root to the first subtree whose recomputed hash differs names the leaf.
+ * Every leaf matches its stored hash but a signed root does not: the stored hashes were rewritten or
+ * moved along with the events. The stored interior nodes (audit_nodes) were written when the leaves were
+ * logged; walking down from the signed root, a child whose stored node the parent's authentic hash
+ * confirms is authentic too, and the walk follows the first child whose recomputed hash differs from it,
+ * down to one leaf or a pair. There the authentic hash tells what happened: the leaf's own event moved
+ * elsewhere (reordered), a leaf spliced in with the rest shifted (inserted), or none of these (altered).
+ * `start` is the previous good checkpoint's size: nothing below it can differ.
  */
-async function locateDifference(db: Db, recomputed: HashList, size: number, signedRoot: Hash): Promise<Problem | null> {
-  const mine = { subtree: (level: number, index: number) => rangeHashOf(recomputed, index * 2 ** level, (index + 1) * 2 ** level) };
-  let start = 0;
-  let end = size;
-  let authentic = signedRoot;
-  try {
-    while (end - start > 1) {
-      const k = splitPoint(end - start);
-      const [left, right] = await withStoredTree(db, (s) => [rangeHash(s, start, start + k), rangeHash(s, start + k, end)] as const);
-      if (!nodeHash(left, right).equals(authentic)) {
-        // Stored leaf hashes are what an attacker moves; interior nodes above them still hold. Between
-        // two leaves, test what would explain the authentic parent.
-        return end - start === 2 ? explainPair(recomputed, start, authentic, size) : null;
-      }
-      if (!rangeHash(mine, start, start + k).equals(left)) {
-        end = start + k;
-        authentic = left;
-      } else {
-        start = start + k;
-        authentic = right;
-      }
+async function locateDifference(db: Db, mine: HashList, size: number, signedRoot: Digest, start: number): Promise<Problem | null> {
+  const stored = await storedNodes(db, size);
+  const mineRange = (from: number, to: number): Digest => {
+    if (to - from === 1) return mine.get(from);
+    const k = splitPoint(to - from);
+    return nodeDigest(mineRange(from, from + k), mineRange(from + k, to));
+  };
+  const storedPerfect = (from: number, to: number): Digest | null => {
+    const n = to - from;
+    if (n < 2 || (n & (n - 1)) !== 0 || from % n !== 0) return null;
+    return stored.get(`${Math.log2(n)}:${from / n}`) ?? null;
+  };
+  let s = 0;
+  let e = size;
+  let authentic: Digest | null = signedRoot;
+  while (e - s > 2) {
+    const k = splitPoint(e - s);
+    const sl = storedPerfect(s, s + k);
+    const sr = storedPerfect(s + k, e);
+    const ml = mineRange(s, s + k);
+    const mr = mineRange(s + k, e);
+    let al: Digest | null = sl;
+    let ar: Digest | null = sr;
+    if (authentic !== null) {
+      if (sl !== null && sr !== null && nodeDigest(sl, sr) === authentic) [al, ar] = [sl, sr];
+      else if (sl !== null && nodeDigest(sl, mr) === authentic) [al, ar] = [sl, mr];
+      else if (sr !== null && nodeDigest(ml, sr) === authentic) [al, ar] = [ml, sr];
+      else if (sl !== null && sr !== null) return null; // the stored nodes are not the signed ones either: nothing to walk by
     }
-  } catch {
-    return null;
+    if (al !== null && ml !== al && s + k > start) {
+      e = s + k;
+      authentic = al;
+    } else {
+      s = s + k;
+      authentic = ar;
+    }
   }
-  const shifted = start + 1 < recomputed.length && recomputed.get(start + 1).equals(authentic);
-  return shifted
-    ? {
-        kind: "inserted",
-        leafIndex: start,
-        message: `leaf ${start} was inserted into the log: the entry signed at ${start} now sits at ${start + 1}`,
-      }
-    : {
-        kind: "altered",
-        leafIndex: start,
-        message: `leaf ${start} differs from the entry the checkpoint of size ${size} signed (replaced, removed or moved)`,
-      };
+  return e - s === 2 ? explainPair(mine, s, authentic, size, signedRoot) : explainLeaf(mine, s, authentic, size, signedRoot);
 }
 
-function explainPair(recomputed: HashList, start: number, authentic: Hash, size: number): Problem {
-  const [a, b] = [recomputed.get(start), recomputed.get(start + 1)];
-  if (nodeHash(b, a).equals(authentic)) {
-    return { kind: "reordered", leafIndex: start, message: `leaves ${start} and ${start + 1} were swapped` };
+/** Interior nodes of the stored tree under `size` (perfect subtrees of level ≥ 1), keyed "level:index". */
+async function storedNodes(db: Db, size: number): Promise<Map<string, Digest>> {
+  const result = await db.execute(
+    sql`select level, idx, encode(hash, 'hex') as hash from audit_nodes where (idx + 1) * (1::bigint << level) <= ${size}`,
+  );
+  const map = new Map<string, Digest>();
+  for (const row of rowsOf<{ level: number; idx: number | string; hash: string }>(result)) {
+    map.set(`${row.level}:${Number(row.idx)}`, Buffer.from(row.hash, "hex").toString("latin1"));
   }
-  if (start + 2 < recomputed.length && nodeHash(b, recomputed.get(start + 2)).equals(authentic)) {
-    return {
-      kind: "inserted",
-      leafIndex: start,
-      message: `leaf ${start} was inserted into the log: the entry signed at ${start} now sits at ${start + 1}`,
-    };
+  return map;
+}
+
+/** Does the log with leaf `at` taken out have the signed root? Then `at` was spliced in. */
+function splicedIn(mine: HashList, at: number, size: number, signedRoot: Digest): boolean {
+  if (mine.length < size + 1) return false;
+  const frontier = new Frontier();
+  for (let i = 0; i <= size; i++) if (i !== at) frontier.appendDigest(mine.get(i));
+  return frontier.rootDigest() === signedRoot;
+}
+
+function findLeaf(mine: HashList, match: (digest: Digest) => boolean, except: number): number {
+  for (let j = 0; j < mine.length; j++) if (j !== except && match(mine.get(j))) return j;
+  return -1;
+}
+
+const reordered = (leaf: number, moved: number): Problem => ({
+  kind: "reordered",
+  leafIndex: leaf,
+  message: `leaf ${leaf} no longer holds the entry the log signed there: that entry now sits at leaf ${moved}`,
+});
+const inserted = (leaf: number): Problem => ({
+  kind: "inserted",
+  leafIndex: leaf,
+  message: `leaf ${leaf} was inserted into the log: the entries signed from ${leaf} on now sit one leaf later`,
+});
+
+function explainLeaf(mine: HashList, s: number, authentic: Digest | null, size: number, signedRoot: Digest): Problem {
+  if (authentic !== null) {
+    if (splicedIn(mine, s, size, signedRoot)) return inserted(s);
+    const j = findLeaf(mine, (d) => d === authentic, s);
+    if (j >= 0) return reordered(s, j);
   }
   return {
     kind: "altered",
-    leafIndex: start,
-    message: `leaves ${start}..${start + 1} differ from the entries the checkpoint of size ${size} signed`,
+    leafIndex: s,
+    message: `leaf ${s} differs from the entry the checkpoint of size ${size} signed (its stored hash was rewritten to match)`,
   };
 }
 
-function rangeHashOf(list: HashList, start: number, end: number): Hash {
-  if (end - start === 1) return list.get(start);
-  const k = splitPoint(end - start);
-  return nodeHash(rangeHashOf(list, start, start + k), rangeHashOf(list, start + k, end));
+function explainPair(mine: HashList, s: number, authentic: Digest | null, size: number, signedRoot: Digest): Problem {
+  const [a, b] = [mine.get(s), mine.get(s + 1)];
+  if (authentic !== null) {
+    if (nodeDigest(b, a) === authentic) return { kind: "reordered", leafIndex: s, message: `leaves ${s} and ${s + 1} were swapped` };
+    if (splicedIn(mine, s, size, signedRoot)) return inserted(s);
+    if (splicedIn(mine, s + 1, size, signedRoot)) return inserted(s + 1);
+    const left = findLeaf(mine, (d) => nodeDigest(d, b) === authentic, s);
+    if (left >= 0) return reordered(s, left);
+    const right = findLeaf(mine, (d) => nodeDigest(a, d) === authentic, s + 1);
+    if (right >= 0) return reordered(s + 1, right);
+  }
+  return {
+    kind: "altered",
+    leafIndex: s,
+    message: `leaf ${s} or ${s + 1} differs from the entry the checkpoint of size ${size} signed (its stored hash was rewritten to match, so the two cannot be told apart)`,
+  };
 }
 
-/** Events never sequenced although later ones were checkpointed long after they claim to have happened. */
-async function findInsertedUnsequenced(
-  db: Db,
-  maxIdAtCheckpoint: number,
-  lastCheckpointAt: Date | null,
-  lateCommitMs: number,
-  size: number,
-  report: (p: Problem) => void,
-) {
+/**
+ * Events never sequenced although a checkpoint was signed well after they say they happened: the
+ * sequencer would have logged them before it, so they were written later, back-dated.
+ */
+async function findInsertedUnsequenced(db: Db, lastCheckpointAt: Date | null, lateCommitMs: number, size: number, report: (p: Problem) => void) {
   if (!lastCheckpointAt) return;
-  const rows = await db
+  const [row] = await db
     .select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt })
     .from(auditEvents)
     .leftJoin(auditLeaves, eq(auditLeaves.eventId, auditEvents.id))
-    .where(
-      and(
-        isNull(auditLeaves.leafIndex),
-        lt(auditEvents.id, maxIdAtCheckpoint),
-        lt(auditEvents.occurredAt, new Date(lastCheckpointAt.getTime() - lateCommitMs)),
-      ),
-    )
+    .where(and(isNull(auditLeaves.leafIndex), lt(auditEvents.occurredAt, new Date(lastCheckpointAt.getTime() - lateCommitMs))))
     .orderBy(asc(auditEvents.id))
     .limit(1);
-  const [row] = rows;
   if (row) {
     report({
       kind: "inserted",
       leafIndex: size,
-      message: `event ${row.id} (dated ${row.occurredAt.toISOString()}) is not in the log although later events were checkpointed; it would be sequenced at leaf ${size}`,
+      message: `event ${row.id} (dated ${row.occurredAt.toISOString()}) is not in the log although a checkpoint was signed at ${lastCheckpointAt.toISOString()}; it would be sequenced at leaf ${size}`,
     });
   }
-}
-
-async function checkAnchors(db: Db, checkpoints: AuditCheckpointRow[], anchorFile: string | undefined, report: (p: Problem) => void) {
-  const bySize = new Map(checkpoints.map((c) => [c.treeSize, c]));
-  const firstLeaf = (size: number) => {
-    const i = checkpoints.findIndex((c) => c.treeSize === size);
-    return i > 0 ? (checkpoints[i - 1]?.treeSize ?? 0) : 0;
-  };
-  const rows = await db.select().from(auditAnchors).where(eq(auditAnchors.status, "confirmed"));
-  if (!anchorFile) return rows.length;
-  const lines = await readAnchorFile(anchorFile);
-  const byOffset = new Map(lines.map((l) => [l.offset, l]));
-  for (const line of lines) {
-    const record = line.record;
-    const checkpoint = record ? bySize.get(record.tree_size) : undefined;
-    if (!record || !checkpoint) {
-      report({ kind: "anchor mismatch", leafIndex: null, message: `anchor file line ${line.line} names no checkpoint of this log` });
-      continue;
-    }
-    if (record.root_hash !== checkpoint.rootHash.toString("hex") || record.note !== checkpoint.note) {
-      report({
-        kind: "anchor mismatch",
-        leafIndex: firstLeaf(checkpoint.treeSize),
-        message: `anchor file line ${line.line} disagrees with the checkpoint of size ${checkpoint.treeSize}`,
-      });
-    }
-  }
-  for (const anchor of rows.filter((a) => a.sink === "file")) {
-    const offset = Number(anchor.reference?.split("@")[1]);
-    const line = byOffset.get(offset);
-    if (!line || line.record?.tree_size !== anchor.treeSize) {
-      report({
-        kind: "anchor mismatch",
-        leafIndex: firstLeaf(anchor.treeSize),
-        message: `the anchor of checkpoint ${anchor.treeSize} is missing from the anchor file (${anchor.reference ?? "no reference"})`,
-      });
-    }
-  }
-  return rows.length;
 }

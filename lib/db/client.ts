@@ -1,9 +1,10 @@
 // The database client: postgres.js when DATABASE_URL is set, embedded PGlite otherwise. Both are
-// migrated from drizzle/ on open, so a fresh machine and a fresh server start the same way.
+// migrated from drizzle/ on open (found beside the code, history checked first: ./migrations.ts), so a
+// fresh machine and a fresh server start the same way.
 import fs from "node:fs/promises";
-import path from "node:path";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { findMigrationsFolder, migrateDatabase } from "./migrations";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -22,7 +23,6 @@ export class DatabaseConnectError extends Error {
   readonly code = "database_unavailable";
 }
 
-const migrationsFolder = path.join(process.cwd(), "drizzle");
 /** Arbitrary but fixed: identifies Latchkey's migration lock among advisory locks. */
 const MIGRATION_LOCK_ID = 0x4c4b_0001;
 
@@ -43,14 +43,17 @@ export interface OpenOptions {
   pgliteDir?: string;
   /** postgres.js pool size. */
   max?: number;
+  /** The migrations folder (default: `findMigrationsFolder()`, beside the code). */
+  migrationsFolder?: string;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.max ?? 10);
-  return openPglite(options.pgliteDir ?? "memory://");
+  const migrationsFolder = options.migrationsFolder ?? findMigrationsFolder();
+  if (options.url) return openPostgres(options.url, options.max ?? 10, migrationsFolder);
+  return openPglite(options.pgliteDir ?? "memory://", migrationsFolder);
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, migrationsFolder: string): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
@@ -69,7 +72,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const lockHolder = await sql.reserve();
   try {
     await lockHolder`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migrate(db, { migrationsFolder });
+    await migrateDatabase(db as unknown as Db, migrationsFolder, (d, config) => migrate(d as unknown as typeof db, config));
   } finally {
     await lockHolder`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
     lockHolder.release();
@@ -77,7 +80,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   return { db: db as unknown as Db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
 }
 
-async function openPglite(dir: string): Promise<Database> {
+async function openPglite(dir: string, migrationsFolder: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
@@ -92,6 +95,6 @@ async function openPglite(dir: string): Promise<Database> {
     );
   }
   const db = drizzle({ client, schema });
-  await migrate(db, { migrationsFolder });
+  await migrateDatabase(db as unknown as Db, migrationsFolder, (d, config) => migrate(d as unknown as typeof db, config));
   return { db: db as unknown as Db, driver: "pglite", close: () => client.close() };
 }

@@ -51,7 +51,7 @@ export class ExtensionError extends DomainError<ExtensionErrorCode> {
   constructor(
     code: ExtensionErrorCode,
     message: string,
-    readonly details: { manifestErrors?: ManifestError[]; missing?: string[]; field?: string } = {},
+    readonly details: { manifestErrors?: ManifestError[]; missing?: string[]; field?: string; findings?: BlockingFinding[] } = {},
   ) {
     super(code, message);
   }
@@ -60,11 +60,23 @@ export class ExtensionError extends DomainError<ExtensionErrorCode> {
     return statusByCode[this.code];
   }
 
-  /** Served as `details`: the manifest's errors with their lines, or the missing credentials. */
+  /** Served as `details`: the manifest's errors with their lines, or what blocks a publish. */
   override publicFields(): Record<string, unknown> {
-    const { manifestErrors, missing } = this.details;
-    return manifestErrors ? { details: { errors: manifestErrors } } : missing ? { details: { missing } } : {};
+    const { manifestErrors, missing, findings } = this.details;
+    if (manifestErrors) return { details: { errors: manifestErrors } };
+    if (missing || findings) return { details: { ...(missing ? { missing } : {}), ...(findings ? { findings } : {}) } };
+    return {};
   }
+}
+
+/** A finding of the publish-time scan that blocks publishing (lib/scan), as served with `publish_blocked`. */
+export interface BlockingFinding {
+  rule: string;
+  path: string;
+  line: number;
+  column: number;
+  snippet: string;
+  message: string;
 }
 
 /** The exact text the partner-credentials guide shows when publishing is blocked. */

@@ -69,13 +69,22 @@ describe(`panel secrets (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
   });
 
   it("sets, then rotates, then deletes a user secret, each audited with the end user and ui source", async () => {
-    expect(await savePanelSecret(deps, call(eve), spotifyInstallation, "user.spotify_api_key", "sk-eve-1")).toEqual({ rotated: false, label: "Spotify API key" });
-    expect(await savePanelSecret(deps, call(eve), spotifyInstallation, "user.spotify_api_key", "sk-eve-2")).toEqual({ rotated: true, label: "Spotify API key" });
+    expect(await savePanelSecret(deps, call(eve), spotifyInstallation, "user.spotify_api_key", "sk-eve-1")).toEqual({
+      rotated: false,
+      label: "Spotify API key",
+    });
+    expect(await savePanelSecret(deps, call(eve), spotifyInstallation, "user.spotify_api_key", "sk-eve-2")).toEqual({
+      rotated: true,
+      label: "Spotify API key",
+    });
     const view = await listPanelSecrets(deps, call(eve), spotifyInstallation);
     expect(view.secrets[0]).toMatchObject({ isSet: true, rotationDue: false });
     // Another member of the same org has their own user.* value: not set.
     expect((await listPanelSecrets(deps, call(mo), spotifyInstallation)).secrets[0]?.isSet).toBe(false);
-    expect(await deletePanelSecret(deps, call(eve), spotifyInstallation, "user.spotify_api_key")).toEqual({ wasSet: true, label: "Spotify API key" });
+    expect(await deletePanelSecret(deps, call(eve), spotifyInstallation, "user.spotify_api_key")).toEqual({
+      wasSet: true,
+      label: "Spotify API key",
+    });
     const events = await database.db.select().from(auditEvents).where(eq(auditEvents.actorId, eve.userId));
     expect(events.map((e) => [e.action, e.sourceKind, e.target])).toEqual([
       ["secret.set", "ui", "user.spotify_api_key"],

@@ -2,6 +2,9 @@
 // partner credential is configured (the guide's exact message names the missing ones by label, in
 // manifest order), and only while its OAuth provider_id is not one another provider answers to. The
 // version's publishedAt, the extension's status and the `extension.publish` audit event commit together.
+// A version whose uploaded source has blocking scan findings (lib/scan) is refused too, in the same
+// message as missing credentials, so a publisher fixes everything in one pass; each reasoned exception
+// of the scan is written to the audit log (`scan.exception`) when the version is published.
 import { and, eq, isNull } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
 import { recordRefusal } from "@/lib/audit/failures";
@@ -10,7 +13,10 @@ import { logger } from "@/lib/log";
 import { formatManifestError } from "@/lib/manifest";
 import { providerAliases } from "@/lib/oauth/providers";
 import { getLatestVersion, getOwnExtension, type PublisherCall } from "./access";
-import { ExtensionError, missingCredentialsMessage } from "./errors";
+import { blockedMessage, blockingFindings, type Finding } from "@latchkey/scan";
+import type { SourceScan } from "@/lib/db/schema";
+import { getSourceScan } from "@/lib/scan/source";
+import { ExtensionError, missingCredentialsMessage, type BlockingFinding } from "./errors";
 import { partnerDeclarations, type PublisherDeps } from "./partner-credentials";
 import { lockProviderIds, providerIdConflicts } from "./provider-ids";
 
@@ -56,6 +62,7 @@ async function recordRefusedPublish(deps: PublisherDeps, call: PublisherCall, ex
       code: error.code,
       ...(version ? { version: version.version, version_id: version.id } : {}),
       ...(error.details.missing ? { missing: error.details.missing } : {}),
+      ...(error.details.findings ? { scan_blocking: error.details.findings.length } : {}),
     },
   });
 }
@@ -68,7 +75,14 @@ async function publishLatest(deps: PublisherDeps, call: PublisherCall, extension
     throw new ExtensionError("nothing_to_publish", `Version ${version.version} of ${extension.name} is already published.`);
   }
   const missing = await missingRequiredCredentials(deps, extension.id, version.manifest);
-  if (missing.length > 0) throw new ExtensionError("publish_blocked", missingCredentialsMessage(missing), { missing });
+  const scanRefusal = scanRefusalOf(await getSourceScan(deps.db, extension.id, version.id));
+  if (missing.length > 0 || scanRefusal) {
+    const message = [missing.length > 0 ? missingCredentialsMessage(missing) : null, scanRefusal?.message].filter(Boolean).join("\n");
+    throw new ExtensionError("publish_blocked", message, {
+      ...(missing.length > 0 ? { missing } : {}),
+      ...(scanRefusal ? { findings: scanRefusal.findings } : {}),
+    });
+  }
 
   const now = new Date();
   return deps.db.transaction(async (tx) => {
@@ -87,6 +101,11 @@ async function publishLatest(deps: PublisherDeps, call: PublisherCall, extension
         );
       }
     }
+    // The source may have been replaced since the check above: read its findings again under the version's lock.
+    await tx.select({ id: extensionVersions.id }).from(extensionVersions).where(eq(extensionVersions.id, version.id)).for("update");
+    const scan = await getSourceScan(tx, extension.id, version.id);
+    const lateRefusal = scanRefusalOf(scan);
+    if (lateRefusal) throw new ExtensionError("publish_blocked", lateRefusal.message, { findings: lateRefusal.findings });
     const [published] = await tx
       .update(extensionVersions)
       .set({ publishedAt: now })
@@ -108,9 +127,35 @@ async function publishLatest(deps: PublisherDeps, call: PublisherCall, extension
         target: `${extension.slug}@${version.version}`,
         extensionId: extension.id,
         occurredAt: now,
-        details: { version: version.version, version_id: version.id },
+        details: {
+          version: version.version,
+          version_id: version.id,
+          ...(scan
+            ? { scan: { archive_sha256: scan.archiveSha256, blocking: scan.blocking, warnings: scan.warnings, exceptions: scan.exceptions, baselined: scan.baselined } }
+            : {}),
+        },
       },
+      // Reviewers read every exception the publisher wrote, with its reason, in the audit log.
+      ...(scan?.findings ?? [])
+        .filter((f): f is Finding & { exception: NonNullable<Finding["exception"]> } => Boolean(f.exception))
+        .map((f) => ({
+          actor: { kind: "user" as const, id: call.actor.userId },
+          source: call.source,
+          action: "scan.exception",
+          target: `${extension.slug}@${version.version}`,
+          extensionId: extension.id,
+          occurredAt: now,
+          details: { version: version.version, rule: f.rule, path: f.path, line: f.line, column: f.column, snippet: f.snippet, reason: f.exception.reason },
+        })),
     ]);
     return { extension: { ...extension, status: "published" as const }, version: published };
   });
+}
+
+/** The scan's refusal of a version (null when no source was uploaded or nothing blocks). */
+function scanRefusalOf(scan: SourceScan | null): { message: string; findings: BlockingFinding[] } | null {
+  const message = scan ? blockedMessage(scan) : null;
+  if (!scan || !message) return null;
+  const findings = blockingFindings(scan).map(({ rule, path, line, column, snippet, message: text }) => ({ rule, path, line, column, snippet, message: text }));
+  return { message, findings };
 }

@@ -269,7 +269,7 @@ describe(`a step's fields are saved together or not at all (${process.env.TEST_D
       await submitStep(deps, call, twoSecretsId, { stepIndex: 0, move: "next", values: { first_secret: first, second_secret: second } }),
     ).toEqual({
       ok: false,
-      errors: { second_secret: "second_secret is limited to 10 bytes; the value has 27." },
+      errors: { second_secret: "Second secret is limited to 10 bytes; the value has 27." },
     });
     expect(await stored()).toEqual([]);
     expect(await secretEvents()).toEqual([]);
@@ -283,8 +283,8 @@ describe(`a step's fields are saved together or not at all (${process.env.TEST_D
     expect(await submitStep(deps, call, twoSecretsId, { stepIndex: 0, move: "next", values })).toEqual({
       ok: false,
       errors: {
-        first_secret: "first_secret is limited to 100 bytes; the value has 102.",
-        second_secret: "second_secret is limited to 10 bytes; the value has 27.",
+        first_secret: "First secret is limited to 100 bytes; the value has 102.",
+        second_secret: "Second secret is limited to 10 bytes; the value has 27.",
       },
     });
     expect(await stored()).toEqual([]);

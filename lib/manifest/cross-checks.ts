@@ -117,6 +117,19 @@ export function crossCheck(data: unknown): RawIssue[] {
             issues.push({ path: [...fieldPath, "obtain", slot], message: `${ref} is not declared under credentials.ext` });
           }
         }
+        if (isObj(f.obtain.endpoint_params)) {
+          for (const [param, value] of Object.entries(f.obtain.endpoint_params)) {
+            const [scope, name] = (str(value) ?? "").split(".");
+            const declared = scope === "ext" ? !credentialsReadable || declaredExt.has(name ?? "") : declaredSecrets.has(name ?? "");
+            if ((scope === "ext" || scope === "org" || scope === "user") && !declared) {
+              const where = scope === "ext" ? "credentials.ext" : "secrets";
+              issues.push({
+                path: [...fieldPath, "obtain", "endpoint_params", param],
+                message: `${str(value)} is not declared under ${where}`,
+              });
+            }
+          }
+        }
         const target = str(f.obtain.store_as);
         if (target) {
           const first = storeAsAt.get(target);

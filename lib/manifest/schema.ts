@@ -8,6 +8,7 @@ import { z } from "zod";
 export const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 export const EXT_REF_PATTERN = /^ext\.([a-z][a-z0-9_]{0,62})$/;
 export const STORE_AS_PATTERN = /^(org|user)\.([a-z][a-z0-9_]{0,62})$/;
+export const SECRET_REF_PATTERN = /^(ext|org|user)\.([a-z][a-z0-9_]{0,62})$/;
 const EXTENSION_ID_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
 const VERSION_PATTERN = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -74,6 +75,13 @@ export const obtainSchema = z
     client_secret: extRef().optional(),
     scopes: z.array(text(200)).optional(),
     store_as: z.string().regex(STORE_AS_PATTERN, "must be org.<name> or user.<name> (ext.* values are set by the publisher)").optional(),
+    // A per-tenant provider's endpoint parameters (Shopify's shop, Zendesk's subdomain): each names the secret holding its value.
+    endpoint_params: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "must be a parameter name such as shop"),
+        z.string().regex(SECRET_REF_PATTERN, "must reference a secret as ext.<key>, org.<name> or user.<name>"),
+      )
+      .optional(),
     url: httpUrl().optional(),
     length: z.number().int("must be a whole number").min(16, "must be at least 16").max(256, "must be at most 256").optional(),
   })

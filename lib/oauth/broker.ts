@@ -98,7 +98,7 @@ export class ConnectionBroker implements OAuthBroker {
     // A connection stored before token_resource existed holds its first resource's token.
     const own = row.tokenResource ?? tokenResourceOf(provider, null, row.scopes);
     if (resource !== null && own !== null && resource !== own) {
-      return this.#resourceToken(request, row, resource);
+      return this.#resourceToken(request, row, resource, provider);
     }
 
     if (needsRefresh(row, ON_DEMAND_MIN_VALIDITY_MS) && row.refreshToken) {
@@ -136,9 +136,15 @@ export class ConnectionBroker implements OAuthBroker {
   /**
    * The token of `resource`, another resource than the connection's own token's: the stored one while it
    * has time left, else one refreshed for that resource. Never another resource's token: when none can be
-   * had, the answer says why (expired grant, provider unavailable).
+   * had, the answer says why (expired grant, provider unavailable, or scopes_missing when that resource
+   * lacks consent).
    */
-  async #resourceToken(request: OAuthTokenRequest, row: OAuthConnectionRow, resource: string): Promise<OAuthTokenResult> {
+  async #resourceToken(
+    request: OAuthTokenRequest,
+    row: OAuthConnectionRow,
+    resource: string,
+    provider: ProviderConfig,
+  ): Promise<OAuthTokenResult> {
     const stored = () =>
       this.deps.db
         .select()
@@ -150,6 +156,10 @@ export class ConnectionBroker implements OAuthBroker {
       const outcome: RefreshOutcome = await this.refresher.refresh(row.id, { minValidityMs: ON_DEMAND_MIN_VALIDITY_MS, resource });
       if (outcome.kind === "expired" || outcome.kind === "not_refreshable") {
         return { ok: false, reason: "connection_expired", missingScopes: request.scopes };
+      }
+      if (outcome.kind === "scopes_missing") {
+        // That resource lacks consent (the rest of the grant stands): the person grants it by connecting again.
+        return { ok: false, reason: "scopes_missing", missingScopes: missingScopes(provider, outcome.row.scopes, request.scopes) };
       }
       token = await stored();
       const stillValid = token?.expiresAt ? token.expiresAt.getTime() > Date.now() : token !== null;

@@ -66,6 +66,13 @@ describe("classifying a refresh's failure", () => {
     expect(await refreshOutcome(provider())).toMatchObject({ kind: "retryable", retryAfter: 30 });
     next = { status: 401, body: { error: "invalid_client" } };
     expect(await refreshOutcome(provider())).toMatchObject({ kind: "retryable", reason: "invalid_client" });
+    // RFC 6749 §5.2's 401 with a challenge is the client failing to authenticate: the grant is fine.
+    next = {
+      status: 401,
+      body: { error: "invalid_client" },
+      headers: { "www-authenticate": 'Basic realm="token", error="invalid_client"' },
+    };
+    expect(await refreshOutcome(provider())).toMatchObject({ kind: "retryable", reason: "invalid_client" });
     next = { status: 502, body: "<html>bad gateway</html>" };
     expect(await refreshOutcome(provider())).toMatchObject({ kind: "retryable" });
   });

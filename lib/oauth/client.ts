@@ -5,6 +5,7 @@
 // an OAuth error answer saying the grant is gone is fatal; an answer Latchkey cannot use is retried later.
 import { decodeJwt } from "jose";
 import * as oauth from "oauth4webapi";
+import { CLOCK_TOLERANCE_SECONDS } from "@/lib/clock-skew";
 import type { AccountFields, ProviderConfig } from "./providers";
 import { answeredScopes } from "./scopes";
 
@@ -54,6 +55,12 @@ export class ProviderRequestError extends Error {
    * (rotation), so the caller stores it even though the rest of the answer was refused.
    */
   readonly rotatedRefreshToken: string | null;
+  /**
+   * The provider refused because the resource asked for lacks consent (Microsoft's `invalid_grant` with
+   * `consent_required` / AADSTS65001), not because the grant is gone: retryable, and the caller reports
+   * that resource's scopes as missing.
+   */
+  readonly consentRequired: boolean;
 
   constructor(
     readonly kind: FailureKind,
@@ -61,12 +68,13 @@ export class ProviderRequestError extends Error {
     readonly reason: string,
     message: string,
     readonly retryAfterSeconds: number | null = null,
-    options: { unavailable?: boolean; rotatedRefreshToken?: string | null; cause?: unknown } = {},
+    options: { unavailable?: boolean; rotatedRefreshToken?: string | null; consentRequired?: boolean; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "ProviderRequestError";
     this.unavailable = options.unavailable ?? false;
     this.rotatedRefreshToken = options.rotatedRefreshToken ?? null;
+    this.consentRequired = options.consentRequired ?? false;
   }
 
   /** The same failure, carrying the refresh token its answer rotated in. */
@@ -74,6 +82,7 @@ export class ProviderRequestError extends Error {
     return new ProviderRequestError(this.kind, this.reason, this.message, this.retryAfterSeconds, {
       unavailable: this.unavailable,
       rotatedRefreshToken: refreshToken,
+      consentRequired: this.consentRequired,
       cause: this.cause,
     });
   }
@@ -126,15 +135,19 @@ interface Salvage {
   refreshToken: string | null;
 }
 
+/** Token answer members RFC 6749 §5.1 defines; a JSON `null` in one of them means it is absent (Notion's `refresh_token`, Mailchimp's `scope`). */
+const TOKEN_MEMBERS = ["access_token", "token_type", "expires_in", "refresh_token", "scope", "id_token"];
+
 /**
  * The fetch oauth4webapi uses for a provider: a timeout, a size cap, and the provider's non-conforming
  * answers rewritten into RFC 6749 shape before oauth4webapi reads them — Slack's and GitHub's HTTP-200
- * errors become 400 error answers, and a token answer without `token_type` (required by RFC 6749 §5.1,
- * yet omitted by some) is read as Bearer, the only type anyone omits. A refresh token in a 200 answer is
- * noted in `salvage` before anything else can refuse the answer.
+ * errors become 400 error answers; an error whose code is in another member (`errorField`, HubSpot's
+ * `status`) gets it as `error`; in a token answer, standard members that are `null` are dropped and a
+ * missing `token_type` (required by RFC 6749 §5.1, yet omitted by some) is read as Bearer, the only type
+ * anyone omits. A refresh token in a 200 answer is noted in `salvage` before anything else can refuse the answer.
  */
 function providerFetch(provider: ProviderConfig, salvage?: Salvage): typeof fetch {
-  const { okEnvelope, errorsWith200 } = provider.quirks;
+  const { okEnvelope, errorsWith200, errorField, errorDescriptionField } = provider.quirks;
   return async (input, init) => {
     const response = await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const bytes = await readCapped(provider, response, MAX_RESPONSE_BYTES);
@@ -144,7 +157,6 @@ function providerFetch(provider: ProviderConfig, salvage?: Salvage): typeof fetc
     headers.delete("content-encoding");
     const answer = (body: Uint8Array<ArrayBuffer> | string, status = response.status) =>
       new Response(NULL_BODY_STATUSES.has(status) ? null : body, { status, statusText: response.statusText, headers });
-    if (response.status !== 200) return answer(bytes);
     let body: unknown;
     try {
       body = JSON.parse(new TextDecoder().decode(bytes));
@@ -152,20 +164,26 @@ function providerFetch(provider: ProviderConfig, salvage?: Salvage): typeof fetc
       return answer(bytes);
     }
     if (!isObject(body)) return answer(bytes);
-    if ((okEnvelope && body.ok === false) || (errorsWith200 && typeof body.error === "string")) {
-      const error = typeof body.error === "string" ? body.error : "invalid_request";
-      const description = typeof body.error_description === "string" ? body.error_description : error;
+    const asError = (status: number) => {
+      const code = typeof body.error === "string" ? body.error : errorField && typeof body[errorField] === "string" ? body[errorField] : null;
+      const describedBy = typeof body.error_description === "string" ? body.error_description : body[errorDescriptionField ?? ""];
       headers.set("content-type", "application/json");
-      return answer(JSON.stringify({ error, error_description: description }), 400);
+      const error = code ?? "invalid_request";
+      return answer(JSON.stringify({ error, error_description: typeof describedBy === "string" ? describedBy : error }), status);
+    };
+    if (response.status !== 200) {
+      return errorField && typeof body.error !== "string" && typeof body[errorField] === "string" ? asError(response.status) : answer(bytes);
     }
+    if ((okEnvelope && body.ok === false) || (errorsWith200 && typeof body.error === "string")) return asError(400);
     const refreshToken = body.refresh_token;
     if (salvage && typeof refreshToken === "string" && refreshToken !== "" && Buffer.byteLength(refreshToken) <= MAX_TOKEN_BYTES) {
       salvage.refreshToken = refreshToken;
     }
-    if (typeof body.access_token === "string" && body.token_type === undefined) {
-      return answer(JSON.stringify({ ...body, token_type: "Bearer" }));
-    }
-    return answer(bytes);
+    if (typeof body.access_token !== "string") return answer(bytes);
+    const nulls = TOKEN_MEMBERS.filter((m) => body[m] === null);
+    if (nulls.length === 0 && body.token_type !== undefined) return answer(bytes);
+    const normalized = Object.fromEntries(Object.entries(body).filter(([key, value]) => !(value === null && nulls.includes(key))));
+    return answer(JSON.stringify({ ...normalized, token_type: normalized.token_type ?? "Bearer" }));
   };
 }
 
@@ -198,10 +216,14 @@ export async function authorizationServer(provider: ProviderConfig): Promise<oau
   return as;
 }
 
-function clientAuth(provider: ProviderConfig, secrets: ClientSecrets): oauth.ClientAuth {
-  return provider.quirks.clientAuth === "post"
-    ? oauth.ClientSecretPost(secrets.clientSecret)
-    : oauth.ClientSecretBasic(secrets.clientSecret);
+function clientAuth(method: "basic" | "post" | "none" | undefined, secrets: ClientSecrets): oauth.ClientAuth {
+  if (method === "none") return oauth.None();
+  return method === "post" ? oauth.ClientSecretPost(secrets.clientSecret) : oauth.ClientSecretBasic(secrets.clientSecret);
+}
+
+/** The client as oauth4webapi checks ID tokens for it: with Latchkey's clock-skew tolerance (lib/clock-skew.ts) on `exp`/`nbf`. */
+function oauthClient(clientId: string): oauth.Client {
+  return { client_id: clientId, [oauth.clockTolerance]: CLOCK_TOLERANCE_SECONDS };
 }
 
 const joinScopes = (provider: ProviderConfig, scopes: string[]) => scopes.join(provider.scopeSeparator ?? " ");
@@ -227,6 +249,15 @@ export function toProviderError(provider: ProviderConfig, error: unknown): Provi
   if (error instanceof oauth.ResponseBodyError) {
     const unavailable =
       error.status >= 500 || error.status === 429 || error.error === "temporarily_unavailable" || error.error === "server_error";
+    if (!unavailable && consentRequired(provider, error.cause)) {
+      return new ProviderRequestError(
+        "retryable",
+        "consent_required",
+        `${name} says the resource asked for lacks consent: ${error.error}${error.error_description ? ` (${error.error_description})` : ""}.`,
+        null,
+        { consentRequired: true, cause: error },
+      );
+    }
     if (!unavailable && isGrantGone(provider, error.error)) {
       return new ProviderRequestError(
         "fatal",
@@ -267,9 +298,15 @@ export function toProviderError(provider: ProviderConfig, error: unknown): Provi
     );
   }
   if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
-    return new ProviderRequestError("retryable", "invalid_response", `${name} answered with a response Latchkey cannot use: ${error.message}`, null, {
-      cause: error,
-    });
+    return new ProviderRequestError(
+      "retryable",
+      "invalid_response",
+      `${name} answered with a response Latchkey cannot use: ${error.message}`,
+      null,
+      {
+        cause: error,
+      },
+    );
   }
   // Network failures, timeouts, DNS: the provider may be back in a minute.
   const message = error instanceof Error ? error.message : String(error);
@@ -279,10 +316,24 @@ export function toProviderError(provider: ProviderConfig, error: unknown): Provi
   });
 }
 
+/** Whether an error answer is the provider's "this resource lacks consent" (quirks.consentRequired: Microsoft's AADSTS65001). */
+function consentRequired(provider: ProviderConfig, body: unknown): boolean {
+  const rule = provider.quirks.consentRequired;
+  if (!rule || !isObject(body)) return false;
+  const suberror = typeof body.suberror === "string" && rule.suberrors.includes(body.suberror);
+  const codes = Array.isArray(body.error_codes) && body.error_codes.some((c) => typeof c === "number" && rule.errorCodes.includes(c));
+  return suberror || codes;
+}
+
 function retryAfter(response: Response | undefined): number | null {
   const header = response?.headers.get("retry-after");
   const seconds = header ? Number(header) : NaN;
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+}
+
+/** Whether flows with this provider use PKCE: always, except where its documentation says it refuses it. */
+export function usesPkce(provider: Pick<ProviderConfig, "pkce">): boolean {
+  return provider.pkce !== "unsupported";
 }
 
 export interface AuthorizeRequest {
@@ -304,8 +355,7 @@ export async function authorizeUrl(provider: ProviderConfig, clientId: string, r
     client_id: clientId,
     redirect_uri: request.redirectUri,
     state: request.state,
-    code_challenge: request.codeChallenge,
-    code_challenge_method: "S256",
+    ...(usesPkce(provider) ? { code_challenge: request.codeChallenge, code_challenge_method: "S256" } : {}),
   };
   if (request.scopes.length > 0) params.scope = joinScopes(provider, request.scopes);
   if (request.nonce) params.nonce = request.nonce;
@@ -348,7 +398,9 @@ function toTokenSet(provider: ProviderConfig, response: oauth.TokenEndpointRespo
       );
     }
   }
-  const expiresIn = response.expires_in;
+  const { zeroExpiresInMeansNever, assumedExpiresInSeconds } = provider.quirks;
+  const expiresIn =
+    response.expires_in === 0 && zeroExpiresInMeansNever ? undefined : (response.expires_in ?? assumedExpiresInSeconds);
   if (expiresIn !== undefined && !(expiresIn >= 0 && expiresIn <= MAX_EXPIRES_IN_SECONDS)) {
     throw new ProviderRequestError(
       "retryable",
@@ -389,7 +441,11 @@ const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  *
  * @throws ProviderRequestError (retryable) `invalid_id_token` when the ID token names no tenant
  */
-async function asForIdToken(provider: ProviderConfig, as: oauth.AuthorizationServer, response: Response): Promise<oauth.AuthorizationServer> {
+async function asForIdToken(
+  provider: ProviderConfig,
+  as: oauth.AuthorizationServer,
+  response: Response,
+): Promise<oauth.AuthorizationServer> {
   const template = provider.quirks.tenantIssuer;
   if (!template || response.status !== 200) return as;
   const body: unknown = await response
@@ -432,18 +488,18 @@ export async function exchangeCode(
   expected: { state: string; redirectUri: string; codeVerifier: string; nonce: string | null },
 ): Promise<TokenSet> {
   const as = await authorizationServer(provider);
-  const client: oauth.Client = { client_id: secrets.clientId };
+  const client = oauthClient(secrets.clientId);
   // Throws AuthorizationResponseError for error=…, and OperationProcessingError for a state or iss mismatch.
   const params = oauth.validateAuthResponse(asForAuthResponse(provider, as, callbackUrl), client, callbackUrl, expected.state);
   return classify(provider, async () => {
     const response = await oauth.authorizationCodeGrantRequest(
       as,
       client,
-      clientAuth(provider, secrets),
+      clientAuth(provider.quirks.clientAuth, secrets),
       params,
       expected.redirectUri,
-      expected.codeVerifier,
-      requestOptions(provider, as.token_endpoint ?? ""),
+      usesPkce(provider) ? expected.codeVerifier : oauth.nopkce,
+      { ...requestOptions(provider, as.token_endpoint ?? ""), additionalParameters: provider.codeExchangeParams ?? {} },
     );
     const result = await oauth.processAuthorizationCodeResponse(await asForIdToken(provider, as, response), client, response, {
       expectedNonce: expected.nonce ?? oauth.expectNoNonce,
@@ -468,16 +524,21 @@ export async function refreshTokens(
   scopes: string[] | null,
 ): Promise<TokenSet> {
   const as = await authorizationServer(provider);
-  const client: oauth.Client = { client_id: secrets.clientId };
+  const client = oauthClient(secrets.clientId);
   const salvage: Salvage = { refreshToken: null };
   try {
     return await classify(provider, async () => {
       const additionalParameters: Record<string, string> = scopes && scopes.length > 0 ? { scope: joinScopes(provider, scopes) } : {};
-      const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(provider, secrets), refreshToken, {
+      const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(provider.quirks.clientAuth, secrets), refreshToken, {
         ...requestOptions(provider, as.token_endpoint ?? "", salvage),
         additionalParameters,
       });
-      const checked = await oauth.processRefreshTokenResponse(await asForIdToken(provider, as, response), client, response, tokenTypeOptions(provider));
+      const checked = await oauth.processRefreshTokenResponse(
+        await asForIdToken(provider, as, response),
+        client,
+        response,
+        tokenTypeOptions(provider),
+      );
       return toTokenSet(provider, checked);
     });
   } catch (error) {
@@ -488,21 +549,52 @@ export async function refreshTokens(
   }
 }
 
-/** RFC 7009 revocation; false when the provider has no revocation endpoint. */
+/**
+ * Revokes a connection's grant at the provider, the way its `revocation` says (RFC 7009 by default; a JSON
+ * body, the access token as bearer, or the token in the URL path for providers that document those). Sends
+ * the token the provider wants: the refresh token when there is one (revoking it ends the whole grant),
+ * else the access token; `bearer` revocation always presents the access token.
+ *
+ * @returns false when the provider has no revocation endpoint, or no token of the kind it takes is held
+ * @throws ProviderRequestError when the provider refuses or cannot be reached (classified like token requests)
+ */
 export async function revokeToken(
   provider: ProviderConfig,
   secrets: ClientSecrets,
-  token: string,
-  hint: "refresh_token" | "access_token",
+  tokens: { refreshToken: string | null; accessToken: string | null },
 ): Promise<boolean> {
   const as = await authorizationServer(provider);
-  if (!as.revocation_endpoint) return false;
-  const client: oauth.Client = { client_id: secrets.clientId };
+  const endpoint = as.revocation_endpoint;
+  if (!endpoint) return false;
+  const revocation = provider.revocation ?? { style: "rfc7009" as const };
+  const wanted = revocation.style === "bearer" ? "access_token" : (revocation.token ?? (tokens.refreshToken ? "refresh_token" : "access_token"));
+  const token = wanted === "refresh_token" ? tokens.refreshToken : tokens.accessToken;
+  if (!token) return false;
+  const auth = clientAuth(revocation.clientAuth ?? provider.quirks.clientAuth, secrets);
   await classify(provider, async () => {
-    const response = await oauth.revocationRequest(as, client, clientAuth(provider, secrets), token, {
-      ...requestOptions(provider, as.revocation_endpoint ?? ""),
-      additionalParameters: { token_type_hint: hint },
-    });
+    if (revocation.style === "rfc7009") {
+      const response = await oauth.revocationRequest(as, oauthClient(secrets.clientId), auth, token, {
+        ...requestOptions(provider, endpoint),
+        additionalParameters: { token_type_hint: wanted },
+        headers: revocation.headers ?? {},
+      });
+      await oauth.processRevocationResponse(response);
+      return;
+    }
+    const url = endpoint.replaceAll("{client_id}", encodeURIComponent(secrets.clientId)).replaceAll("{token}", encodeURIComponent(token));
+    const headers = new Headers({ accept: "application/json", "user-agent": "Latchkey", ...revocation.headers });
+    const body = revocation.style === "json" ? JSON.stringify({ [revocation.tokenField ?? "token"]: token }) : undefined;
+    if (body) headers.set("content-type", "application/json");
+    if (revocation.style === "bearer") {
+      const { header, prefix } = provider.quirks.apiToken ?? { header: "authorization", prefix: "Bearer " };
+      headers.set(header, `${prefix}${token}`);
+    } else if (revocation.clientAuth !== "none") {
+      // A JSON or path revocation authenticates the client with HTTP Basic (GitHub, Notion, Intuit, HubSpot's path needs none).
+      headers.set("authorization", `Basic ${Buffer.from(`${encodeURIComponent(secrets.clientId)}:${encodeURIComponent(secrets.clientSecret)}`).toString("base64")}`);
+    }
+    const response = await providerFetch(provider)(url, { method: revocation.method ?? "POST", headers, body });
+    if (response.status >= 200 && response.status < 300) return;
+    // Not 2xx: oauth4webapi throws for it as for any endpoint's failure (an OAuth error body, or the status alone).
     await oauth.processRevocationResponse(response);
   });
   return true;
@@ -539,19 +631,24 @@ export async function fetchAccount(
     const as = await authorizationServer(provider);
     if (!as.userinfo_endpoint) return fallback;
     if (provider.account?.from === "profile") {
-      const response = await providerFetch(provider)(as.userinfo_endpoint, {
+      const { method, body, headers } = provider.account;
+      const { header, prefix } = provider.quirks.apiToken ?? { header: "authorization", prefix: "Bearer " };
+      const response = await providerFetch(provider)(as.userinfo_endpoint.replace("{access_token}", encodeURIComponent(tokens.accessToken)), {
+        method: method ?? "GET",
         headers: {
-          authorization: `Bearer ${tokens.accessToken}`,
+          [header]: `${prefix}${tokens.accessToken}`,
           accept: "application/json",
           "user-agent": "Latchkey",
-          ...provider.account.headers,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...headers,
         },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       if (response.status !== 200) return fallback;
       const account = accountFrom(provider.account, await response.json());
       return account.accountId ? account : fallback;
     }
-    const client: oauth.Client = { client_id: clientId };
+    const client = oauthClient(clientId);
     const response = await oauth.userInfoRequest(as, client, tokens.accessToken, requestOptions(provider, as.userinfo_endpoint));
     const info = await oauth.processUserInfoResponse(as, client, tokens.idTokenSubject ?? oauth.skipSubjectCheck, response);
     const label = [info.email, info.name, info.preferred_username].find((v) => typeof v === "string");

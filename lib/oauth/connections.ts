@@ -23,7 +23,7 @@ import { parseSecretRef } from "@/lib/manifest/declarations";
 import type { Vault } from "@/lib/vault/vault";
 import { revokeToken, type ClientSecrets, type TokenSet } from "./client";
 import { OAuthError } from "./errors";
-import type { ProviderConfig } from "./providers";
+import { withEndpointParams, type FlowClient, type ProviderConfig } from "./providers";
 import { grantFromAnswer, tokenResourceOf } from "./scopes";
 import { openToken, sealTokens } from "./token-seal";
 
@@ -75,6 +75,35 @@ export async function clientSecrets(
     );
   }
   return { clientId, clientSecret };
+}
+
+/**
+ * The provider as this client app reaches it: per-tenant endpoint `{param}`s filled from the secrets the
+ * setup field names (`obtain.endpoint_params`, read as the system, audited like any read) for the
+ * connection's organization and, for `user.*` refs, its person. Any other provider is returned as is.
+ *
+ * @throws OAuthError `endpoint_param_missing` / `endpoint_param_invalid` (lib/oauth/providers.ts withEndpointParams)
+ */
+export async function concreteProvider(
+  deps: OAuthDeps,
+  provider: ProviderConfig,
+  client: FlowClient,
+  owner: { orgId: string; userId: string | null },
+  source: AuditSource,
+): Promise<ProviderConfig> {
+  if (!provider.endpointParams) return provider;
+  const ctx = { actor: { kind: "system" as const, id: "oauth" }, source, orgId: owner.orgId };
+  const values: Record<string, string | null> = {};
+  for (const name of Object.keys(provider.endpointParams)) {
+    const parsed = parseSecretRef(client.endpointParams?.[name] ?? "");
+    const ownerId = parsed?.scope === "ext" ? client.extensionId : parsed?.scope === "org" ? owner.orgId : owner.userId;
+    const value =
+      parsed && ownerId
+        ? await deps.vault.read(ctx, { extensionId: client.extensionId, scope: parsed.scope, ownerId, name: parsed.name })
+        : null;
+    values[name] = value?.reveal() ?? null;
+  }
+  return withEndpointParams(provider, values);
 }
 
 export async function notify(
@@ -344,14 +373,13 @@ export async function disconnect(
     openToken(deps.vault.dataKeys, row, "refresh_token", row.refreshToken),
     openToken(deps.vault.dataKeys, row, "access_token", row.accessToken),
   ]);
-  const token = refreshToken ?? accessToken;
-  if (token) {
+  if (refreshToken || accessToken) {
     try {
       const found = await resolve(row);
       if (!found) {
         revocationNote = "The provider is no longer installed; the tokens were deleted here only.";
       } else {
-        providerRevoked = await revokeToken(found.provider, await found.secrets(), token, refreshToken ? "refresh_token" : "access_token");
+        providerRevoked = await revokeToken(found.provider, await found.secrets(), { refreshToken, accessToken });
         if (!providerRevoked) revocationNote = `${row.providerName} has no revocation endpoint; the tokens were deleted here.`;
       }
     } catch (error) {

@@ -12,6 +12,8 @@ export const oauthErrorStatus = {
   invalid_return_to: 400,
   too_many_pending_flows: 429,
   client_not_configured: 409,
+  endpoint_param_missing: 409,
+  endpoint_param_invalid: 409,
   state_missing: 400,
   state_invalid: 400,
   state_expired: 400,

@@ -14,7 +14,7 @@ import { oauthCallbackUrl } from "@/lib/extensions/redirect-uris";
 import { sameOriginPath } from "@/lib/http/same-origin";
 import { authorizeUrl, exchangeCode, fetchAccount, ProviderRequestError } from "./client";
 import { openVerifier, sealVerifier } from "./token-seal";
-import { clientSecrets, connectionKey, connectionsPath, storeGrant, writeStoreAs, type OAuthDeps } from "./connections";
+import { clientSecrets, concreteProvider, connectionKey, connectionsPath, storeGrant, writeStoreAs, type OAuthDeps } from "./connections";
 import { OAuthError } from "./errors";
 import { missingScopes, unionScopes } from "./scopes";
 import { consumerScopes, installedProvider, loadFlowInstallation, providerAliases, resolveFlowTarget, type FlowTarget } from "./providers";
@@ -176,14 +176,16 @@ export async function startAuthorization(deps: OAuthDeps, actor: UserActor, requ
   const { org, target, ownerId } = await flowContext(deps, actor, request.installationId, request.providerId, request.fieldKey);
   const { scopes } = await scopesToRequest(deps, target, org.id, ownerId, request.scopes);
   const secrets = await clientSecrets(deps, target.client, target.provider.displayName, source);
+  const provider = await concreteProvider(deps, target.provider, target.client, flowOwner(target, org.id, actor), source);
 
   const state = oauth.generateRandomState();
   const codeVerifier = oauth.generateRandomCodeVerifier();
-  const oidc = scopes.includes("openid");
+  // A nonce binds an ID token to this flow; a provider whose ID token carries none (LinkedIn) gets none.
+  const oidc = scopes.includes("openid") && !provider.quirks.noNonce;
   const nonce = oidc ? oauth.generateRandomNonce() : null;
   const binding = request.binding && /^[A-Za-z0-9_-]{43}$/.test(request.binding) ? request.binding : randomBytes(32).toString("base64url");
   const redirectUri = oauthCallbackUrl(deps.baseUrl, target.provider.id);
-  const url = await authorizeUrl(target.provider, secrets.clientId, {
+  const url = await authorizeUrl(provider, secrets.clientId, {
     redirectUri,
     scopes,
     state,
@@ -218,6 +220,11 @@ export async function startAuthorization(deps: OAuthDeps, actor: UserActor, requ
     throw error;
   }
   return { url, binding, returnTo };
+}
+
+/** Whose secrets fill a per-tenant provider's endpoint parameters: the organization's, and the person's for a personal connection. */
+function flowOwner(target: FlowTarget, orgId: string, actor: UserActor) {
+  return { orgId, userId: target.ownerKind === "user" ? actor.userId : null };
 }
 
 export interface CallbackRequest {
@@ -285,10 +292,11 @@ async function exchangeAndStore(
 ) {
   const { installation, org, target, ownerId } = await flowContext(deps, actor, row.installationId, row.providerId, row.fieldKey);
   const secrets = await clientSecrets(deps, target.client, target.provider.displayName, source);
+  const provider = await concreteProvider(deps, target.provider, target.client, flowOwner(target, org.id, actor), source);
   const redirectUri = oauthCallbackUrl(deps.baseUrl, target.provider.id);
   let tokens;
   try {
-    tokens = await exchangeCode(target.provider, secrets, request.callbackUrl, {
+    tokens = await exchangeCode(provider, secrets, request.callbackUrl, {
       state,
       redirectUri,
       codeVerifier: await openVerifier(deps.vault.dataKeys, row),
@@ -305,7 +313,7 @@ async function exchangeAndStore(
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new OAuthError("provider_error", `${target.provider.displayName}'s answer failed validation: ${message}`, { cause });
   }
-  const account = await fetchAccount(target.provider, secrets.clientId, tokens);
+  const account = await fetchAccount(provider, secrets.clientId, tokens);
   const connection = await storeGrant(deps, {
     ownerKind: target.ownerKind,
     ownerId,

@@ -170,7 +170,11 @@ beforeAll(async () => {
   for (const id of ids) {
     const { clientId, clientSecret } = server(id).client;
     await vault.set(system, { extensionId: ext.id, scope: "ext", ownerId: ext.id, name: `${id}_client_id` }, SecretValue.from(clientId));
-    await vault.set(system, { extensionId: ext.id, scope: "ext", ownerId: ext.id, name: `${id}_client_secret` }, SecretValue.from(clientSecret));
+    await vault.set(
+      system,
+      { extensionId: ext.id, scope: "ext", ownerId: ext.id, name: `${id}_client_secret` },
+      SecretValue.from(clientSecret),
+    );
   }
   const loaded = await loadUserActor(db, person.id);
   if (!loaded) throw new Error("actor");
@@ -217,7 +221,14 @@ describe("kind 1: token types providers really send", () => {
     const row = await connection("slack");
     server("slack").answerNext((ctx) => ({
       status: 200,
-      body: { ok: true, access_token: "xoxe.xoxp-1-USER", token_type: "user", scope: "chat:write", expires_in: 43200, refresh_token: ctx.refreshToken },
+      body: {
+        ok: true,
+        access_token: "xoxe.xoxp-1-USER",
+        token_type: "user",
+        scope: "chat:write",
+        expires_in: 43200,
+        refresh_token: ctx.refreshToken,
+      },
     }));
     await expireIn(row, 5_000);
     expect((await oauth.refresher.refresh(row.id, { minValidityMs: 60_000 })).kind).toBe("refreshed");
@@ -248,7 +259,10 @@ describe("kind 2: scope strings", () => {
 
   it("GitHub's `user` covers `user:email` (its documented scope hierarchy)", async () => {
     const row = await connection("github");
-    await database.db.update(oauthConnections).set({ scopes: ["repo", "user"] }).where(eq(oauthConnections.id, row.id));
+    await database.db
+      .update(oauthConnections)
+      .set({ scopes: ["repo", "user"] })
+      .where(eq(oauthConnections.id, row.id));
     expect(await oauth.broker.connectionStatus(tokenRequest("github", ["user:email", "read:user"]))).toEqual({
       connected: true,
       missingScopes: [],
@@ -273,7 +287,10 @@ describe("kind 3: Microsoft multi-tenant, one token per resource", () => {
     server("microsoft").answerNext(async (ctx) => {
       const answer = (await providerFixtures.microsoft?.codeExchange(ctx)) as FixtureAnswer;
       const body = answer.body as Record<string, unknown>;
-      const forged = await ctx.idToken({ nonce: ctx.nonce ?? "", iss: "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0" });
+      const forged = await ctx.idToken({
+        nonce: ctx.nonce ?? "",
+        iss: "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
+      });
       return { ...answer, body: { ...body, id_token: forged } };
     });
     expect(await failureCode(connect("microsoft"))).toBe("token_exchange_failed");
@@ -289,7 +306,9 @@ describe("kind 3: Microsoft multi-tenant, one token per resource", () => {
     if (!api.ok) throw new Error(api.reason);
     expect(api.accessToken).not.toBe(graphToken);
     expect(api.scope).toBe(`${MICROSOFT_API}/read`.toLowerCase());
-    const sent = server("microsoft").requests.filter((r) => r.form.get("grant_type") === "refresh_token").at(-1);
+    const sent = server("microsoft")
+      .requests.filter((r) => r.form.get("grant_type") === "refresh_token")
+      .at(-1);
     expect(sent?.form.get("scope")).toBe(`openid profile email offline_access ${MICROSOFT_API}/read`);
     // Kept per resource: asked again, the same token without another refresh; Graph still gets Graph's.
     expect(await oauth.broker.getAccessToken(tokenRequest("microsoft", [`${MICROSOFT_API}/read`]))).toMatchObject({
@@ -297,7 +316,10 @@ describe("kind 3: Microsoft multi-tenant, one token per resource", () => {
       accessToken: api.accessToken,
     });
     expect(server("microsoft").stats().refreshes).toBe(refreshesBefore + 1);
-    expect(await oauth.broker.getAccessToken(tokenRequest("microsoft", ["Mail.Read"]))).toMatchObject({ ok: true, accessToken: graphToken });
+    expect(await oauth.broker.getAccessToken(tokenRequest("microsoft", ["Mail.Read"]))).toMatchObject({
+      ok: true,
+      accessToken: graphToken,
+    });
     // Sealed: the token is nowhere in the stored row as text.
     const [stored] = await database.db.select().from(oauthResourceTokens).where(eq(oauthResourceTokens.connectionId, row.id));
     expect(stored?.accessToken.toString("latin1")).not.toContain(api.accessToken);
@@ -313,14 +335,18 @@ describe("kind 3: Microsoft multi-tenant, one token per resource", () => {
     const row = await connection("microsoft");
     await expireIn(row, 5_000);
     expect((await oauth.refresher.refresh(row.id, { minValidityMs: 60_000 })).kind).toBe("refreshed");
-    const sent = server("microsoft").requests.filter((r) => r.form.get("grant_type") === "refresh_token").at(-1);
+    const sent = server("microsoft")
+      .requests.filter((r) => r.form.get("grant_type") === "refresh_token")
+      .at(-1);
     expect(sent?.form.get("scope")).toBe("Mail.Read openid profile email offline_access");
     expect((await connection("microsoft")).scopes).toEqual(row.scopes);
     expect(await oauth.broker.getAccessToken(tokenRequest("microsoft", [`${MICROSOFT_API}/read`]))).toMatchObject({ ok: true });
   });
 
   it("one request for two resources' scopes is refused with both named", async () => {
-    const refused = await oauth.broker.getAccessToken(tokenRequest("microsoft", ["Mail.Read", `${MICROSOFT_API}/read`])).catch((e: unknown) => e);
+    const refused = await oauth.broker
+      .getAccessToken(tokenRequest("microsoft", ["Mail.Read", `${MICROSOFT_API}/read`]))
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RuntimeError);
     expect(refused).toMatchObject({ code: "invalid_request", extra: { resources: ["https://graph.microsoft.com", MICROSOFT_API] } });
   });
@@ -357,7 +383,10 @@ describe("kind 4: answers that never expire a grant or lose a refresh token", ()
   const html = (status: number): FixtureAnswer => ({ status, body: "<html><body>Service unavailable</body></html>" });
   const unusable: [string, FixtureAnswer][] = [
     ["200 text/html", html(200)],
-    ["200 application/json cut off mid-string", { status: 200, body: '{"access_token":"eyJhbGciOi', headers: { "content-type": "application/json" } }],
+    [
+      "200 application/json cut off mid-string",
+      { status: 200, body: '{"access_token":"eyJhbGciOi', headers: { "content-type": "application/json" } },
+    ],
     ["403 text/html", html(403)],
     ["an empty body", { status: 200, body: "", headers: { "content-type": "application/json" } }],
     ["JSON without access_token", { status: 200, body: { token_type: "bearer", expires_in: 3599 } }],
@@ -397,9 +426,15 @@ describe("kind 4: answers that never expire a grant or lose a refresh token", ()
       status: 200,
       body: { access_token: "at-unusable", token_type: "bearer", refresh_token: ctx.refreshToken, expires_in: 1e300 },
     }));
-    expect(await oauth.broker.getAccessToken(tokenRequest("zoom", ["user:read"]))).toMatchObject({ ok: false, reason: "provider_unavailable" });
+    expect(await oauth.broker.getAccessToken(tokenRequest("zoom", ["user:read"]))).toMatchObject({
+      ok: false,
+      reason: "provider_unavailable",
+    });
     const refreshes = server("zoom").stats().refreshes;
-    expect(await oauth.broker.getAccessToken(tokenRequest("zoom", ["user:read"]))).toMatchObject({ ok: false, reason: "provider_unavailable" });
+    expect(await oauth.broker.getAccessToken(tokenRequest("zoom", ["user:read"]))).toMatchObject({
+      ok: false,
+      reason: "provider_unavailable",
+    });
     expect(server("zoom").stats().refreshes).toBe(refreshes);
     expect(await nextRefreshWorks()).toBe("refreshed");
   });

@@ -22,10 +22,11 @@ import {
   type OAuthConnectionRow,
 } from "@/lib/db/schema";
 import { logger as defaultLogger } from "@/lib/log";
+import { metrics } from "@/lib/ops/metrics";
 import { catalogue } from "./catalogue";
 import { refreshTokens, type ClientSecrets, ProviderRequestError, type TokenSet } from "./client";
-import { clientSecrets, connectionsPath, notify, writeStoreAs, type OAuthDeps } from "./connections";
-import { installedProvider, providerFromManifest, type ProviderConfig } from "./providers";
+import { clientSecrets, concreteProvider, connectionsPath, notify, writeStoreAs, type OAuthDeps } from "./connections";
+import { endpointParamRefs, installedProvider, providerFromManifest, type FlowClient, type ProviderConfig } from "./providers";
 import { grantAfterRefresh, resourceOf, scopesForResource } from "./scopes";
 import { openToken, sealResourceToken, sealTokens, type SealedTokens } from "./token-seal";
 
@@ -84,7 +85,13 @@ export type RefreshOutcome =
   | { kind: "fresh"; row: OAuthConnectionRow }
   | { kind: "expired"; row: OAuthConnectionRow; reason: string }
   | { kind: "retry_later"; row: OAuthConnectionRow; reason: string; nextAttemptAt: Date }
-  | { kind: "not_refreshable"; row: OAuthConnectionRow | null };
+  | { kind: "not_refreshable"; row: OAuthConnectionRow | null }
+  /**
+   * A resource's token could not be had because that resource lacks consent (Microsoft's AADSTS65001): its
+   * scopes are no longer part of the grant (`row.scopes`), so they are reported missing until the person
+   * consents again; the rest of the grant stands.
+   */
+  | { kind: "scopes_missing"; row: OAuthConnectionRow; resource: string; missingScopes: string[] };
 
 /** Exponential backoff with ±20% jitter, honoring the provider's Retry-After when it asks for longer. */
 export function backoffMs(failures: number, retryAfterSeconds: number | null, random = Math.random): number {
@@ -97,7 +104,7 @@ export function backoffMs(failures: number, retryAfterSeconds: number | null, ra
 export async function connectionProvider(
   deps: OAuthDeps,
   row: Pick<OAuthConnectionRow, "providerId" | "clientExtensionId" | "orgId">,
-): Promise<{ provider: ProviderConfig; client: { extensionId: string; idRef: string; secretRef: string } } | null> {
+): Promise<{ provider: ProviderConfig; client: FlowClient } | null> {
   const [ext] = await deps.db
     .select({ manifest: extensionVersions.manifest })
     .from(extensions)
@@ -124,7 +131,12 @@ export async function connectionProvider(
   if (!provider) return null;
   return {
     provider,
-    client: { extensionId: row.clientExtensionId, idRef: String(obtain.client_id ?? ""), secretRef: String(obtain.client_secret ?? "") },
+    client: {
+      extensionId: row.clientExtensionId,
+      idRef: String(obtain.client_id ?? ""),
+      secretRef: String(obtain.client_secret ?? ""),
+      endpointParams: endpointParamRefs(obtain),
+    },
   };
 }
 
@@ -158,7 +170,19 @@ export class Refresher {
     const key = `${connectionId}|${options.resource ?? ""}`;
     const pending = this.#inflight.get(key);
     if (pending) return pending;
-    const run = this.#refresh(connectionId, options).finally(() => this.#inflight.delete(key));
+    const trigger = options.skipLocked ? "background" : "on_demand";
+    const run = this.#refresh(connectionId, options)
+      .then(
+        (outcome) => {
+          metrics().oauthRefreshes.inc({ trigger, outcome: outcome.kind });
+          return outcome;
+        },
+        (error: unknown) => {
+          metrics().oauthRefreshes.inc({ trigger, outcome: "error" });
+          throw error;
+        },
+      )
+      .finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, run);
     return run;
   }
@@ -179,11 +203,19 @@ export class Refresher {
     if (!found) return null;
     const cacheKey = `${found.client.extensionId}:${found.client.idRef}:${found.client.secretRef}`;
     const cached = this.#secrets.get(cacheKey);
+    // A per-tenant provider's endpoints are filled from this connection's own secrets (its shop, its subdomain).
+    const provider = await concreteProvider(
+      this.deps,
+      found.provider,
+      found.client,
+      { orgId: row.orgId, userId: row.ownerKind === "user" ? row.ownerId : null },
+      this.source,
+    );
     // Client secrets are re-read every minute, so a publisher's rotation takes effect quickly.
-    if (cached && Date.now() - cached.at < 60_000) return { provider: found.provider, secrets: cached.value };
+    if (cached && Date.now() - cached.at < 60_000) return { provider, secrets: cached.value };
     const value = await clientSecrets(this.deps, found.client, found.provider.displayName, this.source);
     this.#secrets.set(cacheKey, { value, at: Date.now() });
-    return { provider: found.provider, secrets: value };
+    return { provider, secrets: value };
   }
 
   async #refresh(connectionId: string, options: RefreshOptions): Promise<RefreshOutcome> {
@@ -242,6 +274,11 @@ export class Refresher {
         tokens = await refreshTokens(client.provider, client.secrets, refreshToken, scopeToAskFor(client.provider, row, resource));
       } catch (error) {
         if (!(error instanceof ProviderRequestError)) throw error;
+        if (error.consentRequired && resource !== null) {
+          const recorded = await this.#recordMissingConsent(row, holder, client.provider, resource, error);
+          released = recorded !== null;
+          return recorded ?? (await this.#failureNotRecorded(row, holder, error));
+        }
         // The answer was refused but rotated the refresh token in: keep the new one (the provider may have
         // retired the old), re-sealing the current access token beside it at the next version.
         const salvaged =
@@ -419,6 +456,45 @@ export class Refresher {
         },
       ]);
       return { kind: "refreshed", row: updated };
+    });
+  }
+
+  /**
+   * Records that `resource` lacks consent (a resource-specific refresh answered Microsoft's AADSTS65001): the
+   * grant no longer counts that resource's scopes, its stored token is dropped, and the lease is released;
+   * the connection stays active with its tokens and other resources untouched (compare-and-set on the
+   * version: null when another refresh wrote first).
+   */
+  async #recordMissingConsent(
+    row: OAuthConnectionRow,
+    holder: string,
+    provider: ProviderConfig,
+    resource: string,
+    error: ProviderRequestError,
+  ): Promise<RefreshOutcome | null> {
+    const now = this.#now();
+    const removed = row.scopes.filter((s) => resourceOf(provider, s) === resource);
+    return this.deps.db.transaction(async (tx): Promise<RefreshOutcome | null> => {
+      const [updated] = await tx
+        .update(oauthConnections)
+        .set({ scopes: row.scopes.filter((s) => !removed.includes(s)), updatedAt: now, ...releaseLease(holder) })
+        .where(and(eq(oauthConnections.id, row.id), eq(oauthConnections.tokenVersion, row.tokenVersion)))
+        .returning();
+      if (!updated) return null;
+      await tx.delete(oauthResourceTokens).where(and(eq(oauthResourceTokens.connectionId, row.id), eq(oauthResourceTokens.resource, resource)));
+      await appendAuditEvents(tx, [
+        {
+          actor: { kind: "system", id: "oauth-refresher" },
+          source: this.source,
+          action: "oauth.refresh",
+          target: `oauth:${row.providerId}`,
+          extensionId: row.clientExtensionId,
+          orgId: row.orgId,
+          outcome: "failure",
+          details: { connection: row.id, resource, reason: error.reason, scopes_removed: removed },
+        },
+      ]);
+      return { kind: "scopes_missing", row: updated, resource, missingScopes: removed };
     });
   }
 
@@ -638,7 +714,14 @@ export class Refresher {
     const aheadMs = options.aheadMs ?? REFRESH_AHEAD_MS;
     const now = this.#now();
     const due = await dueConnections(this.deps.db, new Date(now.getTime() + aheadMs), now, options.limit ?? 500);
-    const counts: Record<RefreshOutcome["kind"], number> = { refreshed: 0, fresh: 0, expired: 0, retry_later: 0, not_refreshable: 0 };
+    const counts: Record<RefreshOutcome["kind"], number> = {
+      refreshed: 0,
+      fresh: 0,
+      expired: 0,
+      retry_later: 0,
+      not_refreshable: 0,
+      scopes_missing: 0,
+    };
     let next = 0;
     // A refresh holds no database connection during the provider's round trip (only the lease), so the
     // limit is about politeness to providers, not the pool.

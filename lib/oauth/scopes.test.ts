@@ -79,7 +79,10 @@ describe("Microsoft answers resource-qualified scopes", () => {
 
 describe("documented aliases", () => {
   it("Google's userinfo.email URL is the email scope asked for", () => {
-    const grant = grantFromAnswer(google, answeredScopes(google, "openid https://www.googleapis.com/auth/userinfo.email"), ["openid", "email"]);
+    const grant = grantFromAnswer(google, answeredScopes(google, "openid https://www.googleapis.com/auth/userinfo.email"), [
+      "openid",
+      "email",
+    ]);
     expect(grant).toEqual(["openid", "email"]);
     expect(missingScopes(google, grant, ["email", "openid"])).toEqual([]);
   });

@@ -5,7 +5,7 @@ import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
 import { logger } from "@/lib/log";
 import { ConnectionBroker } from "./broker";
-import { clientSecrets, disconnect, listConnections, type OAuthDeps } from "./connections";
+import { clientSecrets, concreteProvider, disconnect, listConnections, type OAuthDeps } from "./connections";
 import { completeAuthorization, planConnect, startAuthorization, type CallbackRequest, type StartRequest } from "./flow";
 import { connectionProvider, Refresher } from "./refresh";
 
@@ -15,6 +15,7 @@ export class OAuthService {
   /** Refreshes made on demand are audited as API activity; the background ones as the worker's. */
   readonly #background: Refresher;
   #timer: NodeJS.Timeout | undefined;
+  #pass: Promise<unknown> | undefined;
 
   constructor(readonly deps: OAuthDeps) {
     this.refresher = new Refresher(deps, { kind: "api" });
@@ -42,7 +43,9 @@ export class OAuthService {
     return disconnect(this.deps, actor, connectionId, source, async (row) => {
       const found = await connectionProvider(this.deps, row);
       if (!found) return null;
-      return { provider: found.provider, secrets: () => clientSecrets(this.deps, found.client, found.provider.displayName, source) };
+      const owner = { orgId: row.orgId, userId: row.ownerKind === "user" ? row.ownerId : null };
+      const provider = await concreteProvider(this.deps, found.provider, found.client, owner, source);
+      return { provider, secrets: () => clientSecrets(this.deps, found.client, found.provider.displayName, source) };
     });
   }
 
@@ -56,18 +59,22 @@ export class OAuthService {
     if (this.#timer) return;
     const tick = async () => {
       try {
-        await this.refreshDue();
+        this.#pass = this.refreshDue();
+        await this.#pass;
       } catch (error) {
         (this.deps.logger ?? logger).error({ err: error instanceof Error ? error.message : String(error) }, "oauth refresher pass failed");
       } finally {
+        this.#pass = undefined;
         if (this.#timer) this.#timer = setTimeout(tick, intervalMs).unref();
       }
     };
     this.#timer = setTimeout(tick, intervalMs).unref();
   }
 
-  stopBackground() {
+  /** Stops the background refresher; resolves once a pass in progress has finished (for a graceful shutdown). */
+  async stopBackground(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    await this.#pass?.catch(() => {});
   }
 }

@@ -6,6 +6,7 @@ import { and, asc, count, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { CryptoError, KeyringUnavailableError, type DekCache, type EncryptionContext, type Keyring } from "@/lib/crypto";
 import type { Db } from "@/lib/db/client";
 import { dataKeys, secretVersions } from "@/lib/db/schema";
+import { metrics, timeKeyringCall } from "@/lib/ops/metrics";
 import { VaultError } from "./errors";
 
 export interface DataKeyPolicy {
@@ -83,7 +84,7 @@ export class DataKeys {
     const id = randomUUID();
     let generated;
     try {
-      generated = await this.keyring.generateDataKey(dekContext(id));
+      generated = await timeKeyringCall(this.keyring.kind, "generate_data_key", () => this.keyring.generateDataKey(dekContext(id)));
     } catch (error) {
       throw error instanceof KeyringUnavailableError ? unavailable(error) : error;
     }
@@ -99,6 +100,7 @@ export class DataKeys {
   /** The plaintext DEK for opening a value: from the cache, or unwrapped once through the keyring. */
   async unwrap(dekId: string): Promise<Buffer> {
     const cached = this.cache.get(dekId);
+    metrics().dekCache.inc({ result: cached ? "hit" : "miss" });
     if (cached) return cached;
     let pending = this.#unwrapping.get(dekId);
     if (!pending) {
@@ -112,7 +114,9 @@ export class DataKeys {
     const [row] = await this.db.select().from(dataKeys).where(eq(dataKeys.id, dekId));
     if (!row) throw new VaultError("secret_integrity_failure", `Data key ${dekId} is missing.`);
     try {
-      const key = await this.keyring.unwrapDataKey(row.wrapped, row.kekId, dekContext(row.id));
+      const key = await timeKeyringCall(this.keyring.kind, "unwrap_data_key", () =>
+        this.keyring.unwrapDataKey(row.wrapped, row.kekId, dekContext(row.id)),
+      );
       this.cache.set(dekId, key);
       return key;
     } catch (error) {
@@ -146,7 +150,10 @@ export class DataKeys {
       const rewrapped = await Promise.all(
         batch.map(async (row) => {
           try {
-            return { id: row.id, ...(await this.keyring.rewrapDataKey(row.wrapped, row.kekId, dekContext(row.id))) };
+            const rewrapped = await timeKeyringCall(this.keyring.kind, "rewrap_data_key", () =>
+              this.keyring.rewrapDataKey(row.wrapped, row.kekId, dekContext(row.id)),
+            );
+            return { id: row.id, ...rewrapped };
           } catch (error) {
             throw error instanceof KeyringUnavailableError ? unavailable(error) : error;
           }

@@ -11,6 +11,7 @@ import type { ReadRecorder } from "@/lib/audit/read-recorder";
 import type { Db, Tx } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { logger as defaultLogger } from "@/lib/log";
+import { timeVaultOperation } from "@/lib/ops/metrics";
 import { extensions, secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
 import type { DataKeys } from "./data-keys";
 import { unavailable } from "./data-keys";
@@ -149,7 +150,13 @@ export class Vault {
    * secret_value_empty, secret_value_too_large, secret_not_set for rotating an unset secret,
    * vault_unavailable) naming the secret; an address given twice is a programming error (plain Error).
    */
-  async writeAll(ctx: OperationContext, writes: readonly SecretWrite[]): Promise<{ version: number; rotationCount: number }[]> {
+  writeAll(ctx: OperationContext, writes: readonly SecretWrite[]): Promise<{ version: number; rotationCount: number }[]> {
+    const kinds = new Set(writes.map((w) => w.kind));
+    const operation = kinds.size === 1 ? (writes[0]?.kind ?? "set") : "write";
+    return timeVaultOperation(operation, () => this.#writeAll(ctx, writes), undefined, Math.max(1, writes.length));
+  }
+
+  async #writeAll(ctx: OperationContext, writes: readonly SecretWrite[]): Promise<{ version: number; rotationCount: number }[]> {
     const seen = new Set<string>();
     for (const { kind, address, value, limits } of writes) {
       checkName(address.name);
@@ -290,7 +297,11 @@ export class Vault {
   }
 
   /** Removes the value and every stored ciphertext of it (crypto-shred). */
-  async delete(ctx: OperationContext, address: SecretAddress): Promise<{ wasSet: boolean }> {
+  delete(ctx: OperationContext, address: SecretAddress): Promise<{ wasSet: boolean }> {
+    return timeVaultOperation("delete", () => this.#delete(ctx, address));
+  }
+
+  async #delete(ctx: OperationContext, address: SecretAddress): Promise<{ wasSet: boolean }> {
     checkName(address.name);
     const now = new Date();
     const result = await this.#db.transaction(async (tx) => {
@@ -335,11 +346,15 @@ export class Vault {
    * The current value (or, within the grace period after a rotation, the previous one), or null when
    * unset. A value that fails to open is an error, never a fallback to the stored bytes.
    */
-  async read(
-    ctx: OperationContext,
-    address: SecretAddress,
-    options: { version?: "current" | "previous" } = {},
-  ): Promise<SecretValue | null> {
+  read(ctx: OperationContext, address: SecretAddress, options: { version?: "current" | "previous" } = {}): Promise<SecretValue | null> {
+    return timeVaultOperation(
+      "read",
+      () => this.#read(ctx, address, options),
+      (value) => (value ? "ok" : "not_found"),
+    );
+  }
+
+  async #read(ctx: OperationContext, address: SecretAddress, options: { version?: "current" | "previous" }): Promise<SecretValue | null> {
     checkName(address.name);
     const which = options.version ?? "current";
     let row;

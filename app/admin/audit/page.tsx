@@ -37,7 +37,7 @@ export default async function AdminAuditPage() {
             Published at <code>/api/v1/audit/public-key</code>. Verify the whole log with <code>npm run audit:verify</code>.
           </p>
         </Card>
-        <Card>
+        <Card id="checkpoints" className="scroll-mt-4">
           <h2 className="text-sm font-semibold text-slate-800">Recent checkpoints ({checkpoints.tree_size} entries sequenced)</h2>
           <CheckpointList checkpoints={checkpoints.checkpoints} />
         </Card>

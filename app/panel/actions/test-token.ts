@@ -12,10 +12,12 @@ export const testTokenAction = panelAction({
   input,
   run: async ({ installationId }, call) => {
     const minted = await mintTestToken(await getRuntimeDeps(), call.actor, installationId, call.source);
+    // A duration reads the same in every time zone; a raw ISO timestamp reads in none.
+    const minutes = Math.max(1, Math.round((minted.expiresAt.getTime() - Date.now()) / 60_000));
     return {
       ok: true,
       token: minted.token,
-      message: `Runtime token for you on this installation, valid until ${minted.expiresAt.toISOString()}. It is shown only now.`,
+      message: `Runtime token for you on this installation, valid for the next ${minutes} minutes. It is shown only now.`,
     };
   },
 });

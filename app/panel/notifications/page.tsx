@@ -4,6 +4,7 @@ import { MarkReadButton } from "@/components/panel/mark-read-button";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { requireUser } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
@@ -13,8 +14,6 @@ export const metadata = { title: "Notifications" };
 
 /** Stored links are written by Latchkey itself; still, only a path on this site is ever rendered as one. */
 const localLink = (link: string) => (link.startsWith("/") && !link.startsWith("//") && !link.startsWith("/\\") ? link : "/panel");
-
-const formatTime = (d: Date) => d.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
 
 const kindLabels: Record<NotificationItem["kind"], { label: string; tone: "warning" | "danger" | "success" }> = {
   rotation_due: { label: "Rotation due", tone: "warning" },
@@ -55,7 +54,7 @@ export default async function NotificationsPage() {
                   <p className={`mt-1 break-words ${n.read ? "text-slate-600" : "font-medium text-slate-900"}`}>{n.message}</p>
                   <p className="text-xs text-slate-500">
                     {n.kind === "rotation_due" ? "Due since " : null}
-                    <time dateTime={n.createdAt.toISOString()}>{formatTime(n.createdAt)}</time>
+                    <RelativeTime value={n.createdAt} />
                   </p>
                 </div>
                 <Link

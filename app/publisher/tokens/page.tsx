@@ -3,6 +3,7 @@ import { CreateTokenForm, RevokeTokenButton } from "@/components/publisher/token
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { requirePublisherMember } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
@@ -10,8 +11,6 @@ import { listApiTokens } from "@/lib/extensions/api-tokens";
 import { createApiTokenAction, revokeApiTokenAction } from "../actions/api-tokens";
 
 export const metadata = { title: "API tokens" };
-
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "never");
 
 export default async function TokensPage() {
   const { actor, publisher } = await guardPage((a) => requirePublisherMember(a), "/publisher/tokens");
@@ -39,12 +38,16 @@ export default async function TokensPage() {
           <li key={t.id} className="flex flex-wrap items-center justify-between gap-3 p-4">
             <div className="min-w-0">
               <p className="font-medium">{t.name}</p>
-              <p className="font-mono text-xs text-slate-500">
-                {t.prefix}… · created {day(t.createdAt)} · last used {day(t.lastUsedAt)}
+              <p className="text-xs text-slate-500">
+                <span className="font-mono">{t.prefix}…</span> · created <RelativeTime value={t.createdAt} /> · last used{" "}
+                {t.lastUsedAt ? <RelativeTime value={t.lastUsedAt} /> : "never"}
               </p>
             </div>
             {t.revokedAt ? (
-              <Badge tone="danger">Revoked {day(t.revokedAt)}</Badge>
+              <Badge tone="danger">
+                Revoked&nbsp;
+                <RelativeTime value={t.revokedAt} />
+              </Badge>
             ) : (
               <RevokeTokenButton action={revokeApiTokenAction} publisherId={publisher.id} tokenId={t.id} name={t.name} />
             )}

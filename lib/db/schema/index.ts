@@ -8,3 +8,4 @@ export * from "./audit-log";
 export * from "./panel";
 export * from "./oauth";
 export * from "./rate-limits";
+export * from "./scan";

@@ -5,23 +5,32 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+import { sameOriginPath } from "@/lib/http/same-origin";
 import { getOAuth, OAuthError, type ConnectPlan } from "@/lib/oauth";
 
 export const metadata = { title: "Connect" };
 
-type Query = { provider?: string; installation?: string; scopes?: string; field?: string };
+type Query = { provider?: string; installation?: string; scopes?: string; field?: string; return_to?: string };
 
-const backLink = (
+const backLinkTo = (href: string) => (
   <p className="mt-4 text-sm">
-    <Link href="/panel/connections" className="text-brand-700 hover:underline">
-      ← Connections
+    <Link href={href} className="text-brand-700 hover:underline">
+      {href === "/panel/connections" ? "← Connections" : "← Back"}
     </Link>
   </p>
 );
 
-/** Connect an installation to its OAuth provider, or grant the scopes a connection is missing. */
+/**
+ * Connect an installation to its OAuth provider, or grant the scopes a connection is missing. `return_to`
+ * (a path on this site, checked like the authorize route checks it) is where the flow comes back to and
+ * where Cancel goes: a setup wizard sends its own step, so connecting from it returns there.
+ */
 export default async function ConnectPage({ searchParams }: { searchParams: Promise<Query> }) {
   const query = await searchParams;
+  // Anything but a path on this site is ignored here; the authorize route would refuse it anyway.
+  const returnTo = sameOriginPath(query.return_to, env().LATCHKEY_URL) ?? "/panel/connections";
+  const backLink = backLinkTo(returnTo);
   const providerId = query.provider ?? "";
   const installationId = query.installation ?? "";
   const fieldKey = query.field ?? "";
@@ -53,7 +62,7 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
     installation: installationId,
     field: fieldKey,
     scopes: scopes.join(" "),
-    return_to: "/panel/connections",
+    return_to: returnTo,
   });
   const owner = plan.ownerKind === "org" ? `${plan.ownerLabel}'s` : "your";
   const exists = plan.status !== null;
@@ -102,7 +111,7 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
         ) : null}
         <div className="mt-5 flex flex-wrap items-center gap-3">
           <OAuthLink href={authorize}>{additional ? `Grant access at ${plan.providerName}` : `Connect ${plan.providerName}`}</OAuthLink>
-          <Link href="/panel/connections" className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100">
+          <Link href={returnTo} className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100">
             Cancel
           </Link>
         </div>

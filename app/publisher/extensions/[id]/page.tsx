@@ -5,6 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { listExtensionVersions } from "@/lib/extensions/queries";
 import { publishExtensionAction } from "../../actions/publish-extension";
 import { uploadManifestAction } from "../../actions/upload-manifest";
@@ -89,7 +90,14 @@ export default async function ExtensionPage({
             {versions.map((v) => (
               <li key={v.id} className="flex items-center justify-between gap-2 py-2 text-sm">
                 <span className="font-mono">{v.version}</span>
-                {v.publishedAt ? <Badge tone="success">Published {v.publishedAt.toISOString().slice(0, 10)}</Badge> : <Badge>Draft</Badge>}
+                {v.publishedAt ? (
+                  <Badge tone="success">
+                    Published&nbsp;
+                    <RelativeTime value={v.publishedAt} />
+                  </Badge>
+                ) : (
+                  <Badge>Draft</Badge>
+                )}
               </li>
             ))}
           </ul>

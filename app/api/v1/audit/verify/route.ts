@@ -4,6 +4,7 @@
 // one reads the tree, and past the limit the answer is 429 with Retry-After.
 import { AuditApiError, verifyContentHash } from "@/lib/audit/api";
 import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-address";
 import { getRequestGuards } from "@/lib/http/limits";
 import { rateLimitKey } from "@/lib/http/rate-limit";
@@ -21,5 +22,5 @@ export const POST = route(async (request) => {
   if (!body || typeof body.content_hash !== "string") {
     throw new AuditApiError("invalid_request", 'Send JSON { "content_hash": "<64 hex characters>" }.');
   }
-  return Response.json(await verifyContentHash(await getDb(), body.content_hash.toLowerCase()));
+  return Response.json(await verifyContentHash(await getDb(), body.content_hash.toLowerCase(), { chainId: env().auditChain?.chainId }));
 });

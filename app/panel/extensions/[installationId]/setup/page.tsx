@@ -66,6 +66,11 @@ export default async function SetupWizardPage({
     throw error;
   }
   const { steps, current } = wizard;
+  // The callback names the provider by id; say its name as the Connections list does.
+  const connectedName =
+    oauth === "connected" && provider
+      ? ((await (await getOAuth()).list(actor)).find((c) => c.providerId === provider)?.providerName ?? provider)
+      : null;
   const step = steps[current];
   const connectBox = wizard.oauth ? <RequirementBox actor={actor} installationId={installationId} requirement={wizard.oauth} /> : null;
   const back = (
@@ -81,9 +86,9 @@ export default async function SetupWizardPage({
         </p>
       ) : null}
       {/* The OAuth callback comes back here with ?oauth=connected&provider=<id> after a setup field's Connect. */}
-      {oauth === "connected" && provider ? (
+      {connectedName ? (
         <p role="status" className="mb-2 text-sm text-emerald-700">
-          Connected {provider}.
+          Connected {connectedName}.
         </p>
       ) : null}
     </>

@@ -1,7 +1,10 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AuditViewer } from "@/components/audit/audit-viewer";
+import { ActivityChart } from "@/components/charts/activity-chart";
+import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { dailyAuditActivity } from "@/lib/audit/activity";
 import { extensionForAudit } from "@/lib/audit/queries";
 import { requirePublisherMember } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
@@ -14,9 +17,11 @@ export default async function ExtensionAuditPage({ params }: { params: Promise<{
   const { id } = await params;
   const path = `/publisher/extensions/${id}/credentials/audit`;
   await guardPage((actor) => requirePublisherMember(actor), path);
-  const extension = await extensionForAudit(await getDb(), id);
+  const db = await getDb();
+  const extension = await extensionForAudit(db, id);
   if (!extension) notFound();
   await guardPage((actor) => requirePublisherMember(actor, extension.publisherId), path);
+  const activity = await dailyAuditActivity(db, { kind: "extension", extensionId: extension.id, publisherId: extension.publisherId });
   const base = `/publisher/extensions/${extension.id}`;
   return (
     <>
@@ -29,6 +34,14 @@ export default async function ExtensionAuditPage({ params }: { params: Promise<{
         title="Audit log"
         description={`Every credential operation on ${extension.name}: who, what and when. People outside your publisher appear as a pseudonym (user:…), without their address or browser.`}
       />
+      <Card className="mb-6" aria-labelledby="activity-heading">
+        <h2 id="activity-heading" className="font-semibold text-slate-900">
+          Credential activity, last 30 days
+        </h2>
+        <div className="mt-2">
+          <ActivityChart title={`Audit events of ${extension.name} per day, last 30 days`} data={activity} />
+        </div>
+      </Card>
       <AuditViewer
         endpoint={`/api/v1/audit/extensions/${extension.id}/events`}
         label={`Audit events of ${extension.name}`}

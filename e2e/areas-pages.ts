@@ -1,0 +1,64 @@
+// The pages of every area for the whole-site checks (accessibility, screenshots): for each demo person,
+// what they reach by following links from their home (e2e/pages.ts), plus the pages only a flow leads to
+// (a failed OAuth flow's page, the Connect page) and the signed-out ones. Each entry names its person
+// (null: signed out) and a file-friendly name for screenshots.
+import type { Browser, Page } from "@playwright/test";
+import { reachablePages } from "./pages";
+import { people, storageStateFor, type Person } from "./people";
+
+export interface SitePage {
+  person: Person | null;
+  path: string;
+  name: string;
+}
+
+const fileName = (person: string, pattern: string) =>
+  `${person}${pattern
+    .replaceAll(":id", "id")
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/-+$/, "")}`.toLowerCase();
+
+/** Every page of every area: Pat (publisher), Eve (panel, an org owner), Mo (a plain member), Ada (admin), signed out. */
+export async function sitePages(browser: Browser): Promise<SitePage[]> {
+  const pages: SitePage[] = [
+    { person: null, path: "/signin", name: "signed-out-signin" },
+    { person: null, path: "/no/such/page", name: "signed-out-404" },
+  ];
+  for (const person of ["publisher", "enduser", "member", "admin"] as const) {
+    const context = await browser.newContext({ storageState: storageStateFor(person) });
+    const found = await reachablePages(context.request, people[person].home);
+    // "/" (the brand link) only redirects to the person's home, which is in the list already.
+    for (const [pattern, path] of found) if (pattern !== "/") pages.push({ person, path, name: fileName(person, pattern) });
+    await context.close();
+  }
+  pages.push(
+    { person: "enduser", path: "/admin", name: "enduser-403" },
+    { person: "enduser", path: "/panel/connections/error?code=access_denied", name: "enduser-connections-error" },
+  );
+  return pages;
+}
+
+/**
+ * The demo OAuth provider's own pages, which a newcomer meets first when connecting: from My Calendar's
+ * setup (as Eve, in Globex) through its sign-in page to its consent page, calling `visit` on each, then
+ * Cancel, so no connection is made. `page` must be signed in as Eve.
+ */
+export async function visitProviderPages(page: Page, visit: (name: string) => Promise<void>) {
+  await page.goto("/panel");
+  await page.getByRole("link", { name: "My Calendar setup" }).click();
+  const connect = page.getByRole("link", { name: /^(Connect My Service|Grant additional access)$/ });
+  await connect.first().click();
+  await page.getByRole("link", { name: /^(Connect My Service|Grant access at My Service)$/ }).click();
+  await page.waitForURL(/\/interaction\//);
+  if (await page.getByLabel("Email or user name").isVisible()) {
+    await visit("provider-signin");
+    await page.getByLabel("Password").fill("any password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForLoadState();
+  }
+  if (await page.getByRole("button", { name: "Continue" }).isVisible()) {
+    await visit("provider-consent");
+    await page.getByRole("link", { name: "Cancel" }).click();
+    await page.waitForURL(/\/panel\//);
+  }
+}
