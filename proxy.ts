@@ -11,6 +11,7 @@
 //   returned on every response.
 // Authorization is not decided here: every route and action checks its caller itself.
 import { NextResponse, type NextRequest } from "next/server";
+import { safeCallbackCookies } from "@/lib/auth/callback-url";
 import { env } from "@/lib/env";
 import { isApiPath, malformedPathResponse, malformedPathSegment } from "@/lib/http/path-encoding";
 import { newRequestId, REQUEST_ID_HEADER, requestIdOf } from "@/lib/http/request-context";
@@ -44,6 +45,9 @@ export function proxy(request: NextRequest) {
     : API_CONTENT_SECURITY_POLICY;
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set(REQUEST_ID_HEADER, requestId);
+  // next-auth throws (a bare 500) on a callback-url cookie that is not a URL; it reads cookies from here.
+  const cookie = pathname.startsWith("/api/auth/") ? safeCallbackCookies(request.headers.get("cookie"), baseUrl) : null;
+  if (cookie !== null) requestHeaders.set("cookie", cookie);
   if (nonce) {
     // Next takes the nonce for its own scripts from the request's CSP header; x-nonce is for ours.
     requestHeaders.set("x-nonce", nonce);

@@ -60,7 +60,14 @@ async function main() {
   input.close();
 
   const started = performance.now();
-  const counts: Record<RefreshOutcome["kind"], number> = { refreshed: 0, fresh: 0, expired: 0, retry_later: 0, not_refreshable: 0, scopes_missing: 0 };
+  const counts: Record<RefreshOutcome["kind"], number> = {
+    refreshed: 0,
+    fresh: 0,
+    expired: 0,
+    retry_later: 0,
+    not_refreshable: 0,
+    scopes_missing: 0,
+  };
   let passes = 0;
   for (;;) {
     const pass = await refresher.refreshDue({ aheadMs: config.aheadMs, limit: config.limit, concurrency: config.concurrency });

@@ -48,6 +48,9 @@ export async function visitProviderPages(page: Page, visit: (name: string) => Pr
   await page.getByRole("link", { name: "My Calendar setup" }).click();
   const connect = page.getByRole("link", { name: /^(Connect My Service|Grant additional access)$/ });
   await connect.first().click();
+  // The setup page's link has the same name: wait until the Connect page has replaced it.
+  await page.waitForURL(/\/panel\/connections\/connect\?/);
+  await page.getByRole("heading", { level: 1, name: /Connect My Service|Grant additional access/ }).waitFor();
   await page.getByRole("link", { name: /^(Connect My Service|Grant access at My Service)$/ }).click();
   await page.waitForURL(/\/interaction\//);
   if (await page.getByLabel("Email or user name").isVisible()) {

@@ -8,10 +8,10 @@ import { MigrationHistoryError } from "@/lib/db/migrations";
 import { observeRequests } from "@/lib/http/request-log";
 import { logger } from "@/lib/log";
 import { metrics } from "@/lib/ops/metrics";
-import { installServerShutdown } from "@/lib/ops/shutdown";
+import { installServerShutdown, isDraining } from "@/lib/ops/shutdown";
 
 export async function startServer(): Promise<void> {
-  const requests = observeRequests(logger);
+  const requests = observeRequests(logger, { draining: isDraining });
   try {
     const config = env();
     // next-auth reads its base URL from NEXTAUTH_URL; the standalone server never runs next.config.ts.
@@ -60,7 +60,9 @@ export async function startServer(): Promise<void> {
         ]);
       },
       flushAudit: async () => {
+        const queued = vault.reads.pending;
         await vault.reads.close();
+        if (queued > 0) logger.info({ written: queued - vault.reads.pending }, "shutdown: queued read-audit events written");
         return vault.reads.pending;
       },
       close: async () => (await getDatabase()).close(),

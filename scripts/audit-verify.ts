@@ -34,7 +34,9 @@ async function main() {
       `${report.treeSize.toLocaleString("en-US")} leaves, ${report.checkpoints} checkpoints, ${report.anchors} confirmed anchors checked in ${report.seconds.toFixed(2)} s (${rate.toLocaleString("en-US")} leaves/s)`,
     );
     for (const a of report.anchored) {
-      console.log(`  ${a.describe}: ${a.checkpoints} checkpoint${a.checkpoints === 1 ? "" : "s"} of this log${a.largest === null ? "" : `, largest ${a.largest}`}`);
+      console.log(
+        `  ${a.describe}: ${a.checkpoints} checkpoint${a.checkpoints === 1 ? "" : "s"} of this log${a.largest === null ? "" : `, largest ${a.largest}`}`,
+      );
     }
     if (!report.ok) {
       const first = report.first;

@@ -1,5 +1,5 @@
 // The pack-and-install check (`npm run check:packages`, a step of .ci/run): what leaves the repository
-// works for someone who has only the tarballs. It packs @latchkey/sdk and @latchkey/cli (each package's
+// works for someone who has only the tarballs. It packs @latchkey/sdk, @latchkey/scan and @latchkey/cli (each package's
 // prepack builds it, and the SDK's size budget fails the pack when over), checks each tarball ships only
 // what users need, installs both into a scratch project with --omit=dev, and against a real Latchkey —
 // this repository's production build (`next start`, embedded database, demo data plus the fixture of
@@ -137,12 +137,15 @@ const packed = JSON.parse(
     "-w",
     "@latchkey/sdk",
     "-w",
+    "@latchkey/scan",
+    "-w",
     "@latchkey/cli",
   ]).out,
 );
 const expectedFiles = {
   "@latchkey/sdk": ["README.md", "dist/index.cjs", "dist/index.d.cts", "dist/index.d.ts", "dist/index.js", "package.json"],
   "@latchkey/cli": ["README.md", "bin/latchkey.js", "dist/latchkey.js", "package.json"],
+  "@latchkey/scan": ["README.md", "dist/index.d.ts", "dist/index.js", "package.json"],
 };
 const tarballs = {};
 for (const pkg of packed) {
@@ -166,7 +169,8 @@ fs.writeFileSync(
 mustRun(
   "npm install --omit=dev of the tarballs",
   "npm",
-  ["install", "--omit=dev", "--no-audit", "--no-fund", tarballs["@latchkey/sdk"], tarballs["@latchkey/cli"]],
+  // The CLI depends on @latchkey/scan (its `scan` command and `publish --source`): installed from its tarball too.
+  ["install", "--omit=dev", "--no-audit", "--no-fund", tarballs["@latchkey/sdk"], tarballs["@latchkey/scan"], tarballs["@latchkey/cli"]],
   {
     cwd: consumer,
   },

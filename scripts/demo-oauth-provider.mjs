@@ -53,7 +53,7 @@ button{min-height:2.5rem;padding:.5rem 1rem;border:0;border-radius:.375rem;backg
 button:hover{background:oklch(.42 .18 264)}
 a{color:oklch(.42 .18 264);font-size:.875rem;font-weight:500}
 ul{margin:.5rem 0 0;padding-left:1.25rem}li{margin:.25rem 0}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.8125rem;background:#f1f5f9;padding:.0625rem .25rem;border-radius:.25rem}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.8125rem;background:#f1f5f9;color:#334155;padding:.0625rem .25rem;border-radius:.25rem}
 .note{margin-top:1.5rem;text-align:center}
 `;
 

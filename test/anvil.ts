@@ -39,9 +39,13 @@ const testClientFor = (rpcUrl: string) =>
 
 /** Starts anvil on a free port (it prints the one it bound) and resolves once it answers. */
 export async function startLocalChain(): Promise<LocalChain> {
-  const child: ChildProcess = spawn(anvilBinary(), ["--host", "127.0.0.1", "--port", "0", "--chain-id", String(ANVIL_CHAIN_ID), "--accounts", "1"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    anvilBinary(),
+    ["--host", "127.0.0.1", "--port", "0", "--chain-id", String(ANVIL_CHAIN_ID), "--accounts", "1"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(() => reject(new Error(`anvil did not start within 30 s:\n${seen}`)), 30_000);

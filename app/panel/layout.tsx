@@ -14,7 +14,7 @@ export default async function PanelLayout({ children }: { children: ReactNode })
       <SubNav
         label="Panel"
         items={[
-          { href: "/panel", label: "Extensions", exact: true },
+          { href: "/panel", label: "Extensions", exact: true, alsoUnder: ["/panel/extensions"] },
           { href: "/panel/connections", label: "Connections" },
           { href: "/panel/activity", label: "Your activity" },
         ]}

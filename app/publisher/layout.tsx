@@ -10,7 +10,7 @@ export default async function PublisherLayout({ children }: { children: ReactNod
       <SubNav
         label="Publisher"
         items={[
-          { href: "/publisher", label: "Extensions", exact: true },
+          { href: "/publisher", label: "Extensions", exact: true, alsoUnder: ["/publisher/extensions"] },
           { href: "/publisher/tokens", label: "API tokens" },
         ]}
       />

@@ -1,7 +1,6 @@
 import Link from "next/link";
 import { ManifestForm } from "@/components/publisher/manifest-form";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -18,15 +17,7 @@ export default async function PublisherHome() {
   const rows = await listPublisherExtensions(await getDb(), publisher.id);
   return (
     <>
-      <PageHeader
-        title="Publisher Dashboard"
-        description={`Extensions published by ${publisher.name}`}
-        actions={
-          <ButtonLink href="/publisher/tokens" variant="secondary">
-            API tokens
-          </ButtonLink>
-        }
-      />
+      <PageHeader title="Publisher Dashboard" description={`Extensions published by ${publisher.name}`} />
       {rows.length === 0 ? (
         <EmptyState title="No extensions yet">Upload a manifest below to create your first extension.</EmptyState>
       ) : (

@@ -17,8 +17,15 @@ export default function VerifyPage() {
         <VerifyForm />
       </Card>
       <p className="mt-4 text-xs text-slate-500">
-        The log&apos;s key: <a className="text-brand-700 hover:underline" href="/api/v1/audit/public-key">/api/v1/audit/public-key</a>; its
-        latest checkpoint (C2SP format): <a className="text-brand-700 hover:underline" href="/api/v1/audit/checkpoint">/api/v1/audit/checkpoint</a>.
+        The log&apos;s key:{" "}
+        <a className="text-brand-700 hover:underline" href="/api/v1/audit/public-key">
+          /api/v1/audit/public-key
+        </a>
+        ; its latest checkpoint (C2SP format):{" "}
+        <a className="text-brand-700 hover:underline" href="/api/v1/audit/checkpoint">
+          /api/v1/audit/checkpoint
+        </a>
+        .
       </p>
     </div>
   );

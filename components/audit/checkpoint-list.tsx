@@ -1,4 +1,5 @@
-// Signed checkpoints with the anchors each was handed to (sink, status, reference).
+// Signed checkpoints with the anchors each was handed to (sink, status; the reference — file offset,
+// witness receipt, chain transaction and block — and the last error on hover).
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 
@@ -6,7 +7,7 @@ export interface CheckpointView {
   tree_size: number;
   root_hash: string;
   created_at: string;
-  anchors: { sink: string; status: string; reference: string | null }[];
+  anchors: { sink: string; status: string; reference: string | null; block_number?: number | null; last_error?: string | null }[];
 }
 
 const tone = (status: string) => (status === "confirmed" ? "success" : status === "failed" ? "danger" : "neutral");
@@ -21,7 +22,12 @@ export function CheckpointList({ checkpoints }: { checkpoints: CheckpointView[] 
             <span className="font-medium text-slate-800">Size {c.tree_size}</span>
             <RelativeTime value={c.created_at} className="text-slate-500" />
             {c.anchors.map((a) => (
-              <span key={a.sink} title={a.reference ?? undefined}>
+              <span
+                key={a.sink}
+                title={
+                  [a.reference, a.block_number ? `block ${a.block_number}` : null, a.last_error].filter(Boolean).join(" · ") || undefined
+                }
+              >
                 <Badge tone={tone(a.status)}>
                   {a.sink}: {a.status}
                 </Badge>

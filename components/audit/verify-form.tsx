@@ -101,8 +101,8 @@ function Result({ outcome }: { outcome: Outcome }) {
       <p>
         {outcome.verdict === "verified" ? "This event, hashed in your browser, is" : "This leaf hash is"} included at index{" "}
         <strong>{outcome.leafIndex}</strong> of a checkpoint of size <strong>{outcome.treeSize}</strong> signed by the log&apos;s key (
-        <code className="break-all">{outcome.origin}</code>, key id <code>{outcome.keyId}</code>) on {outcome.signedAt.replace("T", " ").slice(0, 19)}{" "}
-        UTC.
+        <code className="break-all">{outcome.origin}</code>, key id <code>{outcome.keyId}</code>) on{" "}
+        {outcome.signedAt.replace("T", " ").slice(0, 19)} UTC.
       </p>
       {outcome.chain ? (
         <p>

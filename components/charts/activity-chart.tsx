@@ -45,6 +45,8 @@ export function ActivityChart({ title, data }: { title: string; data: DailyActiv
   });
   const all = totals.success + totals.failure + totals.denied;
   const summary = `${all} ${all === 1 ? "event" : "events"} in ${data.length} days: ${totals.success} succeeded, ${totals.failure} failed, ${totals.denied} denied.`;
+  // Thirty empty days say nothing a sentence would not.
+  if (all === 0) return <p className="text-sm text-slate-600">No events in the last {data.length} days.</p>;
   return (
     <figure className="min-w-0">
       <figcaption className="text-sm text-slate-600">

@@ -15,7 +15,7 @@ export function PublishForm({ action, extensionId, version }: { action: FormActi
         {pending ? "Publishing…" : `Publish ${version}`}
       </Button>
       <FormMessage state={state} />
-      {state.code === "publish_blocked" ? (
+      {state.code === "publish_blocked" && state.error?.includes("Missing required partner credentials") ? (
         <ButtonLink href={`/publisher/extensions/${extensionId}/credentials`} variant="secondary" className="mt-2">
           Go to Manage Credentials
         </ButtonLink>

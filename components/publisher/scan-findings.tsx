@@ -21,7 +21,10 @@ function FindingItem({ finding }: { finding: Finding }) {
         </span>
       </div>
       <p className="mt-2 text-sm text-slate-800">{finding.message}</p>
-      <pre className="mt-2 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs leading-5 text-slate-100" aria-label={`Code around ${finding.path} line ${finding.line}`}>
+      <pre
+        className="mt-2 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs leading-5 text-slate-100"
+        aria-label={`Code around ${finding.path} line ${finding.line}`}
+      >
         {finding.context.map((c) => (
           <span key={c.line} className={c.line === finding.line ? "block bg-red-900/60" : "block"}>
             <span className="mr-3 inline-block w-8 select-none text-right text-slate-400">{c.line}</span>

@@ -4,10 +4,24 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 
-/** A navigation link marked as the current page (aria-current) on its path and, unless `exact`, below it. */
-export function NavLink({ href, exact = false, children }: { href: string; exact?: boolean; children: React.ReactNode }) {
+/**
+ * A navigation link marked as the current page (aria-current) on its path and, unless `exact`, below it;
+ * also below any of `alsoUnder` (an area's home stays marked on the pages its list opens).
+ */
+export function NavLink({
+  href,
+  exact = false,
+  alsoUnder = [],
+  children,
+}: {
+  href: string;
+  exact?: boolean;
+  alsoUnder?: string[];
+  children: React.ReactNode;
+}) {
   const pathname = usePathname();
-  const active = pathname === href || (!exact && pathname.startsWith(`${href}/`));
+  const under = (prefix: string) => pathname.startsWith(`${prefix}/`);
+  const active = pathname === href || (!exact && under(href)) || alsoUnder.some(under);
   return (
     <Link
       href={href}

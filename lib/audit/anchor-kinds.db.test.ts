@@ -33,7 +33,9 @@ let world: World;
 // 20 events in checkpoints of 8, 16 and 20 leaves, each anchored to the chain, the witness and the file.
 beforeEach(async () => {
   const { db } = database;
-  await db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`);
+  await db.execute(
+    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`,
+  );
   await witness?.close();
   witness = await startWitness();
   const fixture = await auditFixture(db);

@@ -144,7 +144,8 @@ function recordProblem(record: unknown): string | null {
   if (!record || typeof record !== "object") return "not a JSON object";
   const r = record as Partial<Record<keyof AnchorRecord, unknown>>;
   if (typeof r.origin !== "string") return "origin is not a string";
-  if (typeof r.tree_size !== "number" || !Number.isSafeInteger(r.tree_size) || r.tree_size < 1) return "tree_size is not a positive integer";
+  if (typeof r.tree_size !== "number" || !Number.isSafeInteger(r.tree_size) || r.tree_size < 1)
+    return "tree_size is not a positive integer";
   if (typeof r.root_hash !== "string" || !/^[0-9a-f]{64}$/.test(r.root_hash)) return "root_hash is not 64 hex characters";
   if (typeof r.note !== "string") return "note is not a string";
   return null;

@@ -38,13 +38,30 @@ export function publicKeyJson(signer: CheckpointSigner) {
   };
 }
 
+/** One anchor of a checkpoint as the admin API lists it (block_number: chain anchors once mined). */
+interface AnchorJson {
+  sink: string;
+  status: string;
+  reference: string | null;
+  block_number: number | null;
+  last_error: string | null;
+  updated_at: string;
+}
+
 async function anchorsFor(db: DbOrTx, sizes: number[]) {
-  if (sizes.length === 0) return new Map<number, { sink: string; status: string; reference: string | null; updated_at: string }[]>();
+  const map = new Map<number, AnchorJson[]>();
+  if (sizes.length === 0) return map;
   const rows = await db.select().from(auditAnchors).where(inArray(auditAnchors.treeSize, sizes));
-  const map = new Map<number, { sink: string; status: string; reference: string | null; updated_at: string }[]>();
   for (const a of rows) {
     const list = map.get(a.treeSize) ?? [];
-    list.push({ sink: a.sink, status: a.status, reference: a.reference, updated_at: a.updatedAt.toISOString() });
+    list.push({
+      sink: a.sink,
+      status: a.status,
+      reference: a.reference,
+      block_number: a.blockNumber,
+      last_error: a.lastError,
+      updated_at: a.updatedAt.toISOString(),
+    });
     map.set(a.treeSize, list);
   }
   return map;
@@ -132,7 +149,16 @@ export async function verifyContentHash(db: DbOrTx, contentHash: string, options
   if (!leaf) throw new AuditApiError("not_found", "No log entry has this content hash.");
   const checkpoint = await latestCheckpoint(db);
   if (!checkpoint || checkpoint.treeSize <= leaf.leafIndex) {
-    return { verified: false, status: "pending", leaf_index: leaf.leafIndex, proof_path: [], checkpoint: null, anchor: null, anchors: [], chain: null };
+    return {
+      verified: false,
+      status: "pending",
+      leaf_index: leaf.leafIndex,
+      proof_path: [],
+      checkpoint: null,
+      anchor: null,
+      anchors: [],
+      chain: null,
+    };
   }
   const path = await storedInclusionProof(db, leaf.leafIndex, checkpoint.treeSize);
   const anchorRows = await db
@@ -162,7 +188,9 @@ async function chainAnchorCovering(db: DbOrTx, leafIndex: number, chainId: numbe
     .select({ anchor: auditAnchors, checkpoint: auditCheckpoints })
     .from(auditAnchors)
     .innerJoin(auditCheckpoints, eq(auditCheckpoints.treeSize, auditAnchors.treeSize))
-    .where(and(eq(auditAnchors.sink, "chain"), gt(auditAnchors.treeSize, leafIndex), inArray(auditAnchors.status, ["confirmed", "pending"])))
+    .where(
+      and(eq(auditAnchors.sink, "chain"), gt(auditAnchors.treeSize, leafIndex), inArray(auditAnchors.status, ["confirmed", "pending"])),
+    )
     .orderBy(asc(auditAnchors.treeSize))
     .limit(1);
   if (!row) return null;

@@ -41,8 +41,18 @@ const chainRow = async (treeSize: number) => {
 
 /** The Checkpoint events an account put on the chain, decoded by viem. */
 async function anchoredOnChain(account: `0x${string}`) {
-  const logs = await chain.client.getLogs({ address: anchorContractOf({}, account), event: CHECKPOINT_EVENT, fromBlock: 0n, toBlock: "latest" });
-  return logs.map((l) => ({ treeSize: Number(l.args.treeSize), root: l.args.rootHash, submitter: l.args.submitter, tx: l.transactionHash }));
+  const logs = await chain.client.getLogs({
+    address: anchorContractOf({}, account),
+    event: CHECKPOINT_EVENT,
+    fromBlock: 0n,
+    toBlock: "latest",
+  });
+  return logs.map((l) => ({
+    treeSize: Number(l.args.treeSize),
+    root: l.args.rootHash,
+    submitter: l.args.submitter,
+    tx: l.transactionHash,
+  }));
 }
 
 describe("the chain anchor", () => {
@@ -63,7 +73,12 @@ describe("the chain anchor", () => {
     expect(mined?.blockNumber).toBeGreaterThan(0);
     await chain.client.mine({ blocks: 2 });
     await sequencer.anchorPending();
-    expect(await chainRow(8)).toMatchObject({ status: "confirmed", reference: sent?.reference, blockNumber: mined?.blockNumber, attempts: 1 });
+    expect(await chainRow(8)).toMatchObject({
+      status: "confirmed",
+      reference: sent?.reference,
+      blockNumber: mined?.blockNumber,
+      attempts: 1,
+    });
 
     // What is on chain: this log's origin, size and root, sent by the log's own account.
     const checkpoint = await sequencer.signer();
@@ -74,7 +89,13 @@ describe("the chain anchor", () => {
     // signed checkpoint, whose root is in this block and transaction.
     const [leaf] = await db.select().from(auditLeaves).where(eq(auditLeaves.leafIndex, 5));
     const answer = await verifyContentHash(db, leaf?.leafHash.toString("hex") ?? "", { chainId: chain.chainId });
-    expect(answer.chain).toMatchObject({ chain_id: chain.chainId, tree_size: 8, status: "confirmed", transaction: sent?.reference, block_number: mined?.blockNumber });
+    expect(answer.chain).toMatchObject({
+      chain_id: chain.chainId,
+      tree_size: 8,
+      status: "confirmed",
+      transaction: sent?.reference,
+      block_number: mined?.blockNumber,
+    });
     const pasted = await readPasted(leaf?.leafHash.toString("hex") ?? "");
     if (pasted.kind === "invalid") throw new Error(pasted.message);
     const key = { origin: ORIGIN, public_key: checkpoint.publicKey.toString("base64"), key_id: checkpoint.keyId };
@@ -147,7 +168,11 @@ describe("the chain anchor", () => {
     expect((await chainRow(5))?.status).toBe("pending");
     await sequencer.anchorPending(new Date(t0.getTime() + 121_000));
     const failed = await chainRow(5);
-    expect(failed).toMatchObject({ status: "failed", attempts: 2, lastError: `anchor transaction ${first?.reference} was not mined within 120 s` });
+    expect(failed).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      lastError: `anchor transaction ${first?.reference} was not mined within 120 s`,
+    });
 
     // Not before the backoff (10 s after a second failed attempt); then a replacement with a higher fee.
     await sequencer.anchorPending(new Date(t0.getTime() + 130_000));
@@ -170,7 +195,10 @@ describe("the chain anchor", () => {
     const { db } = database;
     const fixture = await auditFixture(db);
     const { account } = await chainAnchor(db, fixture.dataKeys, chain);
-    const down = new ChainAnchorSink({ rpcUrl: "http://127.0.0.1:9", chainId: chain.chainId, confirmations: 1, intervalMs: 0, timeoutMs: 60_000 }, async () => account);
+    const down = new ChainAnchorSink(
+      { rpcUrl: "http://127.0.0.1:9", chainId: chain.chainId, confirmations: 1, intervalMs: 0, timeoutMs: 60_000 },
+      async () => account,
+    );
     const sequencer = fixture.makeSequencer({ sinks: [down] });
     const t0 = new Date();
     await appendEvents(db, 2, 0, { occurredAt: t0 });

@@ -39,7 +39,9 @@ import type { AnchorCheckpoint, AnchorProgress, AnchorReader, AnchorResult, Anch
 import { loadSealedSystemKey, type KeySource } from "./signing-key";
 
 /** The event every anchor emits; its topic0 is keccak256("Checkpoint(address,string,uint64,bytes32)"). */
-export const CHECKPOINT_EVENT = parseAbiItem("event Checkpoint(address indexed submitter, string origin, uint64 treeSize, bytes32 rootHash)");
+export const CHECKPOINT_EVENT = parseAbiItem(
+  "event Checkpoint(address indexed submitter, string origin, uint64 treeSize, bytes32 rootHash)",
+);
 const PAYLOAD = parseAbiParameters("string origin, uint64 treeSize, bytes32 rootHash");
 const TOPIC0 = toEventSelector(CHECKPOINT_EVENT).slice(2);
 
@@ -166,7 +168,8 @@ export class ChainAnchorSink implements AnchorSink {
     try {
       await this.#client.getTransaction({ hash });
     } catch (error) {
-      if (error instanceof TransactionNotFoundError) throw new Error(`anchor transaction ${hash} was dropped by the node before it was mined`);
+      if (error instanceof TransactionNotFoundError)
+        throw new Error(`anchor transaction ${hash} was dropped by the node before it was mined`);
       throw error;
     }
     const waited = now.getTime() - submittedAt.getTime();
@@ -183,7 +186,9 @@ export class ChainAnchorSink implements AnchorSink {
     const wallet = createWalletClient({ account, chain, transport: http(this.settings.rpcUrl, { retryCount: 0, timeout: 10_000 }) });
     const chainId = await this.#client.getChainId();
     if (chainId !== this.settings.chainId) {
-      throw new Error(`the RPC at LATCHKEY_AUDIT_CHAIN_RPC_URL serves chain ${chainId}, not LATCHKEY_AUDIT_CHAIN_ID ${this.settings.chainId}`);
+      throw new Error(
+        `the RPC at LATCHKEY_AUDIT_CHAIN_RPC_URL serves chain ${chainId}, not LATCHKEY_AUDIT_CHAIN_ID ${this.settings.chainId}`,
+      );
     }
     const contract = await this.#ensureContract(wallet, account.address);
     const data = encodeAbiParameters(PAYLOAD, [checkpoint.origin, BigInt(checkpoint.treeSize), `0x${checkpoint.rootHash.toString("hex")}`]);
@@ -262,7 +267,9 @@ export class ChainAnchorReader implements AnchorReader {
   async read(): Promise<AnchoredCheckpoint[]> {
     const chainId = await this.#client.getChainId();
     if (chainId !== this.settings.chainId) {
-      throw new Error(`the RPC at LATCHKEY_AUDIT_CHAIN_RPC_URL serves chain ${chainId}, not LATCHKEY_AUDIT_CHAIN_ID ${this.settings.chainId}`);
+      throw new Error(
+        `the RPC at LATCHKEY_AUDIT_CHAIN_RPC_URL serves chain ${chainId}, not LATCHKEY_AUDIT_CHAIN_ID ${this.settings.chainId}`,
+      );
     }
     const logs = await this.#client.getLogs({
       address: anchorContractOf(this.settings, this.account),
@@ -276,7 +283,16 @@ export class ChainAnchorReader implements AnchorReader {
       const where = `block ${log.blockNumber}, transaction ${log.transactionHash}`;
       const { origin, treeSize, rootHash } = log.args;
       if (origin === undefined || treeSize === undefined || rootHash === undefined || treeSize < 1n) {
-        return { sink: "chain", where, reference: log.transactionHash, origin: "", treeSize: 0, rootHash: Buffer.alloc(32), note: null, malformed: "undecodable" };
+        return {
+          sink: "chain",
+          where,
+          reference: log.transactionHash,
+          origin: "",
+          treeSize: 0,
+          rootHash: Buffer.alloc(32),
+          note: null,
+          malformed: "undecodable",
+        };
       }
       return {
         sink: "chain",

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditCheckpoints, auditLog } from "@/lib/db/schema";
 import { parseEnv } from "@/lib/env";
@@ -27,7 +27,9 @@ afterAll(async () => {
 let dataDir: string;
 beforeEach(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-origin-"));
-  await database.db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`);
+  await database.db.execute(
+    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`,
+  );
 });
 
 const configWith = (vars: Record<string, string>) => parseEnv({ LATCHKEY_DATA_DIR: dataDir, LOG_LEVEL: "silent", ...vars });
@@ -63,7 +65,7 @@ describe("the log's origin", () => {
     const { dataKeys } = buildVault(db, await localKeyring());
     await appendEvents(db, 2, 0, { occurredAt: new Date() });
     await createSequencerFromEnv(db, dataKeys, configWith({ LATCHKEY_URL: "https://vault.example.test" })).tick({ forceCheckpoint: true });
-    await db.delete(auditLog);
+    await db.delete(auditLog).where(eq(auditLog.id, 1));
     const adopted = await ensureLogOrigin(db, "elsewhere.example.test/audit");
     expect(adopted).toMatchObject({ origin: "vault.example.test/audit", configured: "elsewhere.example.test/audit" });
     expect(await db.select({ origin: auditLog.origin }).from(auditLog)).toEqual([{ origin: "vault.example.test/audit" }]);

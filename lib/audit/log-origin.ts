@@ -34,7 +34,11 @@ const describe = (origin: string, configured: string): LogOrigin => ({
 export async function ensureLogOrigin(db: DbOrTx, configured: string): Promise<LogOrigin> {
   const stored = await readLogOrigin(db);
   if (stored) return describe(stored, configured);
-  const [first] = await db.select({ origin: auditCheckpoints.origin }).from(auditCheckpoints).orderBy(asc(auditCheckpoints.treeSize)).limit(1);
+  const [first] = await db
+    .select({ origin: auditCheckpoints.origin })
+    .from(auditCheckpoints)
+    .orderBy(asc(auditCheckpoints.treeSize))
+    .limit(1);
   await db
     .insert(auditLog)
     .values({ id: 1, origin: first?.origin ?? configured })
@@ -57,6 +61,10 @@ export async function readLogOrigin(db: DbOrTx): Promise<string | null> {
 export async function originForVerification(db: DbOrTx, configured: string): Promise<LogOrigin> {
   const stored = await readLogOrigin(db);
   if (stored) return describe(stored, configured);
-  const [first] = await db.select({ origin: auditCheckpoints.origin }).from(auditCheckpoints).orderBy(asc(auditCheckpoints.treeSize)).limit(1);
+  const [first] = await db
+    .select({ origin: auditCheckpoints.origin })
+    .from(auditCheckpoints)
+    .orderBy(asc(auditCheckpoints.treeSize))
+    .limit(1);
   return describe(first?.origin ?? configured, configured);
 }

@@ -242,7 +242,10 @@ export class Sequencer {
         .limit(1);
       if (last && (last.status !== "confirmed" || last.treeSize >= latest.treeSize)) continue;
       if (last && now.getTime() - last.createdAt.getTime() < (sink.intervalMs ?? 0)) continue;
-      await tx.insert(auditAnchors).values({ treeSize: latest.treeSize, sink: sink.name, createdAt: now, updatedAt: now }).onConflictDoNothing();
+      await tx
+        .insert(auditAnchors)
+        .values({ treeSize: latest.treeSize, sink: sink.name, createdAt: now, updatedAt: now })
+        .onConflictDoNothing();
     }
   }
 

@@ -39,11 +39,23 @@ export async function auditFixture(db: Db, options: Partial<SequencerOptions> & 
  * anchored unless `intervalMs` says otherwise.
  */
 export async function chainAnchor(db: Db, keys: KeySource, chain: LocalChain, overrides: Partial<ChainSettings> = {}) {
-  const settings: ChainSettings = { rpcUrl: chain.rpcUrl, chainId: chain.chainId, confirmations: 3, intervalMs: 0, timeoutMs: 60_000, ...overrides };
+  const settings: ChainSettings = {
+    rpcUrl: chain.rpcUrl,
+    chainId: chain.chainId,
+    confirmations: 3,
+    intervalMs: 0,
+    timeoutMs: 60_000,
+    ...overrides,
+  };
   const account = await loadChainAccount(db, keys, { create: true });
   if (!account) throw new Error("no chain account");
   await chain.fund(account.address);
-  return { settings, account, sink: new ChainAnchorSink(settings, async () => account), reader: new ChainAnchorReader(settings, account.address) };
+  return {
+    settings,
+    account,
+    sink: new ChainAnchorSink(settings, async () => account),
+    reader: new ChainAnchorReader(settings, account.address),
+  };
 }
 
 export function sampleEvent(i: number, overrides: Partial<AuditEventInput> = {}): AuditEventInput {
@@ -69,7 +81,9 @@ export async function appendEvents(db: Db, count: number, from = 0, overrides: P
  * nothing is stale: the starting point of the verification tests.
  */
 export async function seedThreeCheckpoints(db: Db) {
-  await db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`);
+  await db.execute(
+    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`,
+  );
   const fixture = await auditFixture(db);
   const recent = Date.now() - 60_000;
   for (const [from, count] of [

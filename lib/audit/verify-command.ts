@@ -31,7 +31,12 @@ export interface VerifyCommandResult {
 export class VerifyCommandError extends Error {}
 
 /** @throws VerifyCommandError when `key` is not a note verifier key */
-export async function verifyFromConfig(db: Db, keys: KeySource, config: Env, options: VerifyCommandOptions = {}): Promise<VerifyCommandResult> {
+export async function verifyFromConfig(
+  db: Db,
+  keys: KeySource,
+  config: Env,
+  options: VerifyCommandOptions = {},
+): Promise<VerifyCommandResult> {
   let origin = await originForVerification(db, config.auditOrigin);
   const notes: string[] = [];
   let publicKey: Buffer | null = null;
@@ -39,7 +44,8 @@ export async function verifyFromConfig(db: Db, keys: KeySource, config: Env, opt
   if (options.key) {
     const parsed = parseVerifierKey(options.key);
     if (!parsed) throw new VerifyCommandError("--key is not a note verifier key (name+keyid+base64, as /api/v1/audit/public-key gives it)");
-    if (parsed.name !== origin.origin) notes.push(`The key given names the log ${parsed.name}; the database says ${origin.origin}. Verifying as ${parsed.name}.`);
+    if (parsed.name !== origin.origin)
+      notes.push(`The key given names the log ${parsed.name}; the database says ${origin.origin}. Verifying as ${parsed.name}.`);
     origin = { ...origin, origin: parsed.name };
     publicKey = parsed.publicKey;
     keySource = "given";
@@ -49,7 +55,9 @@ export async function verifyFromConfig(db: Db, keys: KeySource, config: Env, opt
       publicKey = signer.publicKey;
       keySource = "database";
     } else {
-      notes.push("The database holds no checkpoint key (a new or wiped log): pass --key with the key published at /api/v1/audit/public-key.");
+      notes.push(
+        "The database holds no checkpoint key (a new or wiped log): pass --key with the key published at /api/v1/audit/public-key.",
+      );
     }
   }
   if (origin.note) notes.push(origin.note);

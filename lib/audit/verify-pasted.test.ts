@@ -33,7 +33,14 @@ async function logOf5() {
   const leaves = await Promise.all(entries.map(async (e) => Buffer.from(await leafHashOf(e), "hex")));
   const root = rootOf(leaves);
   const note = signNote(formatCheckpoint({ origin, treeSize: 5, rootHash: root }), origin, privateKey, raw);
-  const checkpoint = { tree_size: 5, root_hash: root.toString("hex"), note, origin, key_id: key.key_id, created_at: "2026-01-01T00:01:00.000Z" };
+  const checkpoint = {
+    tree_size: 5,
+    root_hash: root.toString("hex"),
+    note,
+    origin,
+    key_id: key.key_id,
+    created_at: "2026-01-01T00:01:00.000Z",
+  };
   const answer = (i: number): InclusionAnswer => ({
     status: "included",
     leaf_index: i,
@@ -53,7 +60,13 @@ describe("pasting an exported event on /verify", () => {
     const pasted = await readPasted(line);
     expect(pasted).toMatchObject({ kind: "entry", leafHash: leaves[3]?.toString("hex"), claimedLeafIndex: 3 });
     if (pasted.kind === "invalid") throw new Error(pasted.message);
-    expect(await judge(pasted, answer(3), key)).toMatchObject({ verdict: "verified", leafIndex: 3, treeSize: 5, origin, keyId: key.key_id });
+    expect(await judge(pasted, answer(3), key)).toMatchObject({
+      verdict: "verified",
+      leafIndex: 3,
+      treeSize: 5,
+      origin,
+      keyId: key.key_id,
+    });
   });
 
   it("rejects a row whose shown field was edited, naming the field", async () => {
@@ -89,7 +102,10 @@ describe("pasting an exported event on /verify", () => {
   });
 
   it("says what is wrong with input that is no event", async () => {
-    expect(await readPasted("hello")).toMatchObject({ kind: "invalid", message: expect.stringContaining("neither a 64-character leaf hash nor JSON") });
+    expect(await readPasted("hello")).toMatchObject({
+      kind: "invalid",
+      message: expect.stringContaining("neither a 64-character leaf hash nor JSON"),
+    });
     expect(await readPasted("[1,2]")).toMatchObject({ kind: "invalid", message: expect.stringContaining("not a list") });
     expect(await readPasted('{"a":1}')).toMatchObject({ kind: "invalid", message: expect.stringContaining("not an exported event") });
   });

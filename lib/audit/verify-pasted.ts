@@ -46,7 +46,8 @@ function rowEdits(row: Record<string, unknown>, entry: Record<string, unknown>):
     ["details", row.details, entry.details],
   ];
   for (const [field, shown, signed] of checks) {
-    if (shown !== undefined && !same(shown, signed)) return `its ${field} says ${JSON.stringify(shown)} but the signed entry says ${JSON.stringify(signed)}`;
+    if (shown !== undefined && !same(shown, signed))
+      return `its ${field} says ${JSON.stringify(shown)} but the signed entry says ${JSON.stringify(signed)}`;
   }
   return null;
 }
@@ -72,7 +73,8 @@ export async function readPasted(text: string): Promise<PastedEvent> {
   const statedHash = typeof value.leaf_hash === "string" && HEX64.test(value.leaf_hash) ? value.leaf_hash.toLowerCase() : null;
   if ("entry" in value) {
     if (value.entry === null) {
-      if (!statedHash) return { kind: "invalid", message: "This event has no entry and no leaf_hash: it was not sequenced yet when exported." };
+      if (!statedHash)
+        return { kind: "invalid", message: "This event has no entry and no leaf_hash: it was not sequenced yet when exported." };
       return { kind: "hash", leafHash: statedHash, claimedLeafIndex: claimed, withheld: true };
     }
     if (!isObject(value.entry)) return { kind: "invalid", message: "The event's entry is not a JSON object." };
@@ -81,7 +83,10 @@ export async function readPasted(text: string): Promise<PastedEvent> {
     if (edited) return { kind: "invalid", message: `This event was edited after export: ${edited}.` };
     const leafHash = await leafHashOf(entry);
     if (statedHash && statedHash !== leafHash) {
-      return { kind: "invalid", message: `This event was edited after export: its entry hashes to ${leafHash}, not to the leaf_hash it carries (${statedHash}).` };
+      return {
+        kind: "invalid",
+        message: `This event was edited after export: its entry hashes to ${leafHash}, not to the leaf_hash it carries (${statedHash}).`,
+      };
     }
     return { kind: "entry", leafHash, entry, claimedLeafIndex: claimed };
   }
@@ -133,30 +138,47 @@ export type PastedVerdict =
  * the checkpoint's root, and the checkpoint must be signed by the log's key (and the same for the chain
  * anchor's checkpoint). `answer` null means the log has no leaf with this hash.
  */
-export async function judge(pasted: Exclude<PastedEvent, { kind: "invalid" }>, answer: InclusionAnswer | null, key: LogPublicKey & { key_id?: string }): Promise<PastedVerdict> {
+export async function judge(
+  pasted: Exclude<PastedEvent, { kind: "invalid" }>,
+  answer: InclusionAnswer | null,
+  key: LogPublicKey & { key_id?: string },
+): Promise<PastedVerdict> {
   if (!answer) {
     return {
       verdict: "rejected",
       message: `Not in this log: no entry hashes to ${pasted.leafHash}. ${pasted.kind === "entry" ? "The event was changed after it was exported, or it comes from another log." : "Check the hash."}`,
     };
   }
-  if (answer.status === "pending" || !answer.checkpoint || answer.tree_size === undefined) return { verdict: "pending", leafIndex: answer.leaf_index };
+  if (answer.status === "pending" || !answer.checkpoint || answer.tree_size === undefined)
+    return { verdict: "pending", leafIndex: answer.leaf_index };
   if (pasted.claimedLeafIndex !== null && pasted.claimedLeafIndex !== answer.leaf_index) {
-    return { verdict: "rejected", message: `The event says it is at leaf ${pasted.claimedLeafIndex}, but the log has it at leaf ${answer.leaf_index}: it was edited.` };
+    return {
+      verdict: "rejected",
+      message: `The event says it is at leaf ${pasted.claimedLeafIndex}, but the log has it at leaf ${answer.leaf_index}: it was edited.`,
+    };
   }
   const root = await rootFromProof(answer.leaf_index, answer.tree_size, pasted.leafHash, answer.proof_path);
   if (root === null || root !== answer.checkpoint.root_hash.toLowerCase()) {
-    return { verdict: "rejected", message: "The inclusion proof the log sent does not lead to its checkpoint's root: do not trust this log's answer." };
+    return {
+      verdict: "rejected",
+      message: "The inclusion proof the log sent does not lead to its checkpoint's root: do not trust this log's answer.",
+    };
   }
   if (!(await verifyCheckpoint(answer.checkpoint, key))) {
-    return { verdict: "rejected", message: `The checkpoint of size ${answer.tree_size} is not signed by the log's key ${key.origin}: do not trust this log's answer.` };
+    return {
+      verdict: "rejected",
+      message: `The checkpoint of size ${answer.tree_size} is not signed by the log's key ${key.origin}: do not trust this log's answer.`,
+    };
   }
   let chain: Extract<PastedVerdict, { verdict: "verified" | "included" }>["chain"] = null;
   if (answer.chain) {
     const c = answer.chain;
     const chainRoot = await rootFromProof(answer.leaf_index, c.tree_size, pasted.leafHash, c.proof_path);
     if (chainRoot !== c.checkpoint.root_hash.toLowerCase() || !(await verifyCheckpoint(c.checkpoint, key))) {
-      return { verdict: "rejected", message: `The chain-anchored checkpoint of size ${c.tree_size} does not prove this event: do not trust this log's answer.` };
+      return {
+        verdict: "rejected",
+        message: `The chain-anchored checkpoint of size ${c.tree_size} does not prove this event: do not trust this log's answer.`,
+      };
     }
     chain = { chainId: c.chain_id, treeSize: c.tree_size, status: c.status, transaction: c.transaction, blockNumber: c.block_number };
   }

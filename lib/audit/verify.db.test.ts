@@ -39,9 +39,15 @@ const firstProblem = (report: VerifyReport) => ({ ok: report.ok, kind: report.fi
 /** Rewrites the stored leaf hash of `leafIndex` to match its (edited) event, as an attacker covering tracks would. */
 async function recomputeLeafHash(leafIndex: number) {
   const canonical = await canonicalizer();
-  const [event] = await database.db.select().from(auditEvents).where(eq(auditEvents.id, await eventAt(leafIndex)));
+  const [event] = await database.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.id, await eventAt(leafIndex)));
   if (!event) throw new Error("no event");
-  await database.db.update(auditLeaves).set({ leafHash: entryLeafHash(canonical, event) }).where(eq(auditLeaves.leafIndex, leafIndex));
+  await database.db
+    .update(auditLeaves)
+    .set({ leafHash: entryLeafHash(canonical, event) })
+    .where(eq(auditLeaves.leafIndex, leafIndex));
 }
 
 /** Swaps two leaf rows whole (event and stored hash move together). */
@@ -129,7 +135,9 @@ describe("audit:verify", () => {
 
     it("names a back-dated event given an old id", async () => {
       const id = (await eventAt(2)) + 1000;
-      await database.db.insert(auditEvents).values({ ...toAuditRow(sampleEvent(50, { occurredAt: new Date(Date.now() - 3600_000) })), id: -id });
+      await database.db
+        .insert(auditEvents)
+        .values({ ...toAuditRow(sampleEvent(50, { occurredAt: new Date(Date.now() - 3600_000) })), id: -id });
       expect(firstProblem(await verify())).toEqual({ ok: false, kind: "inserted", leafIndex: 20 });
     });
 

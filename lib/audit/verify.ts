@@ -56,14 +56,14 @@ export interface VerifyOptions {
   anchorFile?: string;
   /** An event dated more than this before the checkpoint preceding its leaf (or the latest one, if unsequenced) is "inserted". */
   lateCommitMs?: number;
-  /** Leaves read per query (default 10,000 on PGlite, 50,000 on PostgreSQL); a few are fetched ahead while one is hashed. */
+  /** Leaves read per query (default 10,000); a few pages are fetched ahead while one is hashed. */
   pageSize?: number;
   onProgress?: (done: number, total: number) => void;
   /**
-   * How leaves are read on PostgreSQL: "copy" (default) streams COPY text; "json" reads json_agg pages as
-   * on PGlite. Only bench:audit sets it, to print both on the same machine.
+   * How leaves are read on PostgreSQL: "rows" (default) reads leaves and events as plain rows; "json"
+   * reads json_agg pages as on PGlite. Only bench:audit sets it, to print both on the same machine.
    */
-  postgresRead?: "copy" | "json";
+  postgresRead?: "rows" | "json";
 }
 
 /** What one external anchor held, for the report. */
@@ -116,7 +116,7 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
   const started = performance.now();
   const canonical = await canonicalizer();
   const postgres = options.postgresRead === "json" ? null : postgresClient(db);
-  const pageSize = options.pageSize ?? (postgres ? 50_000 : 10_000);
+  const pageSize = options.pageSize ?? 10_000;
   const lateCommitMs = options.lateCommitMs ?? 300_000;
   const problems: Problem[] = [];
   const report = (p: Problem) => {
@@ -139,9 +139,18 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
   for (const checkpoint of checkpoints) {
     const opened = options.publicKey
       ? verifyNote(checkpoint.note, options.origin, options.publicKey)
-      : ({ ok: false, reason: "the log's checkpoint key is not in the database, so no checkpoint can be checked (give the published key)" } as const);
+      : ({
+          ok: false,
+          reason: "the log's checkpoint key is not in the database, so no checkpoint can be checked (give the published key)",
+        } as const);
     const body = opened.ok ? parseCheckpoint(opened.text) : null;
-    if (!opened.ok || !body || body.origin !== options.origin || body.treeSize !== checkpoint.treeSize || !body.rootHash.equals(checkpoint.rootHash)) {
+    if (
+      !opened.ok ||
+      !body ||
+      body.origin !== options.origin ||
+      body.treeSize !== checkpoint.treeSize ||
+      !body.rootHash.equals(checkpoint.rootHash)
+    ) {
       report({
         kind: "forged checkpoint",
         leafIndex: previousSize,
@@ -293,7 +302,12 @@ async function readAnchors(
       }
       if (a.origin !== options.origin) {
         // The chain account may anchor other logs too; a file or witness is this log's alone.
-        if (a.sink !== "chain") report({ kind: "anchor mismatch", leafIndex: null, message: `${a.where} names another log (${a.origin}), not ${options.origin}` });
+        if (a.sink !== "chain")
+          report({
+            kind: "anchor mismatch",
+            leafIndex: null,
+            message: `${a.where} names another log (${a.origin}), not ${options.origin}`,
+          });
         continue;
       }
       if (a.note !== null && options.publicKey) {
@@ -406,7 +420,7 @@ async function* leafPages(db: Db, postgres: PostgresClient | null, total: number
   const pages = Math.ceil(total / pageSize);
   const fetchPage = (p: number) => {
     const [from, to] = [p * pageSize, Math.min(total, (p + 1) * pageSize)];
-    const fetching = postgres ? copyLeafPage(postgres, from, to) : fetchLeafPage(db, from, to);
+    const fetching = postgres ? queryLeafPage(postgres, from, to) : fetchLeafPage(db, from, to);
     fetching.catch(() => {}); // rethrown where it is awaited; this only keeps an early failure from going unhandled
     return fetching;
   };
@@ -440,74 +454,74 @@ async function fetchLeafPage(db: Db, from: number, to: number): Promise<LeafRow[
   }));
 }
 
-/** postgres.js's tagged-template client, as drizzle holds it. */
+/** postgres.js's client, as drizzle holds it: only its raw query with rows as arrays is used. */
 interface PostgresClient {
-  unsafe(query: string): { readable(): Promise<AsyncIterable<Buffer>> };
+  unsafe(query: string, params?: unknown[]): { values(): Promise<unknown[][]> };
 }
 
 function postgresClient(db: Db): PostgresClient | null {
   const client = (db as unknown as { $client?: unknown }).$client;
-  return typeof client === "function" && typeof (client as { unsafe?: unknown }).unsafe === "function" ? (client as unknown as PostgresClient) : null;
+  return typeof client === "function" && typeof (client as { unsafe?: unknown }).unsafe === "function"
+    ? (client as unknown as PostgresClient)
+    : null;
 }
 
 /**
- * Leaves [from, to) on PostgreSQL, streamed with COPY … TO STDOUT in text format: the server only
- * prints its columns (building JSON per row cost it more than the hashing costs here), and the time is
- * sent as whole epoch milliseconds (what a Date holds of it, the sub-millisecond digits dropped as the
- * driver's parse drops them), so no date text is parsed.
+ * Leaves [from, to) on PostgreSQL, in two plain queries with rows as arrays: the leaves, then their
+ * events by id range (leaves are sequenced in id order, so a page's events are one index range). No
+ * join and no JSON built per row: those cost the server more than the hashing costs here. The time
+ * comes as whole epoch milliseconds (what a Date holds of it; the sub-millisecond digits dropped as the
+ * driver's parse drops them), so no date text is parsed. (COPY would be cheaper still, but postgres.js
+ * can leave a connection stuck after a COPY stream: porsager/postgres#499.)
  */
-async function copyLeafPage(client: PostgresClient, from: number, to: number): Promise<LeafRow[]> {
-  const query = `copy (
-    select l.leaf_index, l.event_id, encode(l.leaf_hash, 'hex'), e.id, floor(extract(epoch from e.occurred_at) * 1000)::bigint,
-      e.actor_kind, e.actor_id, e.action, e.target, e.extension_id, e.org_id, e.source_kind, e.source_ip, e.source_user_agent,
-      e.outcome, e.details
-    from audit_leaves l left join audit_events e on e.id = l.event_id
-    where l.leaf_index >= ${Math.trunc(from)} and l.leaf_index < ${Math.trunc(to)}
-    order by l.leaf_index
-  ) to stdout`;
-  const chunks: Buffer[] = [];
-  for await (const chunk of await client.unsafe(query).readable()) chunks.push(chunk);
-  const text = Buffer.concat(chunks).toString("utf8");
-  const rows: LeafRow[] = [];
-  let at = 0;
-  while (at < text.length) {
-    let end = text.indexOf("\n", at);
-    if (end < 0) end = text.length;
-    const f = text.slice(at, end).split("\t");
-    at = end + 1;
-    const leafHash = Buffer.from(f[2] ?? "", "hex").toString("latin1");
-    const event: EntryEvent | null =
-      f[3] === "\\N"
-        ? null
-        : {
-            id: Number(f[3]),
-            occurredAt: new Date(Number(f[4])),
-            actorKind: copyText(f[5]) as EntryEvent["actorKind"],
-            actorId: copyText(f[6]) as string,
-            action: copyText(f[7]) as string,
-            target: copyText(f[8]) as string,
-            extensionId: copyText(f[9]),
-            orgId: copyText(f[10]),
-            sourceKind: copyText(f[11]) as EntryEvent["sourceKind"],
-            sourceIp: copyText(f[12]),
-            sourceUserAgent: copyText(f[13]),
-            outcome: copyText(f[14]) as EntryEvent["outcome"],
-            details: JSON.parse(copyText(f[15]) ?? "{}") as Record<string, unknown>,
-          };
-    rows.push({ leafIndex: Number(f[0]), eventId: Number(f[1]), leafHash, event });
+async function queryLeafPage(client: PostgresClient, from: number, to: number): Promise<LeafRow[]> {
+  const leaves = (await client
+    .unsafe(
+      `select leaf_index, event_id, encode(leaf_hash, 'hex') from audit_leaves where leaf_index >= $1 and leaf_index < $2 order by leaf_index`,
+      [from, to],
+    )
+    .values()) as [string, string, string][];
+  if (leaves.length === 0) return [];
+  let low = Infinity;
+  let high = -Infinity;
+  for (const [, eventId] of leaves) {
+    const id = Number(eventId);
+    if (id < low) low = id;
+    if (id > high) high = id;
   }
-  return rows;
-}
-
-const COPY_ESCAPES: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
-
-/** One field of COPY's text format: \N is NULL; a backslash escapes the next character (PostgreSQL docs, COPY, "Text Format"). */
-function copyText(field: string | undefined): string | null {
-  if (field === undefined || field === "\\N") return null;
-  if (!field.includes("\\")) return field;
-  return field.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g, (_, octal: string, hex: string, char: string) =>
-    octal ? String.fromCharCode(parseInt(octal, 8)) : hex ? String.fromCharCode(parseInt(hex, 16)) : (COPY_ESCAPES[char] ?? char),
-  );
+  const rows = (await client
+    .unsafe(
+      `select id, floor(extract(epoch from occurred_at) * 1000)::int8, actor_kind, actor_id, action, target, extension_id, org_id,
+        source_kind, source_ip, source_user_agent, outcome, details::text
+      from audit_events where id >= $1 and id <= $2`,
+      [low, high],
+    )
+    .values()) as (string | null)[][];
+  const events = new Map<number, EntryEvent>();
+  for (const r of rows) {
+    const id = Number(r[0]);
+    events.set(id, {
+      id,
+      occurredAt: new Date(Number(r[1])),
+      actorKind: r[2] as EntryEvent["actorKind"],
+      actorId: r[3] as string,
+      action: r[4] as string,
+      target: r[5] as string,
+      extensionId: r[6] ?? null,
+      orgId: r[7] ?? null,
+      sourceKind: r[8] as EntryEvent["sourceKind"],
+      sourceIp: r[9] ?? null,
+      sourceUserAgent: r[10] ?? null,
+      outcome: r[11] as EntryEvent["outcome"],
+      details: JSON.parse(r[12] ?? "{}") as Record<string, unknown>,
+    });
+  }
+  return leaves.map(([leafIndex, eventId, hash]) => ({
+    leafIndex: Number(leafIndex),
+    eventId: Number(eventId),
+    leafHash: Buffer.from(hash, "hex").toString("latin1"),
+    event: events.get(Number(eventId)) ?? null,
+  }));
 }
 
 /** A recomputed leaf hash differs from the stored one: is it this event's own hash stored elsewhere? */
@@ -647,7 +661,13 @@ function explainPair(mine: HashList, s: number, authentic: Digest | null, size: 
  * Events never sequenced although a checkpoint was signed well after they say they happened: the
  * sequencer would have logged them before it, so they were written later, back-dated.
  */
-async function findInsertedUnsequenced(db: Db, lastCheckpointAt: Date | null, lateCommitMs: number, size: number, report: (p: Problem) => void) {
+async function findInsertedUnsequenced(
+  db: Db,
+  lastCheckpointAt: Date | null,
+  lateCommitMs: number,
+  size: number,
+  report: (p: Problem) => void,
+) {
   if (!lastCheckpointAt) return;
   const [row] = await db
     .select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt })

@@ -131,7 +131,15 @@ async function publishLatest(deps: PublisherDeps, call: PublisherCall, extension
           version: version.version,
           version_id: version.id,
           ...(scan
-            ? { scan: { archive_sha256: scan.archiveSha256, blocking: scan.blocking, warnings: scan.warnings, exceptions: scan.exceptions, baselined: scan.baselined } }
+            ? {
+                scan: {
+                  archive_sha256: scan.archiveSha256,
+                  blocking: scan.blocking,
+                  warnings: scan.warnings,
+                  exceptions: scan.exceptions,
+                  baselined: scan.baselined,
+                },
+              }
             : {}),
         },
       },
@@ -145,7 +153,15 @@ async function publishLatest(deps: PublisherDeps, call: PublisherCall, extension
           target: `${extension.slug}@${version.version}`,
           extensionId: extension.id,
           occurredAt: now,
-          details: { version: version.version, rule: f.rule, path: f.path, line: f.line, column: f.column, snippet: f.snippet, reason: f.exception.reason },
+          details: {
+            version: version.version,
+            rule: f.rule,
+            path: f.path,
+            line: f.line,
+            column: f.column,
+            snippet: f.snippet,
+            reason: f.exception.reason,
+          },
         })),
     ]);
     return { extension: { ...extension, status: "published" as const }, version: published };
@@ -156,6 +172,13 @@ async function publishLatest(deps: PublisherDeps, call: PublisherCall, extension
 function scanRefusalOf(scan: SourceScan | null): { message: string; findings: BlockingFinding[] } | null {
   const message = scan ? blockedMessage(scan) : null;
   if (!scan || !message) return null;
-  const findings = blockingFindings(scan).map(({ rule, path, line, column, snippet, message: text }) => ({ rule, path, line, column, snippet, message: text }));
+  const findings = blockingFindings(scan).map(({ rule, path, line, column, snippet, message: text }) => ({
+    rule,
+    path,
+    line,
+    column,
+    snippet,
+    message: text,
+  }));
   return { message, findings };
 }

@@ -218,4 +218,15 @@ describe("the publisher API", () => {
     ).read(ctx, { extensionId: ext?.id ?? "", scope: "ext", ownerId: ext?.id ?? "", name: "zoom_client_id" });
     expect(value?.reveal()).toBe("client-id-1");
   });
+  it("answers an extension reference that is not valid percent-encoding once decoded (%25ff) with 404, never a 500", async () => {
+    // Next hands route handlers their segments decoded once: `/extensions/%25ff/…` arrives as "%ff".
+    for (const [route, method] of [
+      [routes.credentials.GET, "GET"],
+      [routes.publish.POST, "POST"],
+    ] as const) {
+      const response = await call(route, method, "/extensions/%25ff/x", patToken, { ext: "%ff", key: "zoom_client_id" });
+      expect(response.status).toBe(404);
+      expect((await response.json()).error).toMatchObject({ code: "not_found", request_id: expect.any(String) });
+    }
+  });
 });

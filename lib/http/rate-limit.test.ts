@@ -71,23 +71,23 @@ describe("a 429 answer", () => {
 });
 
 describe("AuthFailureGuard", () => {
-  it("refuses an address that used up its failures before looking at its credential, and no other", async () => {
+  it("answers failures past the limit with 429, counted per address, and never consults it for valid tokens", async () => {
     const guard = new AuthFailureGuard(new RateLimit({ name: "token-failures", limit: 30, windowSeconds: 300 }));
     const attacker = { kind: "api" as const, ip: "203.0.113.9", userAgent: "curl" };
     for (let i = 0; i < 30; i++) {
-      await guard.admit("runtime_token", attacker);
-      await guard.failed("runtime_token", attacker, "The token's signature does not verify.");
+      await expect(guard.failed("runtime_token", attacker, "The token's signature does not verify.")).resolves.toBeUndefined();
     }
-    const refusal = await guard.admit("runtime_token", attacker).then(
+    const refusal = await guard.failed("runtime_token", attacker, "The token's signature does not verify.").then(
       () => null,
       (error: unknown) => error,
     );
     expect(refusal).toBeInstanceOf(RateLimitedError);
     expect((refusal as RateLimitedError).message).toMatch(
-      /^Too many failed authentications from your address \(30 in 5 minutes\)\. Try again in \d+ (seconds|minutes) with a valid token\.$/,
+      /^Too many failed authentications from your address \(30 in 5 minutes\)\. Wait \d+ (seconds|minutes) before trying another token; valid tokens keep working\.$/,
     );
     expect((refusal as RateLimitedError).responseHeaders()["Retry-After"]).toMatch(/^\d+$/);
-    await expect(guard.admit("runtime_token", { kind: "api", ip: "198.51.100.7" })).resolves.toBeUndefined();
+    // Another address has its own budget.
+    await expect(guard.failed("runtime_token", { kind: "api", ip: "198.51.100.7" }, "bad")).resolves.toBeUndefined();
   });
 });
 

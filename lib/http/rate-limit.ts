@@ -173,14 +173,13 @@ export class RateLimitedError extends DomainError<"rate_limited"> {
   }
 }
 
-/** What the audit event counts an attempt refused by the limit as (its credential was never checked). */
-export const REFUSED_UNCHECKED = "refused by the rate limit before the credential was checked";
-
 /**
- * Failed authentications per client address (LATCHKEY_RATE_LIMIT_TOKEN_FAILURES): an address that used
- * up its failures is refused before its credential is even looked at, until the window ends. Each failure,
- * and each attempt refused that way, is counted into the aggregated `auth.failure` audit event
- * (AuthFailureLog), so the event's count is every failed attempt from the address.
+ * Failed authentications per client address (LATCHKEY_RATE_LIMIT_TOKEN_FAILURES). Only failures are
+ * counted and only failures are refused: a valid credential is never looked up in the limiter, so a flood
+ * of bad tokens from anywhere (or from every client sharing the `unknown` address when no proxy is
+ * trusted) cannot lock out callers whose tokens are good. Past the limit a failed attempt answers 429
+ * instead of 401 until the window ends. Each failure is counted into the aggregated `auth.failure` audit
+ * event (AuthFailureLog).
  */
 export class AuthFailureGuard {
   constructor(
@@ -188,27 +187,22 @@ export class AuthFailureGuard {
     readonly log?: AuthFailureLog,
   ) {}
 
-  /** @throws RateLimitedError when `source`'s address has no failures left in this window */
-  async admit(kind: AuthFailureKind, source: AuditSource): Promise<void> {
-    const state = await this.limit.check(rateLimitKey(source.ip));
+  /**
+   * Counts one failed authentication of `source`; returns when the caller should answer its 401.
+   *
+   * @param reason the refusal message served to the caller (recorded in the audit event's reasons)
+   * @throws RateLimitedError when this failure is over the address's limit for the window
+   */
+  async failed(kind: AuthFailureKind, source: AuditSource, reason: string): Promise<void> {
+    this.log?.note(kind, source, reason);
+    const state = await this.limit.hit(rateLimitKey(source.ip));
     if (!state.limited) return;
-    this.log?.note(kind, source, REFUSED_UNCHECKED);
     const { limit, windowSeconds } = this.limit.policy;
     throw new RateLimitedError(
       state,
       `Too many failed authentications from your address (${limit} in ${waitInWords(windowSeconds)}). ` +
-        `Try again in ${waitInWords(state.resetSeconds)} with a valid token.`,
+        `Wait ${waitInWords(state.resetSeconds)} before trying another token; valid tokens keep working.`,
     );
-  }
-
-  /**
-   * Counts one failed authentication of `source`.
-   *
-   * @param reason the refusal message served to the caller (recorded in the audit event's reasons)
-   */
-  async failed(kind: AuthFailureKind, source: AuditSource, reason: string): Promise<void> {
-    this.log?.note(kind, source, reason);
-    await this.limit.hit(rateLimitKey(source.ip));
   }
 }
 

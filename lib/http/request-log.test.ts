@@ -45,7 +45,8 @@ describe("observeRequests", () => {
       },
     }),
   );
-  const observer = observeRequests(log, routeMatcher(manifest));
+  let draining = false;
+  const observer = observeRequests(log, { match: routeMatcher(manifest), draining: () => draining });
   const hung: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     // What proxy.ts does for every answer.
@@ -84,6 +85,14 @@ describe("observeRequests", () => {
     expect(typeof line?.duration_ms).toBe("number");
     expect(JSON.stringify(line)).not.toContain("AUTHCODE");
     expect(count(await metrics().httpRequests.get()) - count(before)).toBe(1);
+  });
+
+  it("asks keep-alive clients to close their connection once the server is draining", async () => {
+    const base = await listening;
+    expect((await fetch(`${base}/signin`)).headers.get("connection")).toBe("keep-alive");
+    draining = true;
+    expect((await fetch(`${base}/signin`)).headers.get("connection")).toBe("close");
+    draining = false;
   });
 
   it("logs a request whose client hung up as 499 and counts it in flight until then", async () => {

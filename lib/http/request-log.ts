@@ -104,16 +104,23 @@ const globalForObserver = globalThis as unknown as { latchkeyRequestObserver?: R
 
 /**
  * Starts logging and counting every request of this process (once: later calls return the same observer).
- * The query string is never logged: OAuth callbacks carry codes and state in it.
+ * The query string is never logged: OAuth callbacks carry codes and state in it. While `draining` says
+ * so (a shutdown has begun), every answer carries `Connection: close`: a client on a keep-alive
+ * connection moves to another instance, and the server's close, which waits for its connections, ends.
  */
-export function observeRequests(log: Logger, match: RouteMatcher = loadRouteMatcher()): RequestObserver {
+export function observeRequests(
+  log: Logger,
+  options: { match?: RouteMatcher; draining?: () => boolean } = {},
+): RequestObserver {
   if (globalForObserver.latchkeyRequestObserver) return globalForObserver.latchkeyRequestObserver;
+  const match = options.match ?? loadRouteMatcher();
   let inFlight = 0;
   const servers = new Set<Server>();
   diagnostics.subscribe("http.server.request.start", (message) => {
     const { request, response, server } = message as { request: IncomingMessage; response: ServerResponse; server: Server };
     servers.add(server);
     inFlight++;
+    if (options.draining?.()) response.shouldKeepAlive = false;
     const started = performance.now();
     response.once("close", () => {
       inFlight--;

@@ -165,14 +165,17 @@ function providerFetch(provider: ProviderConfig, salvage?: Salvage): typeof fetc
     }
     if (!isObject(body)) return answer(bytes);
     const asError = (status: number) => {
-      const code = typeof body.error === "string" ? body.error : errorField && typeof body[errorField] === "string" ? body[errorField] : null;
+      const code =
+        typeof body.error === "string" ? body.error : errorField && typeof body[errorField] === "string" ? body[errorField] : null;
       const describedBy = typeof body.error_description === "string" ? body.error_description : body[errorDescriptionField ?? ""];
       headers.set("content-type", "application/json");
       const error = code ?? "invalid_request";
       return answer(JSON.stringify({ error, error_description: typeof describedBy === "string" ? describedBy : error }), status);
     };
     if (response.status !== 200) {
-      return errorField && typeof body.error !== "string" && typeof body[errorField] === "string" ? asError(response.status) : answer(bytes);
+      return errorField && typeof body.error !== "string" && typeof body[errorField] === "string"
+        ? asError(response.status)
+        : answer(bytes);
     }
     if ((okEnvelope && body.ok === false) || (errorsWith200 && typeof body.error === "string")) return asError(400);
     const refreshToken = body.refresh_token;
@@ -399,8 +402,7 @@ function toTokenSet(provider: ProviderConfig, response: oauth.TokenEndpointRespo
     }
   }
   const { zeroExpiresInMeansNever, assumedExpiresInSeconds } = provider.quirks;
-  const expiresIn =
-    response.expires_in === 0 && zeroExpiresInMeansNever ? undefined : (response.expires_in ?? assumedExpiresInSeconds);
+  const expiresIn = response.expires_in === 0 && zeroExpiresInMeansNever ? undefined : (response.expires_in ?? assumedExpiresInSeconds);
   if (expiresIn !== undefined && !(expiresIn >= 0 && expiresIn <= MAX_EXPIRES_IN_SECONDS)) {
     throw new ProviderRequestError(
       "retryable",
@@ -567,7 +569,8 @@ export async function revokeToken(
   const endpoint = as.revocation_endpoint;
   if (!endpoint) return false;
   const revocation = provider.revocation ?? { style: "rfc7009" as const };
-  const wanted = revocation.style === "bearer" ? "access_token" : (revocation.token ?? (tokens.refreshToken ? "refresh_token" : "access_token"));
+  const wanted =
+    revocation.style === "bearer" ? "access_token" : (revocation.token ?? (tokens.refreshToken ? "refresh_token" : "access_token"));
   const token = wanted === "refresh_token" ? tokens.refreshToken : tokens.accessToken;
   if (!token) return false;
   const auth = clientAuth(revocation.clientAuth ?? provider.quirks.clientAuth, secrets);
@@ -583,14 +586,19 @@ export async function revokeToken(
     }
     const url = endpoint.replaceAll("{client_id}", encodeURIComponent(secrets.clientId)).replaceAll("{token}", encodeURIComponent(token));
     const headers = new Headers({ accept: "application/json", "user-agent": "Latchkey", ...revocation.headers });
-    const body = revocation.style === "json" ? JSON.stringify({ [revocation.tokenField ?? "token"]: token }) : undefined;
+    const credentialsInBody = revocation.clientAuth === "post" ? { client_id: secrets.clientId, client_secret: secrets.clientSecret } : {};
+    const body =
+      revocation.style === "json" ? JSON.stringify({ [revocation.tokenField ?? "token"]: token, ...credentialsInBody }) : undefined;
     if (body) headers.set("content-type", "application/json");
     if (revocation.style === "bearer") {
       const { header, prefix } = provider.quirks.apiToken ?? { header: "authorization", prefix: "Bearer " };
       headers.set(header, `${prefix}${token}`);
-    } else if (revocation.clientAuth !== "none") {
-      // A JSON or path revocation authenticates the client with HTTP Basic (GitHub, Notion, Intuit, HubSpot's path needs none).
-      headers.set("authorization", `Basic ${Buffer.from(`${encodeURIComponent(secrets.clientId)}:${encodeURIComponent(secrets.clientSecret)}`).toString("base64")}`);
+    } else if (revocation.clientAuth !== "none" && revocation.clientAuth !== "post") {
+      // A JSON or path revocation authenticates the client with HTTP Basic (GitHub, Notion, Intuit; HubSpot's path needs none).
+      headers.set(
+        "authorization",
+        `Basic ${Buffer.from(`${encodeURIComponent(secrets.clientId)}:${encodeURIComponent(secrets.clientSecret)}`).toString("base64")}`,
+      );
     }
     const response = await providerFetch(provider)(url, { method: revocation.method ?? "POST", headers, body });
     if (response.status >= 200 && response.status < 300) return;
@@ -633,17 +641,20 @@ export async function fetchAccount(
     if (provider.account?.from === "profile") {
       const { method, body, headers } = provider.account;
       const { header, prefix } = provider.quirks.apiToken ?? { header: "authorization", prefix: "Bearer " };
-      const response = await providerFetch(provider)(as.userinfo_endpoint.replace("{access_token}", encodeURIComponent(tokens.accessToken)), {
-        method: method ?? "GET",
-        headers: {
-          [header]: `${prefix}${tokens.accessToken}`,
-          accept: "application/json",
-          "user-agent": "Latchkey",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...headers,
+      const response = await providerFetch(provider)(
+        as.userinfo_endpoint.replace("{access_token}", encodeURIComponent(tokens.accessToken)),
+        {
+          method: method ?? "GET",
+          headers: {
+            [header]: `${prefix}${tokens.accessToken}`,
+            accept: "application/json",
+            "user-agent": "Latchkey",
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+            ...headers,
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+      );
       if (response.status !== 200) return fallback;
       const account = accountFrom(provider.account, await response.json());
       return account.accountId ? account : fallback;

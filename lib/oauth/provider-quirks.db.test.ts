@@ -1,9 +1,10 @@
-// OAuth against what real providers answer (issue 13, kinds 1–5), through Latchkey's own connect, refresh
+// OAuth against what real providers answer (issue 13, kinds 1–6), through Latchkey's own connect, refresh
 // and token-request code: each catalogue provider is played by a loopback server answering what its
 // documentation says (test/provider-fixtures.ts), reached at the catalogue's real URLs. Token types Slack
 // really sends; scope strings as GitHub and Microsoft answer them; Microsoft's multi-tenant ID tokens and
-// one token per resource; answers that must never expire a grant or lose a refresh token; and whose
-// account a connection is. Time is moved by rewriting a token's expiry; nothing sleeps.
+// one token per resource (and a resource that lacks consent, AADSTS65001, costing only its own scopes);
+// answers that must never expire a grant or lose a refresh token; a provider's clock a little ahead; and
+// whose account a connection is. Time is moved by rewriting a token's expiry; nothing sleeps.
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +35,7 @@ import {
   type ProviderServer,
 } from "@/test/provider-fixtures";
 import { buildVault, localKeyring } from "@/test/vault";
+import { CLOCK_TOLERANCE_SECONDS } from "@/lib/clock-skew";
 import { MAX_TOKEN_BYTES } from "./client";
 import { OAuthError } from "./errors";
 import { OAuthService } from "./service";
@@ -343,6 +345,54 @@ describe("kind 3: Microsoft multi-tenant, one token per resource", () => {
     expect(await oauth.broker.getAccessToken(tokenRequest("microsoft", [`${MICROSOFT_API}/read`]))).toMatchObject({ ok: true });
   });
 
+  it("AADSTS65001 (consent_required) refreshing one resource's token: scopes_missing for it, the connection and its other resources stand", async () => {
+    const row = await connection("microsoft");
+    const graphToken = await accessTokenOf(row);
+    const refreshToken = await refreshTokenOf(row);
+    // The API's stored token has run out, so asking for it refreshes with the API's scope.
+    await database.db
+      .update(oauthResourceTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(oauthResourceTokens.connectionId, row.id));
+    server("microsoft").answerNext({
+      status: 400,
+      body: {
+        error: "invalid_grant",
+        error_description:
+          "AADSTS65001: The user or administrator has not consented to use the application with ID 'client-microsoft' named 'Latchkey'. Send an interactive authorization request for this user and resource.",
+        error_codes: [65001],
+        suberror: "consent_required",
+      },
+    });
+    const apiScope = `${MICROSOFT_API}/read`;
+    expect(await oauth.broker.getAccessToken(tokenRequest("microsoft", [apiScope]))).toEqual({
+      ok: false,
+      reason: "scopes_missing",
+      missingScopes: [apiScope],
+    });
+    const after = await connection("microsoft");
+    expect(after).toMatchObject({ status: "active", tokenVersion: row.tokenVersion });
+    expect(after.scopes).toEqual(row.scopes.filter((s) => s !== apiScope));
+    expect(await refreshTokenOf(after)).toBe(refreshToken);
+    // Graph's token is still served; the API's scope is reported missing without asking Microsoft again.
+    const refreshes = server("microsoft").stats().refreshes;
+    expect(await oauth.broker.getAccessToken(tokenRequest("microsoft", ["Mail.Read"]))).toMatchObject({
+      ok: true,
+      accessToken: graphToken,
+    });
+    expect(await oauth.broker.connectionStatus(tokenRequest("microsoft", [apiScope]))).toEqual({
+      connected: true,
+      missingScopes: [apiScope],
+    });
+    expect(await oauth.broker.getAccessToken(tokenRequest("microsoft", [apiScope]))).toMatchObject({ reason: "scopes_missing" });
+    expect(server("microsoft").stats().refreshes).toBe(refreshes);
+    // Connecting again asks for the API's scope: consent adds it back.
+    const plan = await oauth.plan({ providerId: "microsoft", installationId, fieldKey: "microsoft", scopes: [] }, actor);
+    expect(plan.missing).toEqual([apiScope]);
+    await connect("microsoft");
+    expect((await connection("microsoft")).scopes).toContain(apiScope);
+  });
+
   it("one request for two resources' scopes is refused with both named", async () => {
     const refused = await oauth.broker
       .getAccessToken(tokenRequest("microsoft", ["Mail.Read", `${MICROSOFT_API}/read`]))
@@ -487,6 +537,31 @@ describe("kind 4: answers that never expire a grant or lose a refresh token", ()
       expect(outcome).toMatchObject({ kind: "expired", reason: id === "zoom" ? "invalid_grant" : "invalid_refresh_token" });
       expect(await connection(id)).toMatchObject({ status: "expired", accessToken: null, refreshToken: null });
     }
+  });
+});
+
+describe("kind 6: clock skew in a provider's ID token", () => {
+  /** Connects Microsoft again with an ID token whose time claims are `skew` seconds off this host's clock. */
+  const connectWithSkew = (skew: number) => {
+    server("microsoft").answerNext(async (ctx) => {
+      const answer = (await providerFixtures.microsoft?.codeExchange(ctx)) as FixtureAnswer;
+      const now = Math.floor(Date.now() / 1000) + skew;
+      const idToken = await ctx.idToken({ nonce: ctx.nonce ?? "", iat: now, nbf: now, exp: now + 3600 });
+      return { ...answer, body: { ...(answer.body as Record<string, unknown>), id_token: idToken } };
+    });
+    return failureCode(connect("microsoft"));
+  };
+
+  it(`accepts an ID token minted ${CLOCK_TOLERANCE_SECONDS - 15} s ahead (nbf in the future) and one that expired ${CLOCK_TOLERANCE_SECONDS - 15} s ago`, async () => {
+    // oauth4webapi's own default tolerance is 30 s: 45 s ahead passes only with Latchkey's.
+    expect(await connectWithSkew(CLOCK_TOLERANCE_SECONDS - 15)).toBe("ok");
+    expect(await connectWithSkew(-(3600 + CLOCK_TOLERANCE_SECONDS - 15))).toBe("ok");
+  });
+
+  it(`refuses an ID token minted ${CLOCK_TOLERANCE_SECONDS + 60} s ahead, storing nothing`, async () => {
+    const before = await connection("microsoft");
+    expect(await connectWithSkew(CLOCK_TOLERANCE_SECONDS + 60)).toBe("token_exchange_failed");
+    expect((await connection("microsoft")).tokenVersion).toBe(before.tokenVersion);
   });
 });
 

@@ -103,7 +103,10 @@ export interface Revocation {
   style: "rfc7009" | "json" | "bearer" | "path";
   /** Default POST. */
   method?: "POST" | "DELETE";
-  /** Client authentication on the revocation request (default: as at the token endpoint; `none` sends no client credentials). */
+  /**
+   * Client authentication on the revocation request (default: as at the token endpoint; `none` sends no
+   * client credentials; `post` puts them in the form or JSON body).
+   */
   clientAuth?: "basic" | "post" | "none";
   /** The token it wants (default: the refresh token when there is one; `bearer` always takes the access token). */
   token?: "access_token" | "refresh_token";
@@ -204,7 +207,9 @@ export interface FlowClient {
 
 /** The `obtain.endpoint_params` of a setup field: parameter name → secret ref. */
 export function endpointParamRefs(obtain: unknown): Record<string, string> {
-  return Object.fromEntries(Object.entries(obj(obj(obtain).endpoint_params)).filter((e): e is [string, string] => typeof e[1] === "string"));
+  return Object.fromEntries(
+    Object.entries(obj(obj(obtain).endpoint_params)).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
 }
 
 /**

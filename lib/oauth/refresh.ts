@@ -481,7 +481,9 @@ export class Refresher {
         .where(and(eq(oauthConnections.id, row.id), eq(oauthConnections.tokenVersion, row.tokenVersion)))
         .returning();
       if (!updated) return null;
-      await tx.delete(oauthResourceTokens).where(and(eq(oauthResourceTokens.connectionId, row.id), eq(oauthResourceTokens.resource, resource)));
+      await tx
+        .delete(oauthResourceTokens)
+        .where(and(eq(oauthResourceTokens.connectionId, row.id), eq(oauthResourceTokens.resource, resource)));
       await appendAuditEvents(tx, [
         {
           actor: { kind: "system", id: "oauth-refresher" },

@@ -42,10 +42,10 @@ function recordingSteps(queued = 0) {
 }
 
 describe("drain", () => {
-  it("stops background work, then writes queued audit events, then closes the database", async () => {
+  it("writes queued audit events at once and again after background work stopped, then closes the database", async () => {
     const { order, steps } = recordingSteps();
     expect(await drain(steps, silent, Date.now() + 5000)).toBe(true);
-    expect(order).toEqual(["stop background", "flush audit", "close database"]);
+    expect(order).toEqual(["stop background", "flush audit", "flush audit", "close database"]);
   });
 
   it("gives up on a step that hangs at the deadline, still closes the database, and reports the loss", async () => {
@@ -75,7 +75,7 @@ describe("installServerShutdown", () => {
     proc.exit(143); // Next's cleanup, once the server closed
     expect(await exited).toBe(143);
     expect(exits).toEqual([143]);
-    expect(order).toEqual(["stop background", "flush audit", "close database"]);
+    expect(order).toEqual(["stop background", "flush audit", "flush audit", "close database"]);
   });
 
   it("exits 1 when queued audit events could not be written", async () => {
@@ -108,6 +108,6 @@ describe("installServerShutdown", () => {
     signal("SIGINT");
     expect(await exited).toBe(0);
     expect(closed).toEqual(["server"]);
-    expect(order).toEqual(["drain with 0 in flight", "stop background", "flush audit", "close database"]);
+    expect(order).toEqual(["drain with 0 in flight", "stop background", "flush audit", "flush audit", "close database"]);
   });
 });

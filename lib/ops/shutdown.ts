@@ -13,11 +13,14 @@
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 
-/** The work a process drains, in order; each part is optional (what this process never started). */
+/** The work a process drains; each part is optional (what this process never started). */
 export interface DrainSteps {
   /** Stops background work (refresher, sequencer) after its current pass; may record read events. */
   stopBackground?: () => Promise<void>;
-  /** Writes queued read-audit events; resolves with how many are still queued (0 when all were written). */
+  /**
+   * Writes queued read-audit events; resolves with how many are still queued (0 when all were written).
+   * Called at once (beside stopBackground) and once more after background work stopped.
+   */
   flushAudit?: () => Promise<number>;
   /** Closes the database pool. */
   close?: () => Promise<void>;
@@ -32,9 +35,11 @@ export function isDraining(): boolean {
 }
 
 /**
- * Runs the drain steps in order, each bounded by what is left of `deadline` (ms since the epoch). Resolves
- * true when every queued audit event was written; a step that fails or runs out of time is logged and the
- * next one still runs.
+ * Runs the drain, each step bounded by what is left of `deadline` (ms since the epoch): the audit flush
+ * and stopping background work together (the queue is written at once, not after a refresh pass ends),
+ * then the flush again for what the last pass recorded, then closing the database. Resolves true when
+ * every queued audit event was written; a step that fails or runs out of time is logged and the next one
+ * still runs.
  */
 export async function drain(steps: DrainSteps, log: Logger, deadline: number): Promise<boolean> {
   const within = async <T>(what: string, step: (() => Promise<T>) | undefined): Promise<T | undefined> => {
@@ -57,7 +62,7 @@ export async function drain(steps: DrainSteps, log: Logger, deadline: number): P
       clearTimeout(timer);
     }
   };
-  await within("stop background work", steps.stopBackground);
+  await Promise.all([within("stop background work", steps.stopBackground), within("write queued audit events", steps.flushAudit)]);
   const left = steps.flushAudit ? await within("write queued audit events", steps.flushAudit) : 0;
   await within("close the database", steps.close);
   if (left === 0) {

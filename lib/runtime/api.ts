@@ -210,6 +210,15 @@ export interface RuntimeApi {
   handle(request: Request): Promise<Response>;
 }
 
+/** A path segment decoded once, or null when its percent-encoding does not decode (e.g. `%ff`). */
+function decodedSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 /** A small insertion-ordered map that forgets its oldest entries past `max`. */
 class BoundedMap<K, V> extends Map<K, V> {
   constructor(private readonly max: number) {
@@ -256,11 +265,10 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     return context;
   }
 
-  // An address that used up its failed authentications is refused before its token is looked at; each
-  // failure counts against it and into the aggregated `auth.failure` audit event.
+  // Each failed authentication counts against the address (429 past its limit; a valid token is never
+  // refused) and into the aggregated `auth.failure` audit event.
   async function identify(request: Request, source: AuditSource): Promise<RuntimeIdentity> {
     const guard = deps.tokenFailures;
-    await guard?.admit("runtime_token", source);
     try {
       return await verify(bearer(request));
     } catch (error) {
@@ -483,10 +491,17 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     if (pathname === "/api/v1/readiness") return method === "GET" ? readiness(request) : notAllowed();
     if (pathname === "/api/v1/oauth/token") return method === "POST" ? oauthToken(request) : notAllowed();
     const meta = /^\/api\/v1\/secrets\/([^/]+)\/meta$/.exec(pathname);
-    if (meta?.[1]) return method === "GET" ? getSecretMeta(request, decodeURIComponent(meta[1])) : notAllowed();
+    const badRef = () =>
+      errorJson(new RuntimeError("invalid_secret_ref", "The secret reference in the path is not valid percent-encoding."));
+    if (meta?.[1]) {
+      const ref = decodedSegment(meta[1]);
+      if (ref === null) return badRef();
+      return method === "GET" ? getSecretMeta(request, ref) : notAllowed();
+    }
     const one = /^\/api\/v1\/secrets\/([^/]+)$/.exec(pathname);
     if (one?.[1]) {
-      const ref = decodeURIComponent(one[1]);
+      const ref = decodedSegment(one[1]);
+      if (ref === null) return badRef();
       if (method === "GET") return getSecret(request, ref);
       if (method === "PUT") return putSecret(request, ref);
       if (method === "DELETE") return deleteSecret(request, ref);

@@ -29,7 +29,10 @@ describe("unpackArchive", () => {
   });
 
   it("drops the top-level folder whatever the entry order", async () => {
-    const archive = await makeTarGz([{ name: "spotify/manifest.yaml", content: "id: x\n" }, { name: "spotify/src/app.ts", content: "export const a = 1;\n" }]);
+    const archive = await makeTarGz([
+      { name: "spotify/manifest.yaml", content: "id: x\n" },
+      { name: "spotify/src/app.ts", content: "export const a = 1;\n" },
+    ]);
     const result = await unpackArchive(archive);
     expect(result.format).toBe("tar.gz");
     expect(text(result.files)).toEqual({ "src/app.ts": "export const a = 1;\n", "manifest.yaml": "id: x\n" });
@@ -37,7 +40,14 @@ describe("unpackArchive", () => {
 
   it("unpacks a .zip (stored and deflated), keeping paths when there is no common folder", async () => {
     for (const deflate of [false, true]) {
-      const archive = makeZip([{ name: "src/", type: "directory" }, { name: "src/app.py", content: "import os\n" }, { name: "README.md", content: "# x" }], { deflate });
+      const archive = makeZip(
+        [
+          { name: "src/", type: "directory" },
+          { name: "src/app.py", content: "import os\n" },
+          { name: "README.md", content: "# x" },
+        ],
+        { deflate },
+      );
       const result = await unpackArchive(archive);
       expect(result.format).toBe("zip");
       expect(text(result.files)).toEqual({ "src/app.py": "import os\n", "README.md": "# x" });
@@ -52,7 +62,10 @@ describe("unpackArchive", () => {
     ["zip", "C:\\Windows\\evil.dll", /absolute path/],
     ["zip", "src\\..\\..\\evil.js", /points outside the extension's root/],
   ])("refuses a %s entry named %s", async (format, name, message) => {
-    const entries = [{ name: "src/app.ts", content: "ok" }, { name, content: "x" }];
+    const entries = [
+      { name: "src/app.ts", content: "ok" },
+      { name, content: "x" },
+    ];
     const archive = format === "zip" ? makeZip(entries) : await makeTarGz(entries);
     expect(await refusal(unpackArchive(archive))).toMatch(message);
   });
@@ -61,10 +74,19 @@ describe("unpackArchive", () => {
     expect(await refusal(unpackArchive(await makeTarGz([{ name: "secrets", type: "symlink", linkname: "/etc/shadow" }])))).toBe(
       'The archive entry "secrets" is a symbolic link; links are not accepted.',
     );
-    expect(await refusal(unpackArchive(await makeTarGz([{ name: "a.txt", content: "a" }, { name: "b.txt", type: "link", linkname: "a.txt" }])))).toMatch(
-      /"b.txt" is a hard link/,
+    expect(
+      await refusal(
+        unpackArchive(
+          await makeTarGz([
+            { name: "a.txt", content: "a" },
+            { name: "b.txt", type: "link", linkname: "a.txt" },
+          ]),
+        ),
+      ),
+    ).toMatch(/"b.txt" is a hard link/);
+    expect(await refusal(unpackArchive(makeZip([{ name: "secrets", type: "symlink", linkname: "/etc/shadow" }])))).toMatch(
+      /"secrets" is a symbolic link/,
     );
-    expect(await refusal(unpackArchive(makeZip([{ name: "secrets", type: "symlink", linkname: "/etc/shadow" }])))).toMatch(/"secrets" is a symbolic link/);
   });
 
   it("refuses more files than the limit, and a file or a total over the size limits", async () => {
@@ -81,7 +103,9 @@ describe("unpackArchive", () => {
     const zeros = Buffer.alloc(30 * 1024 * 1024);
     const tarBomb = await makeTarGz([{ name: "zeros.bin", content: zeros }]);
     expect(tarBomb.length).toBeLessThan(100 * 1024);
-    expect(await refusal(unpackArchive(tarBomb, { ...DEFAULT_ARCHIVE_LIMITS, maxTotalBytes: 5 * 1024 * 1024 }))).toMatch(/compression bomb/);
+    expect(await refusal(unpackArchive(tarBomb, { ...DEFAULT_ARCHIVE_LIMITS, maxTotalBytes: 5 * 1024 * 1024 }))).toMatch(
+      /compression bomb/,
+    );
     expect(await refusal(unpackArchive(tarBomb))).toMatch(/expands \d+ times; this looks like a compression bomb/);
     const zipBomb = makeZip([{ name: "zeros.txt", content: Buffer.alloc(5 * 1024 * 1024) }], { deflate: true });
     expect(await refusal(unpackArchive(zipBomb))).toMatch(/^zeros.txt expands \d+ times; this looks like a compression bomb\.$/);
@@ -90,8 +114,19 @@ describe("unpackArchive", () => {
   it("refuses what is not an archive, an empty file, duplicates and an archive over the size limit", async () => {
     expect(await refusal(unpackArchive(Buffer.from("console.log(1)")))).toBe("The file is not a .zip or .tar.gz archive.");
     expect(await refusal(unpackArchive(new Uint8Array()))).toBe("The archive is empty.");
-    expect(await refusal(unpackArchive(await makeTarGz([{ name: "a.js", content: "1" }, { name: "./a.js", content: "2" }])))).toBe("The archive has two entries for a.js.");
-    expect(await refusal(unpackArchive(Buffer.alloc(2048, 0x1f), { ...DEFAULT_ARCHIVE_LIMITS, maxArchiveBytes: 1024 }))).toMatch(/^The archive is larger than/);
+    expect(
+      await refusal(
+        unpackArchive(
+          await makeTarGz([
+            { name: "a.js", content: "1" },
+            { name: "./a.js", content: "2" },
+          ]),
+        ),
+      ),
+    ).toBe("The archive has two entries for a.js.");
+    expect(await refusal(unpackArchive(Buffer.alloc(2048, 0x1f), { ...DEFAULT_ARCHIVE_LIMITS, maxArchiveBytes: 1024 }))).toMatch(
+      /^The archive is larger than/,
+    );
     expect(await refusal(unpackArchive(Buffer.from([0x1f, 0x8b, 1, 2, 3])))).toMatch(/^The .tar.gz archive cannot be read/);
   });
 

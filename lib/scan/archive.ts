@@ -71,13 +71,21 @@ export function safeEntryPath(raw: string): string {
     throw new ArchiveError(`The archive entry ${shown} has an absolute path; entries must be relative to the extension's root.`);
   }
   const parts = normalized.split("/").filter((p) => p !== "" && p !== ".");
-  if (parts.some((p) => p === "..")) throw new ArchiveError(`The archive entry ${shown} points outside the extension's root (".." in its path).`);
+  if (parts.some((p) => p === ".."))
+    throw new ArchiveError(`The archive entry ${shown} points outside the extension's root (".." in its path).`);
   if (parts.length === 0) throw new ArchiveError(`The archive has an entry with an empty name.`);
   return parts.join("/");
 }
 
 function detectFormat(bytes: Buffer): "zip" | "tar.gz" {
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) && (bytes[3] === 0x04 || bytes[3] === 0x06)) return "zip";
+  if (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    (bytes[2] === 0x03 || bytes[2] === 0x05) &&
+    (bytes[3] === 0x04 || bytes[3] === 0x06)
+  )
+    return "zip";
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return "tar.gz";
   throw new ArchiveError("The file is not a .zip or .tar.gz archive.");
 }
@@ -99,7 +107,8 @@ class Collector {
 
   checkSize(path: string, size: number): void {
     if (size > this.limits.maxFileBytes) throw new ArchiveError(`${path} is larger than ${mib(this.limits.maxFileBytes)} unpacked.`);
-    if (this.totalBytes + size > this.limits.maxTotalBytes) throw new ArchiveError(`The archive is larger than ${mib(this.limits.maxTotalBytes)} unpacked.`);
+    if (this.totalBytes + size > this.limits.maxTotalBytes)
+      throw new ArchiveError(`The archive is larger than ${mib(this.limits.maxTotalBytes)} unpacked.`);
   }
 
   add(path: string, data: Buffer): void {
@@ -110,7 +119,11 @@ class Collector {
 }
 
 /** Reads a stream into one buffer, refusing it as soon as it passes `max` bytes. */
-async function readBounded(stream: AsyncIterable<unknown> & { destroy(): void }, max: number, tooLarge: () => ArchiveError): Promise<Buffer> {
+async function readBounded(
+  stream: AsyncIterable<unknown> & { destroy(): void },
+  max: number,
+  tooLarge: () => ArchiveError,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of stream) {
@@ -145,7 +158,8 @@ async function unpackZip(bytes: Buffer, limits: ArchiveLimits, out: Collector): 
       if (!entry) break;
       const rawName = decodeZipName(entry);
       const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
-      if (mode === 0o120000) throw new ArchiveError(`The archive entry ${JSON.stringify(rawName)} is a symbolic link; links are not accepted.`);
+      if (mode === 0o120000)
+        throw new ArchiveError(`The archive entry ${JSON.stringify(rawName)} is a symbolic link; links are not accepted.`);
       if (rawName.endsWith("/") || mode === 0o040000) {
         safeEntryPath(rawName);
         continue;
@@ -153,10 +167,16 @@ async function unpackZip(bytes: Buffer, limits: ArchiveLimits, out: Collector): 
       if (mode !== 0 && mode !== 0o100000) throw new ArchiveError(`The archive entry ${JSON.stringify(rawName)} is not a regular file.`);
       const path = out.admit(rawName, entry.uncompressedSize);
       if (entry.uncompressedSize > MiB && entry.uncompressedSize > entry.compressedSize * limits.maxRatio) {
-        throw new ArchiveError(`${path} expands ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))} times; this looks like a compression bomb.`);
+        throw new ArchiveError(
+          `${path} expands ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))} times; this looks like a compression bomb.`,
+        );
       }
       const stream = await promisify(zip.openReadStream.bind(zip))(entry);
-      const data = await readBounded(stream, Math.min(limits.maxFileBytes, entry.uncompressedSize), () => new ArchiveError(`${path} is larger unpacked than its header says.`));
+      const data = await readBounded(
+        stream,
+        Math.min(limits.maxFileBytes, entry.uncompressedSize),
+        () => new ArchiveError(`${path} is larger unpacked than its header says.`),
+      );
       out.add(path, data);
     }
   } catch (error) {
@@ -199,11 +219,18 @@ async function unpackTarGz(bytes: Buffer, limits: ArchiveLimits, out: Collector)
         continue;
       }
       if (type === "symlink" || type === "link") {
-        throw new ArchiveError(`The archive entry ${JSON.stringify(name)} is a ${type === "link" ? "hard" : "symbolic"} link; links are not accepted.`);
+        throw new ArchiveError(
+          `The archive entry ${JSON.stringify(name)} is a ${type === "link" ? "hard" : "symbolic"} link; links are not accepted.`,
+        );
       }
-      if (type !== "file" && type !== "contiguous-file") throw new ArchiveError(`The archive entry ${JSON.stringify(name)} is not a regular file (${type}).`);
+      if (type !== "file" && type !== "contiguous-file")
+        throw new ArchiveError(`The archive entry ${JSON.stringify(name)} is not a regular file (${type}).`);
       const path = out.admit(name, size ?? 0);
-      const data = await readBounded(entry, limits.maxFileBytes, () => new ArchiveError(`${path} is larger than ${mib(limits.maxFileBytes)} unpacked.`));
+      const data = await readBounded(
+        entry,
+        limits.maxFileBytes,
+        () => new ArchiveError(`${path} is larger than ${mib(limits.maxFileBytes)} unpacked.`),
+      );
       out.add(path, data);
     }
   })();
@@ -218,7 +245,17 @@ async function unpackTarGz(bytes: Buffer, limits: ArchiveLimits, out: Collector)
 }
 
 /** Files that mark a folder as an extension's root. */
-const ROOT_MARKERS = ["manifest.yaml", "manifest.yml", "latchkey.yaml", "latchkey.yml", "package.json", "pyproject.toml", "setup.py", "requirements.txt", ".latchkeyignore"];
+const ROOT_MARKERS = [
+  "manifest.yaml",
+  "manifest.yml",
+  "latchkey.yaml",
+  "latchkey.yml",
+  "package.json",
+  "pyproject.toml",
+  "setup.py",
+  "requirements.txt",
+  ".latchkeyignore",
+];
 
 /**
  * Removes the one folder every path starts with when it is the extension's root (it holds a manifest or

@@ -27,7 +27,8 @@ const LEGACY_APP = [
   'const id = ctx.config.get("spotify.client_id");',
   "",
 ].join("\n");
-const FIXED_APP = 'export async function search(ctx) {\n  const key = await ctx.secrets.get("spotify_api_key");\n  return key !== null;\n}\n';
+const FIXED_APP =
+  'export async function search(ctx) {\n  const key = await ctx.secrets.get("spotify_api_key");\n  return key !== null;\n}\n';
 const EXCEPTION_APP =
   "// latchkey-allow-plaintext-credential: the v1 importer reads the old key once, removed in 1.2\nconst legacy = process.env.STRIPE_KEY;\n";
 
@@ -76,7 +77,10 @@ afterAll(async () => {
 describe("source upload and publish", () => {
   it("refuses a legacy read with the issue's message, then publishes once it is fixed", async () => {
     const { extension } = await newExtension("dev.acme.legacy");
-    const first = await uploadSource(deps, call(pat), { extensionRef: extension.slug, bytes: await makeTarGz([{ name: "src/app.ts", content: LEGACY_APP }]) });
+    const first = await uploadSource(deps, call(pat), {
+      extensionRef: extension.slug,
+      bytes: await makeTarGz([{ name: "src/app.ts", content: LEGACY_APP }]),
+    });
     expect(first.report.summary).toMatchObject({ blocking: 2, warnings: 0 });
 
     const blocked = await refusal(publishExtension(deps, call(pat), extension.slug), ExtensionError);
@@ -84,7 +88,14 @@ describe("source upload and publish", () => {
     expect(blocked.message).toBe(
       'Publish blocked: 2 credential reads bypass the vault (src/app.ts:14:13 process.env.STRIPE_KEY; src/app.ts:31:12 ctx.config.get("spotify.client_id")). Declare them in the manifest and read them with secrets.get, or mark a justified exception.',
     );
-    expect(blocked.publicFields()).toMatchObject({ details: { findings: [{ rule: "env-credential-read", path: "src/app.ts", line: 14 }, { rule: "config-credential-read", line: 31 }] } });
+    expect(blocked.publicFields()).toMatchObject({
+      details: {
+        findings: [
+          { rule: "env-credential-read", path: "src/app.ts", line: 14 },
+          { rule: "config-credential-read", line: 31 },
+        ],
+      },
+    });
 
     // The version page reads the stored findings with their code lines; the value of no credential is in them.
     const stored = await getSourceScan(database.db, extension.id, first.version.id);
@@ -103,24 +114,35 @@ describe("source upload and publish", () => {
     expect(events[3]?.details).toMatchObject({ scan: { blocking: 0, warnings: 0, exceptions: 0 } });
 
     // A published version's source cannot be replaced.
-    const late = await refusal(uploadSource(deps, call(pat), { extensionRef: extension.slug, bytes: makeZip([{ name: "a.ts", content: "" }]) }), ExtensionError);
+    const late = await refusal(
+      uploadSource(deps, call(pat), { extensionRef: extension.slug, bytes: makeZip([{ name: "a.ts", content: "" }]) }),
+      ExtensionError,
+    );
     expect(late.code).toBe("version_published");
   });
 
   it("reports missing partner credentials and blocking findings together", async () => {
     const { extension } = await newExtension("dev.acme.zoom-scan", zoomYaml);
-    await uploadSource(deps, call(pat), { extensionRef: extension.id, bytes: await makeTarGz([{ name: "index.js", content: "module.exports = process.env.ZOOM_CLIENT_SECRET;\n" }]) });
+    await uploadSource(deps, call(pat), {
+      extensionRef: extension.id,
+      bytes: await makeTarGz([{ name: "index.js", content: "module.exports = process.env.ZOOM_CLIENT_SECRET;\n" }]),
+    });
     const blocked = await refusal(publishExtension(deps, call(pat), extension.id), ExtensionError);
     expect(blocked.message).toBe(
       "Missing required partner credentials: Zoom OAuth Client ID, Zoom OAuth Client Secret.\nConfigure them in the Publisher Dashboard.\n" +
         "Publish blocked: 1 credential read bypasses the vault (index.js:1:18 process.env.ZOOM_CLIENT_SECRET). Declare it in the manifest and read it with secrets.get, or mark a justified exception.",
     );
-    expect(blocked.publicFields()).toMatchObject({ details: { missing: ["Zoom OAuth Client ID", "Zoom OAuth Client Secret"], findings: [{ path: "index.js" }] } });
+    expect(blocked.publicFields()).toMatchObject({
+      details: { missing: ["Zoom OAuth Client ID", "Zoom OAuth Client Secret"], findings: [{ path: "index.js" }] },
+    });
   });
 
   it("publishes with a reasoned exception as a warning and writes it to the audit log", async () => {
     const { extension } = await newExtension("dev.acme.exception");
-    const { report } = await uploadSource(deps, call(pat), { extensionRef: extension.slug, bytes: await makeTarGz([{ name: "src/import.ts", content: EXCEPTION_APP }]) });
+    const { report } = await uploadSource(deps, call(pat), {
+      extensionRef: extension.slug,
+      bytes: await makeTarGz([{ name: "src/import.ts", content: EXCEPTION_APP }]),
+    });
     expect(report.summary).toEqual({ blocking: 0, warnings: 1, exceptions: 1, baselined: 0 });
     await publishExtension(deps, call(pat), extension.slug);
     const [event] = await database.db
@@ -150,7 +172,10 @@ describe("source upload and publish", () => {
       ]),
     });
     expect(first.report.findings.map((f) => f.path)).toEqual(["src/app.ts"]);
-    const baseline = JSON.stringify({ version: 1, findings: [{ fingerprint: first.report.findings[0]?.fingerprint, rule: "env-credential-read", path: "src/app.ts" }] });
+    const baseline = JSON.stringify({
+      version: 1,
+      findings: [{ fingerprint: first.report.findings[0]?.fingerprint, rule: "env-credential-read", path: "src/app.ts" }],
+    });
     const second = await uploadSource(deps, call(pat), {
       extensionRef: extension.slug,
       bytes: await makeTarGz([
@@ -165,15 +190,27 @@ describe("source upload and publish", () => {
   it("stores nothing for a refused archive, and refuses another publisher's extension", async () => {
     const { extension, version } = await newExtension("dev.acme.refused");
     const error = await refusal(
-      uploadSource(deps, call(pat), { extensionRef: extension.slug, bytes: await makeTarGz([{ name: "src/ok.ts", content: "1" }, { name: "../../etc/cron.d/x", content: "* * * * * root sh" }]) }),
+      uploadSource(deps, call(pat), {
+        extensionRef: extension.slug,
+        bytes: await makeTarGz([
+          { name: "src/ok.ts", content: "1" },
+          { name: "../../etc/cron.d/x", content: "* * * * * root sh" },
+        ]),
+      }),
       ArchiveError,
     );
     expect(error.message).toBe('The archive entry "../../etc/cron.d/x" points outside the extension\'s root (".." in its path).');
     expect(await getSourceScan(database.db, extension.id, version.id)).toBeNull();
-    const uploads = await database.db.select().from(auditEvents).where(and(eq(auditEvents.extensionId, extension.id), eq(auditEvents.action, "source.upload")));
+    const uploads = await database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.extensionId, extension.id), eq(auditEvents.action, "source.upload")));
     expect(uploads).toHaveLength(0);
 
-    const foreign = await refusal(uploadSource(deps, call(mallory), { extensionRef: extension.slug, bytes: makeZip([{ name: "a.ts", content: "" }]) }), ExtensionError);
+    const foreign = await refusal(
+      uploadSource(deps, call(mallory), { extensionRef: extension.slug, bytes: makeZip([{ name: "a.ts", content: "" }]) }),
+      ExtensionError,
+    );
     expect(foreign.code).toBe("not_found");
     expect(await database.db.select().from(sourceScans).where(eq(sourceScans.extensionId, extension.id))).toHaveLength(0);
   });

@@ -5,7 +5,17 @@
 // nothing. Publishing (lib/extensions/publish.ts) then reads the stored findings.
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { BASELINE_FILE, IGNORE_FILE, isScannable, parseBaseline, scanFiles, shipFilter, type DeclaredName, type ScanReport, type SourceFile } from "@latchkey/scan";
+import {
+  BASELINE_FILE,
+  IGNORE_FILE,
+  isScannable,
+  parseBaseline,
+  scanFiles,
+  shipFilter,
+  type DeclaredName,
+  type ScanReport,
+  type SourceFile,
+} from "@latchkey/scan";
 import { appendAuditEvents } from "@/lib/audit/events";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, sourceScans, type ExtensionVersion, type SourceScan } from "@/lib/db/schema";
@@ -51,16 +61,26 @@ export function shippedSources(files: Map<string, Buffer>): { sources: SourceFil
 
 async function versionFor(db: DbOrTx, extensionId: string, extensionName: string, version?: string): Promise<ExtensionVersion> {
   const row = version
-    ? (await db.select().from(extensionVersions).where(and(eq(extensionVersions.extensionId, extensionId), eq(extensionVersions.version, version))))[0]
+    ? (
+        await db
+          .select()
+          .from(extensionVersions)
+          .where(and(eq(extensionVersions.extensionId, extensionId), eq(extensionVersions.version, version)))
+      )[0]
     : await getLatestVersion(db, extensionId);
   if (!row) {
     throw new ExtensionError(
       "not_found",
-      version ? `${extensionName} has no version ${version}; upload its manifest first.` : `${extensionName} has no manifest yet; upload one first.`,
+      version
+        ? `${extensionName} has no version ${version}; upload its manifest first.`
+        : `${extensionName} has no manifest yet; upload one first.`,
     );
   }
   if (row.publishedAt) {
-    throw new ExtensionError("version_published", `Version ${row.version} of ${extensionName} is already published; upload source with a new draft version.`);
+    throw new ExtensionError(
+      "version_published",
+      `Version ${row.version} of ${extensionName} is already published; upload source with a new draft version.`,
+    );
   }
   return row;
 }
@@ -70,7 +90,11 @@ async function versionFor(db: DbOrTx, extensionId: string, extensionName: string
  * Throws ArchiveError (422 `invalid_archive`) for an archive that is refused, ExtensionError for an
  * unknown extension or version or a published one; nothing is stored then.
  */
-export async function uploadSource(deps: PublisherDeps, call: PublisherCall, input: UploadSourceInput): Promise<{ scan: SourceScan; report: ScanReport; version: ExtensionVersion }> {
+export async function uploadSource(
+  deps: PublisherDeps,
+  call: PublisherCall,
+  input: UploadSourceInput,
+): Promise<{ scan: SourceScan; report: ScanReport; version: ExtensionVersion }> {
   const extension = await getOwnExtension(deps.db, call.actor, input.extensionRef);
   await versionFor(deps.db, extension.id, extension.name, input.version);
   const unpacked = await unpackArchive(input.bytes, input.limits ?? DEFAULT_ARCHIVE_LIMITS);

@@ -24,7 +24,8 @@ export async function makeTarGz(entries: TestEntry[]): Promise<Buffer> {
   });
   for (const e of entries) {
     const type = e.type ?? "file";
-    if (type === "file") pack.entry({ name: e.name, mode: 0o644 }, typeof e.content === "string" ? Buffer.from(e.content) : (e.content ?? Buffer.alloc(0)));
+    if (type === "file")
+      pack.entry({ name: e.name, mode: 0o644 }, typeof e.content === "string" ? Buffer.from(e.content) : (e.content ?? Buffer.alloc(0)));
     else pack.entry({ name: e.name, type, linkname: e.linkname, mode: type === "directory" ? 0o755 : 0o777 });
   }
   pack.finalize();
@@ -39,7 +40,12 @@ export function makeZip(entries: TestEntry[], options: { deflate?: boolean } = {
   for (const e of entries) {
     const type = e.type ?? "file";
     const name = Buffer.from(type === "directory" && !e.name.endsWith("/") ? `${e.name}/` : e.name, "utf8");
-    const raw = type === "symlink" ? Buffer.from(e.linkname ?? "") : typeof e.content === "string" ? Buffer.from(e.content) : (e.content ?? Buffer.alloc(0));
+    const raw =
+      type === "symlink"
+        ? Buffer.from(e.linkname ?? "")
+        : typeof e.content === "string"
+          ? Buffer.from(e.content)
+          : (e.content ?? Buffer.alloc(0));
     const deflate = options.deflate === true && type === "file";
     const data = deflate ? zlib.deflateRawSync(raw) : raw;
     const crc = zlib.crc32(raw);

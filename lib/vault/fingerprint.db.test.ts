@@ -82,4 +82,12 @@ describe(`per-tenant audit fingerprints (${process.env.TEST_DB_DRIVER ?? "pglite
     const b = await fingerprintOf(address, SAME, buildVault(database.db, keyring).vault);
     expect(b.fingerprint).toBe(a.fingerprint);
   });
+  it("differ for one person's same value under two publishers, so publishers cannot link their pseudonyms", async () => {
+    const user = (extensionId: string, name: string): SecretAddress => ({ extensionId, scope: "user", ownerId: one.userId, name });
+    const underOne = await fingerprintOf(user(one.extensionId, "personal_token"));
+    const underOneAgain = await fingerprintOf(user(one.extensionId, "other_token"));
+    const underTwo = await fingerprintOf(user(two.extensionId, "personal_token"));
+    expect(underOneAgain.fingerprint).toBe(underOne.fingerprint);
+    expect(underTwo.fingerprint).not.toBe(underOne.fingerprint);
+  });
 });

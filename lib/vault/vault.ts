@@ -476,10 +476,20 @@ export class Vault {
     }
   }
 
-  /** The tenant a value's fingerprint is keyed for: the extension's publisher, the organization, or the person. */
+  /**
+   * The tenant a value's fingerprint is keyed for: the extension's publisher for partner credentials; for
+   * org and user values the organization or person *as seen by that publisher*, so two publishers (who
+   * both read their extensions' audit events) cannot match one person's or organization's values across
+   * them, while equal values of one owner under one publisher still match.
+   */
   async #fingerprintTenant(address: SecretAddress): Promise<{ scope: FingerprintScope; id: string }> {
-    if (address.scope === "org") return { scope: "org", id: address.ownerId };
-    if (address.scope === "user") return { scope: "user", id: address.ownerId };
+    const publisher = await this.#publisherTenant(address);
+    if (address.scope === "org" || address.scope === "user") return { scope: address.scope, id: `${publisher}:${address.ownerId}` };
+    return { scope: "publisher", id: publisher };
+  }
+
+  /** The publisher of the value's extension (memoised), or a stand-in naming an unknown extension. */
+  async #publisherTenant(address: SecretAddress): Promise<string> {
     let publisherId = this.#publisherOf.get(address.extensionId);
     if (!publisherId && isUuid(address.extensionId)) {
       const [row] = await this.#db
@@ -487,12 +497,12 @@ export class Vault {
         .from(extensions)
         .where(eq(extensions.id, address.extensionId));
       // An unknown extension fails the write at its foreign key; its fingerprint is never stored.
-      if (!row) return { scope: "publisher", id: `extension:${address.extensionId}` };
+      if (!row) return `extension:${address.extensionId}`;
       publisherId = row.publisherId;
       if (this.#publisherOf.size >= PUBLISHER_MEMO_MAX) this.#publisherOf.clear();
       this.#publisherOf.set(address.extensionId, publisherId);
     }
-    return { scope: "publisher", id: publisherId ?? `extension:${address.extensionId}` };
+    return publisherId ?? `extension:${address.extensionId}`;
   }
 
   /**

@@ -7,6 +7,7 @@ export default defineConfig({
   entry: { index: "src/index.ts" },
   format: ["esm"],
   dts: true,
+  tsconfig: "tsconfig.json",
   target: "node20",
   platform: "node",
   clean: true,

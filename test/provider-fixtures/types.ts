@@ -14,6 +14,8 @@ export interface FixtureAnswer {
 export interface GrantContext {
   accessToken: string;
   refreshToken: string;
+  /** The refresh token a refresh request spent (null on a code exchange): what a provider that does not rotate answers again. */
+  spentRefreshToken: string | null;
   /** The scopes granted (code exchange) or of the grant being refreshed. */
   scopes: string[];
   /** The `scope` parameter of a refresh request, as sent. */
@@ -71,6 +73,10 @@ export interface ProviderFixture {
     prefix?: string;
     answer: FixtureAnswer;
   };
+  /** PKCE at the authorization endpoint: `S256` required (default), or `absent` for providers that refuse it (none may be sent). */
+  pkce?: "S256" | "absent";
+  /** Parameters the code exchange must carry (Shopify's `expiring=1`); without them the fixture refuses it. */
+  codeExchangeRequires?: Record<string, string>;
   /** GitHub: answers form-encoded unless the request's Accept asks for JSON. */
   formEncodedUnlessJson?: boolean;
   /** The claims of this provider's ID tokens (iss, sub, …; aud, iat, nbf and exp are added). */
@@ -83,6 +89,8 @@ export interface ProviderFixture {
     grant: string[];
     /** The account id and label the connection shows. */
     account: [string | null, string | null];
+    /** The access token's lifetime Latchkey reads from the code exchange, in seconds (null: it never expires). */
+    expiresIn: number | null;
     /** The error code of the grant-gone answer, as Latchkey reads it (the reason the connection expired with). */
     grantGoneCode?: string;
   };

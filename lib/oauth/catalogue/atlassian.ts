@@ -18,7 +18,8 @@ export const atlassian: CatalogueEntry = {
   pkce: "undocumented",
   // An expired or already rotated refresh token: 403 {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}.
   refreshTokens: "rotating",
-  quirks: {},
+  // The token request carries client_id and client_secret in its body (the 3LO guide's examples).
+  quirks: { clientAuth: "post" },
   // GET https://api.atlassian.com/me: {"account_id", "email", "name", …}.
   account: { from: "profile", id: "account_id", label: ["email", "name"] },
 };

@@ -10,6 +10,8 @@ export const quickbooks: CatalogueEntry = {
     "https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/faq",
     "https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/openid-connect",
   ],
+  // The issuer of Intuit's ID tokens (with the openid scope).
+  issuer: "https://oauth.platform.intuit.com/op/v1",
   endpoints: {
     authorize: "https://appcenter.intuit.com/connect/oauth2",
     token: "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",

@@ -4,10 +4,7 @@ import type { CatalogueEntry } from "../providers";
 export const zoom: CatalogueEntry = {
   id: "zoom",
   displayName: "Zoom",
-  docs: [
-    "https://developers.zoom.us/docs/integrations/oauth/",
-    "https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}",
-  ],
+  docs: ["https://developers.zoom.us/docs/integrations/oauth/", "https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}"],
   endpoints: {
     authorize: "https://zoom.us/oauth/authorize",
     token: "https://zoom.us/oauth/token",

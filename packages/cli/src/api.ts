@@ -21,7 +21,14 @@ export interface ApiOptions {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; details?: { errors?: { path: string; line: number; column: number; message: string }[] } };
+  error?: {
+    code?: string;
+    message?: string;
+    details?: {
+      errors?: { path: string; line: number; column: number; message: string }[];
+      findings?: { rule: string; path: string; line: number; column: number; message: string }[];
+    };
+  };
 }
 
 export async function callApi<T>(
@@ -29,7 +36,7 @@ export async function callApi<T>(
   options: ApiOptions,
   method: string,
   path: string,
-  body?: { json?: unknown; yaml?: string },
+  body?: { json?: unknown; yaml?: string; bytes?: { data: Uint8Array; type: string } },
 ): Promise<T> {
   const login = await resolveLogin(io, options.url);
   const token = options.token ?? login.token;
@@ -40,13 +47,17 @@ export async function callApi<T>(
     "X-Latchkey-Client": "cli",
     Accept: "application/json",
   };
-  let payload: string | undefined;
+  let payload: string | Uint8Array<ArrayBuffer> | undefined;
   if (body?.json !== undefined) {
     headers["Content-Type"] = "application/json";
     payload = JSON.stringify(body.json);
   } else if (body?.yaml !== undefined) {
     headers["Content-Type"] = "application/yaml";
     payload = body.yaml;
+  } else if (body?.bytes !== undefined) {
+    headers["Content-Type"] = body.bytes.type;
+    // A copy in its own ArrayBuffer: fetch's BodyInit takes no view of a shared or pooled buffer.
+    payload = new Uint8Array(body.bytes.data);
   }
   let response: Response;
   try {
@@ -63,9 +74,13 @@ export async function callApi<T>(
   }
   if (!response.ok) {
     const error = (data as ErrorBody | null)?.error;
-    const details = (error?.details?.errors ?? []).map((e) =>
-      e.line > 0 ? `${e.path ? `${e.path} ` : ""}(line ${e.line}:${e.column}): ${e.message}` : `${e.path}: ${e.message}`,
-    );
+    const details = [
+      ...(error?.details?.errors ?? []).map((e) =>
+        e.line > 0 ? `${e.path ? `${e.path} ` : ""}(line ${e.line}:${e.column}): ${e.message}` : `${e.path}: ${e.message}`,
+      ),
+      // Every blocking finding of the publish-time scan (the message names the first few).
+      ...(error?.details?.findings ?? []).map((f) => `${f.path}:${f.line}:${f.column} ${f.rule}: ${f.message}`),
+    ];
     throw new CliError(error?.message ?? `Latchkey answered ${response.status} ${response.statusText}.`, details);
   }
   return data as T;

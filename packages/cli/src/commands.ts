@@ -6,9 +6,10 @@ import { credentialsSet } from "./credentials-set";
 import { login } from "./login";
 import { manifestPush } from "./manifest-push";
 import { publish } from "./publish";
+import { scan } from "./scan";
 import { tokenMint } from "./token";
 
-export const commands: CliCommand[] = [login, manifestPush, credentialsSet, credentialsList, publish, tokenMint];
+export const commands: CliCommand[] = [login, manifestPush, credentialsSet, credentialsList, publish, scan, tokenMint];
 
 /** Descriptions of the words that only group subcommands. */
 export const groups: Record<string, string> = {

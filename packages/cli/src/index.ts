@@ -37,7 +37,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof CliError) {
-      io.err(`Error: ${error.message}`);
+      // An empty message: the command has said everything already (`latchkey scan` exits 1 on a block).
+      if (error.message) io.err(`Error: ${error.message}`);
       for (const line of error.details) io.err(`  ${line}`);
       return error.exitCode;
     }

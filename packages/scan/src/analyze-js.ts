@@ -20,7 +20,8 @@ import {
 } from "./common";
 import { isCredentialLike } from "./names";
 
-const DOTENV_MODULES = /^(dotenv|dotenv\/config|dotenv-flow|dotenv-flow\/config|dotenv-safe|dotenv-expand|@dotenvx\/dotenvx|@dotenvx\/dotenvx\/config|env-cmd)$/;
+const DOTENV_MODULES =
+  /^(dotenv|dotenv\/config|dotenv-flow|dotenv-flow\/config|dotenv-safe|dotenv-expand|@dotenvx\/dotenvx|@dotenvx\/dotenvx\/config|env-cmd)$/;
 const SECRET_STORE_MODULES: Record<string, string> = {
   "@aws-sdk/client-secrets-manager": "AWS Secrets Manager",
   "@aws-sdk/client-ssm": "AWS Systems Manager Parameter Store",
@@ -35,7 +36,21 @@ const SECRET_STORE_MODULES: Record<string, string> = {
   "@doppler/node-sdk": "Doppler",
 };
 const CHILD_PROCESS_MODULES = /^(node:)?child_process$|^(execa|cross-spawn)$/;
-const CHILD_PROCESS_FUNCTIONS = new Set(["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork", "execa", "execaSync", "execaCommand", "execaCommandSync", "execaNode", "$"]);
+const CHILD_PROCESS_FUNCTIONS = new Set([
+  "spawn",
+  "spawnSync",
+  "exec",
+  "execSync",
+  "execFile",
+  "execFileSync",
+  "fork",
+  "execa",
+  "execaSync",
+  "execaCommand",
+  "execaCommandSync",
+  "execaNode",
+  "$",
+]);
 const FUNCTION_KINDS = new Set<string>([
   "function_declaration",
   "function_expression",
@@ -64,7 +79,9 @@ function literal(node: SgNode | null | undefined): string | null {
 function staticTexts(node: SgNode): string[] {
   const own = literal(node);
   if (own !== null) return [own];
-  return node.findAll({ rule: { any: [{ kind: "string_fragment" }, { kind: "string" }] } }).map((n) => (n.kind() === "string" ? n.text().slice(1, -1) : n.text()));
+  return node
+    .findAll({ rule: { any: [{ kind: "string_fragment" }, { kind: "string" }] } })
+    .map((n) => (n.kind() === "string" ? n.text().slice(1, -1) : n.text()));
 }
 
 function firstArgument(call: SgNode): SgNode | null {
@@ -77,7 +94,13 @@ function unwrap(node: SgNode): SgNode {
   let current = node;
   for (;;) {
     const kind = current.kind();
-    if (kind === "await_expression" || kind === "parenthesized_expression" || kind === "non_null_expression" || kind === "as_expression" || kind === "satisfies_expression") {
+    if (
+      kind === "await_expression" ||
+      kind === "parenthesized_expression" ||
+      kind === "non_null_expression" ||
+      kind === "as_expression" ||
+      kind === "satisfies_expression"
+    ) {
       const inner = current.namedChildren().find((c) => c.kind() !== "comment");
       if (!inner) return current;
       current = inner;
@@ -94,7 +117,7 @@ function enclosingFunction(node: SgNode): SgNode | null {
 }
 
 function sameNode(a: SgNode | null | undefined, b: SgNode): boolean {
-  return !!a && a.range().start.index === b.range().start.index && a.range().end.index === b.range().end.index;
+  return !!a && a.id() === b.id();
 }
 
 /** Names bound at the top level of the module (const/let/var). */
@@ -111,7 +134,7 @@ function moduleBindings(root: SgNode): Set<string> {
   return names;
 }
 
-function envAccesses(root: SgNode, ctx: AnalyzeContext): void {
+function envAccesses(root: SgNode, ctx: AnalyzeContext, deno: boolean): void {
   const envNodes = root.findAll({ rule: { any: [{ pattern: "process.env" }, { pattern: "import.meta.env" }, { pattern: "Bun.env" }] } });
   for (const env of envNodes) {
     const parent = env.parent();
@@ -121,24 +144,41 @@ function envAccesses(root: SgNode, ctx: AnalyzeContext): void {
       const name = parent.field("property")?.text() ?? "";
       if (isWrite(parent)) continue;
       if (isCredentialLike(name)) {
-        report(ctx, "env-credential-read", parent, `${env.text()}.${name} reads ${name} from the environment.${vaultHint(ctx.declared, name)}`);
+        report(
+          ctx,
+          "env-credential-read",
+          parent,
+          `${env.text()}.${name} reads ${name} from the environment.${vaultHint(ctx.declared, name)}`,
+        );
       }
     } else if (kind === "subscript_expression" && sameNode(parent.field("object"), env)) {
       if (isWrite(parent)) continue;
       const index = parent.field("index");
       const name = literal(index);
       if (name === null) {
-        report(ctx, "dynamic-env-access", parent, `${oneLineText(parent)} reads an environment variable whose name is computed at run time.`);
+        report(
+          ctx,
+          "dynamic-env-access",
+          parent,
+          `${oneLineText(parent)} reads an environment variable whose name is computed at run time.`,
+        );
       } else if (isCredentialLike(name)) {
-        report(ctx, "env-credential-read", parent, `${oneLineText(parent)} reads ${name} from the environment.${vaultHint(ctx.declared, name)}`);
+        report(
+          ctx,
+          "env-credential-read",
+          parent,
+          `${oneLineText(parent)} reads ${name} from the environment.${vaultHint(ctx.declared, name)}`,
+        );
       }
     } else if (kind === "variable_declarator" && sameNode(parent.field("value"), env)) {
       const pattern = parent.field("name");
       if (pattern?.kind() !== "object_pattern") continue;
       for (const prop of pattern.namedChildren()) {
-        const keyNode = prop.kind() === "pair_pattern" ? prop.field("key") : prop.kind() === "object_assignment_pattern" ? prop.field("left") : prop;
+        const keyNode =
+          prop.kind() === "pair_pattern" ? prop.field("key") : prop.kind() === "object_assignment_pattern" ? prop.field("left") : prop;
         if (!keyNode || prop.kind() === "rest_pattern") {
-          if (prop.kind() === "rest_pattern") report(ctx, "dynamic-env-access", prop, "Collects the rest of the environment into an object the scanner cannot follow.");
+          if (prop.kind() === "rest_pattern")
+            report(ctx, "dynamic-env-access", prop, "Collects the rest of the environment into an object the scanner cannot follow.");
           continue;
         }
         const name = literal(keyNode) ?? keyNode.text();
@@ -148,16 +188,21 @@ function envAccesses(root: SgNode, ctx: AnalyzeContext): void {
       }
     } else if (kind === "pair" && parent.field("key")?.text() === "env" && insideChildProcessCall(parent)) {
       // Reported by child-process-env.
-    } else if (kind === "spread_element" && parent.parent()?.parent()?.kind() === "pair" && parent.parent()?.parent()?.field("key")?.text() === "env") {
+    } else if (
+      kind === "spread_element" &&
+      parent.parent()?.parent()?.kind() === "pair" &&
+      parent.parent()?.parent()?.field("key")?.text() === "env"
+    ) {
       // `env: { ...process.env, X }` in a child-process call: reported by child-process-env.
     } else if (kind !== "member_expression" && kind !== "subscript_expression") {
       report(ctx, "dynamic-env-access", env, `Uses the whole of ${env.text()}, so the scanner cannot tell which variables are read.`);
     }
   }
-  for (const call of root.findAll({ rule: { pattern: "Deno.env.get($N)" } })) {
+  for (const call of deno ? root.findAll({ rule: { pattern: "Deno.env.get($N)" } }) : []) {
     const name = literal(call.getMatch("N"));
     if (name === null) report(ctx, "dynamic-env-access", call, "Reads an environment variable whose name is computed at run time.");
-    else if (isCredentialLike(name)) report(ctx, "env-credential-read", call, `Reads ${name} from the environment.${vaultHint(ctx.declared, name)}`);
+    else if (isCredentialLike(name))
+      report(ctx, "env-credential-read", call, `Reads ${name} from the environment.${vaultHint(ctx.declared, name)}`);
   }
 }
 
@@ -168,13 +213,19 @@ function oneLineText(node: SgNode): string {
 function isWrite(node: SgNode): boolean {
   const parent = node.parent();
   if (!parent) return false;
-  if ((parent.kind() === "assignment_expression" || parent.kind() === "augmented_assignment_expression") && sameNode(parent.field("left"), node)) return true;
+  if (
+    (parent.kind() === "assignment_expression" || parent.kind() === "augmented_assignment_expression") &&
+    sameNode(parent.field("left"), node)
+  )
+    return true;
   if (parent.kind() === "unary_expression" && parent.text().startsWith("delete")) return true;
   return false;
 }
 
 function insideChildProcessCall(node: SgNode): boolean {
-  return node.ancestors().some((a) => a.kind() === "call_expression" && /(spawn|exec|fork|execa)\w*$/.test(a.field("function")?.text() ?? ""));
+  return node
+    .ancestors()
+    .some((a) => a.kind() === "call_expression" && /(spawn|exec|fork|execa)\w*$/.test(a.field("function")?.text() ?? ""));
 }
 
 interface Imports {
@@ -195,43 +246,46 @@ function imports(root: SgNode, ctx: AnalyzeContext): Imports {
     },
   });
   for (const site of sites) {
-    let module: string | null;
+    let moduleName: string | null;
     if (site.kind() === "import_statement") {
-      module = literal(site.field("source"));
+      moduleName = literal(site.field("source"));
     } else {
       const arg = firstArgument(site);
-      module = literal(arg);
-      if (module === null) {
+      moduleName = literal(arg);
+      if (moduleName === null) {
         report(ctx, "dynamic-import", site, `${site.field("function")?.text()}() loads a module whose name is computed at run time.`);
         continue;
       }
     }
-    if (module === null) continue;
-    if (DOTENV_MODULES.test(module)) {
-      report(ctx, "dotenv-load", site, `Loads ${module}, which copies a plaintext .env file of credentials into the environment.`);
+    if (moduleName === null) continue;
+    if (DOTENV_MODULES.test(moduleName)) {
+      report(ctx, "dotenv-load", site, `Loads ${moduleName}, which copies a plaintext .env file of credentials into the environment.`);
     }
-    const store = SECRET_STORE_MODULES[module];
+    const store = SECRET_STORE_MODULES[moduleName];
     if (store) report(ctx, "secret-store-client", site, `Reads credentials from ${store} instead of the vault.`);
-    if (CHILD_PROCESS_MODULES.test(module)) {
-      const bindingSite = site.kind() === "import_statement" ? site : (site.ancestors().find((a) => a.kind() === "variable_declarator") ?? null);
+    if (CHILD_PROCESS_MODULES.test(moduleName)) {
+      const bindingSite =
+        site.kind() === "import_statement" ? site : (site.ancestors().find((a) => a.kind() === "variable_declarator") ?? null);
       if (!bindingSite) continue;
       const target = site.kind() === "import_statement" ? site.find({ rule: { kind: "import_clause" } }) : bindingSite.field("name");
       if (!target) continue;
       if (target.kind() === "identifier") {
         // const cp = require("child_process") / execa default import
-        if (/^(execa|cross-spawn)$/.test(module)) result.childProcess.add(target.text());
+        if (/^(execa|cross-spawn)$/.test(moduleName)) result.childProcess.add(target.text());
         else result.childProcessNamespaces.add(target.text());
       }
       for (const id of target.findAll({ rule: { any: [{ kind: "identifier" }, { kind: "shorthand_property_identifier_pattern" }] } })) {
         const parent = id.parent();
         const namespace = parent?.kind() === "namespace_import";
         const isDefault = parent?.kind() === "import_clause";
-        if (namespace || (isDefault && !/^(execa|cross-spawn)$/.test(module))) result.childProcessNamespaces.add(id.text());
+        if (namespace || (isDefault && !/^(execa|cross-spawn)$/.test(moduleName))) result.childProcessNamespaces.add(id.text());
         else result.childProcess.add(id.text());
       }
     }
   }
-  for (const call of root.findAll({ rule: { kind: "new_expression", has: { field: "constructor", regex: "^(AWS\\.)?(SecretsManager|SSM)$" } } })) {
+  for (const call of root.findAll({
+    rule: { kind: "new_expression", has: { field: "constructor", regex: "^(AWS\\.)?(SecretsManager|SSM)$" } },
+  })) {
     report(ctx, "secret-store-client", call, "Reads credentials from AWS Secrets Manager / SSM instead of the vault.");
   }
   return result;
@@ -252,7 +306,11 @@ function childProcesses(root: SgNode, ctx: AnalyzeContext, found: Imports): void
     }
     if (!name) continue;
     const execa = /execa|^\$$/.test(name);
-    const options = call.field("arguments")?.namedChildren().filter((a) => a.kind() === "object") ?? [];
+    const options =
+      call
+        .field("arguments")
+        ?.namedChildren()
+        .filter((a) => a.kind() === "object") ?? [];
     const envPair = options.flatMap((o) => o.namedChildren()).find((p) => p.kind() === "pair" && p.field("key")?.text() === "env");
     const extendEnvOff = options.some((o) => /extendEnv\s*:\s*false/.test(o.text()));
     const envValue = envPair?.field("value");
@@ -299,11 +357,11 @@ function configReads(root: SgNode, ctx: AnalyzeContext): void {
 
 function storeReads(root: SgNode, ctx: AnalyzeContext): void {
   const aliases = new Set<string>();
-  for (const d of root.findAll({ rule: { kind: "variable_declarator", has: { field: "value", regex: STORE_INITIALIZER.source } } })) {
+  for (const d of root.findAll({ rule: { kind: "variable_declarator", has: { field: "value", regex: STORE_INITIALIZER } } })) {
     const name = d.field("name");
     if (name?.kind() === "identifier") aliases.add(name.text());
   }
-  for (const a of root.findAll({ rule: { kind: "assignment_expression", has: { field: "right", regex: STORE_INITIALIZER.source } } })) {
+  for (const a of root.findAll({ rule: { kind: "assignment_expression", has: { field: "right", regex: STORE_INITIALIZER } } })) {
     const left = a.field("left")?.text();
     if (left) aliases.add(left);
   }
@@ -328,7 +386,10 @@ function dynamicCode(root: SgNode, ctx: AnalyzeContext): void {
       any: [
         { kind: "call_expression", has: { field: "function", regex: "^((window|globalThis|global)\\.)?(eval|Function)$" } },
         { kind: "new_expression", has: { field: "constructor", regex: "^((window|globalThis|global)\\.)?Function$" } },
-        { kind: "call_expression", has: { field: "function", regex: "^vm\\.(runInNewContext|runInThisContext|runInContext|compileFunction)$" } },
+        {
+          kind: "call_expression",
+          has: { field: "function", regex: "^vm\\.(runInNewContext|runInThisContext|runInContext|compileFunction)$" },
+        },
         { kind: "new_expression", has: { field: "constructor", regex: "^vm\\.Script$" } },
       ],
     },
@@ -346,7 +407,10 @@ interface SdkCall {
 
 function sdkCalls(root: SgNode, ctx: AnalyzeContext): SdkCall[] {
   const calls = root.findAll({
-    rule: { kind: "call_expression", has: { field: "function", kind: "member_expression", has: { field: "object", regex: "(^|\\.)secrets$" } } },
+    rule: {
+      kind: "call_expression",
+      has: { field: "function", kind: "member_expression", has: { field: "object", regex: "(^|\\.)secrets$" } },
+    },
   });
   const result: SdkCall[] = [];
   for (const call of calls) {
@@ -360,7 +424,12 @@ function sdkCalls(root: SgNode, ctx: AnalyzeContext): SdkCall[] {
       report(ctx, "sdk-undeclared-secret", call, `secrets.${method}("${ref}") names a secret the manifest does not declare.`);
     } else if (SDK_WRITES.has(method) && matches.every((d) => d.writeMode === "user")) {
       const d = matches[0];
-      report(ctx, "sdk-user-secret-write", call, `secrets.${method}("${ref}") writes ${d?.scope}.${d?.name}, whose write_mode is user: only the user may set it.`);
+      report(
+        ctx,
+        "sdk-user-secret-write",
+        call,
+        `secrets.${method}("${ref}") writes ${d?.scope}.${d?.name}, whose write_mode is user: only the user may set it.`,
+      );
     }
   }
   return result;
@@ -369,7 +438,12 @@ function sdkCalls(root: SgNode, ctx: AnalyzeContext): SdkCall[] {
 /** Identifiers (and `{ x }` shorthands) named `name` inside `scope`. */
 function uses(scope: SgNode, name: string): SgNode[] {
   return scope.findAll({
-    rule: { any: [{ kind: "identifier", regex: `^${escapeRegex(name)}$` }, { kind: "shorthand_property_identifier", regex: `^${escapeRegex(name)}$` }] },
+    rule: {
+      any: [
+        { kind: "identifier", regex: `^${escapeRegex(name)}$` },
+        { kind: "shorthand_property_identifier", regex: `^${escapeRegex(name)}$` },
+      ],
+    },
   });
 }
 
@@ -378,7 +452,8 @@ function flowsOut(node: SgNode, top: SgNode): boolean {
   for (const a of node.ancestors()) {
     if (sameNode(a, top)) return true;
     // `key !== null`, `!key`, `typeof key`: a boolean or a type about the value, not the value.
-    if (a.kind() === "binary_expression" && /^(===|!==|==|!=|<|>|<=|>=|instanceof|in)$/.test(a.field("operator")?.text() ?? "")) return false;
+    if (a.kind() === "binary_expression" && /^(===|!==|==|!=|<|>|<=|>=|instanceof|in)$/.test(a.field("operator")?.text() ?? ""))
+      return false;
     if (a.kind() === "unary_expression" && /^(!|typeof|void)/.test(a.text())) return false;
     if (a.kind() === "arguments") {
       const call = a.parent();
@@ -396,7 +471,7 @@ function secretFlows(root: SgNode, ctx: AnalyzeContext, calls: SdkCall[]): void 
   const moduleNames = moduleBindings(root);
   const flagged = new Set<string>();
   const flag = (rule: "secret-kept-beyond-handler" | "secret-logged" | "secret-returned", node: SgNode, message: string) => {
-    const key = `${rule}:${node.range().start.index}`;
+    const key = `${rule}:${node.id()}`;
     if (flagged.has(key)) return;
     flagged.add(key);
     report(ctx, rule, node, message);
@@ -421,62 +496,72 @@ function secretFlows(root: SgNode, ctx: AnalyzeContext, calls: SdkCall[]): void 
     } else if (parent?.kind() === "arguments") {
       const outer = parent.parent();
       const fnText = outer?.field("function")?.text() ?? "";
-      if (/(\.(set|put|hset|setex|add)$)/.test(fnText)) flag("secret-kept-beyond-handler", outer as SgNode, `Stores ${what} with ${fnText}(), where it outlives the handler.`);
+      if (/(\.(set|put|hset|setex|add)$)/.test(fnText))
+        flag("secret-kept-beyond-handler", outer as SgNode, `Stores ${what} with ${fnText}(), where it outlives the handler.`);
       else if (LOGGER_CALL.test(fnText)) flag("secret-logged", outer as SgNode, `Passes ${what} to ${fnText}().`);
-      else if (RESPONSE_CALL.test(fnText) && /^(res|response|reply|ctx|c)\./.test(fnText)) flag("secret-returned", outer as SgNode, `Sends ${what} in a response.`);
+      else if (RESPONSE_CALL.test(fnText) && /^(res|response|reply|ctx|c)\./.test(fnText))
+        flag("secret-returned", outer as SgNode, `Sends ${what} in a response.`);
     } else if (parent?.kind() === "return_statement" || parent?.kind() === "arrow_function") {
       flag("secret-returned", parent, `Returns ${what}.`);
     }
     if (tainted.size === 0 || !fn) continue;
+    const mentions = (text: string, name: string) => new RegExp(`(^|[^\\w$])${escapeRegex(name)}($|[^\\w$])`).test(text);
     // One hop of derivation: `const prefix = apiKey.slice(0, 5)` carries the secret too.
     for (const d of fn.findAll({ rule: { kind: "variable_declarator" } })) {
       const value = d.field("value");
       const name = d.field("name");
       if (!value || name?.kind() !== "identifier" || tainted.has(name.text())) continue;
-      if ([...tainted].some((t) => uses(value, t).some((u) => flowsOut(u, value)))) tainted.add(name.text());
+      const valueText = value.text();
+      if ([...tainted].some((t) => mentions(valueText, t) && uses(value, t).some((u) => flowsOut(u, value)))) tainted.add(name.text());
     }
     for (const t of tainted) {
-      for (const use of uses(fn, t)) {
-        const useParent = use.parent();
-        if (useParent?.kind() === "variable_declarator" && sameNode(useParent.field("name"), use)) continue;
-        // Assignments of the value: to an instance field, a module-level variable or cache.
-        const assignment = use.ancestors().find((a) => a.kind() === "assignment_expression");
-        if (assignment && assignment.field("right") && uses(assignment.field("right") as SgNode, t).some((u) => sameNode(u, use))) {
-          const left = assignment.field("left");
-          if (left && flowsOut(use, assignment.field("right") as SgNode)) checkKept(left, assignment, fn, moduleNames, what, flag, new Set());
-        }
-        let previous: SgNode = use;
-        for (const a of use.ancestors()) {
-          if (sameNode(a, fn)) break;
-          // `apiKey.length` says how long the value is, not what it is.
-          if (a.kind() === "member_expression" && sameNode(a.field("object"), previous) && a.field("property")?.text() === "length") break;
-          previous = a;
-          if (a.kind() === "call_expression") {
-            const fnText = a.field("function")?.text() ?? "";
-            const inArgs = a.field("arguments") && use.ancestors().some((x) => sameNode(x, a.field("arguments") as SgNode));
-            if (!inArgs) continue;
-            if (LOGGER_CALL.test(fnText)) {
-              flag("secret-logged", a, `Passes ${what} (held in ${t}) to ${fnText}().`);
-              break;
-            }
-            if (/^(res|response|reply|ctx|c)\.(json|send|end|write|body)$/.test(fnText)) {
-              flag("secret-returned", a, `Sends ${what} (held in ${t}) in a response.`);
-              break;
-            }
-            if (/(^|\.)(cache|memo|store|redis|kv|lru)\w*\.(set|put|hset|setex|add)$/i.test(fnText) || (/\.set$/.test(fnText) && moduleNames.has(fnText.split(".")[0] ?? ""))) {
-              flag("secret-kept-beyond-handler", a, `Stores ${what} (held in ${t}) with ${fnText}(), where it outlives the handler.`);
-              break;
-            }
-            // Through a call that only changes the value's form, the value goes on; any other call takes it.
-            if (!TRANSPARENT_CALL.test(fnText) && !RESPONSE_CALL.test(fnText)) break;
-          }
-          if (a.kind() === "return_statement") {
-            if (flowsOut(use, a)) flag("secret-returned", a, `Returns ${what} (held in ${t}).`);
-            break;
-          }
-        }
-      }
+      for (const use of uses(fn, t)) traceUse(use, t, fn, what, moduleNames, flag);
     }
+  }
+}
+
+/** Follows one use of a variable holding a secret up to where it is logged, returned, sent or kept. */
+function traceUse(
+  use: SgNode,
+  t: string,
+  fn: SgNode,
+  what: string,
+  moduleNames: Set<string>,
+  flag: (rule: "secret-kept-beyond-handler" | "secret-logged" | "secret-returned", node: SgNode, message: string) => void,
+): void {
+  const fnId = fn.id();
+  let previous: SgNode = use;
+  for (const a of use.ancestors()) {
+    if (a.id() === fnId) return;
+    const kind = a.kind();
+    // `apiKey.length` says how long the value is, not what it is.
+    if (kind === "member_expression" && previous.id() === use.id() && a.field("property")?.text() === "length") return;
+    if (kind === "variable_declarator") return; // a derived variable: followed as its own name
+    if (kind === "assignment_expression") {
+      const right = a.field("right");
+      const left = a.field("left");
+      if (right && left && previous.id() === right.id()) checkKept(left, a, fn, moduleNames, what, flag, new Set());
+      return;
+    }
+    if (kind === "call_expression" && previous.kind() === "arguments") {
+      const fnText = a.field("function")?.text() ?? "";
+      if (LOGGER_CALL.test(fnText)) return flag("secret-logged", a, `Passes ${what} (held in ${t}) to ${fnText}().`);
+      if (/^(res|response|reply|ctx|c)\.(json|send|end|write|body)$/.test(fnText))
+        return flag("secret-returned", a, `Sends ${what} (held in ${t}) in a response.`);
+      if (
+        /(^|\.)(cache|memo|store|redis|kv|lru)\w*\.(set|put|hset|setex|add)$/i.test(fnText) ||
+        (/\.set$/.test(fnText) && moduleNames.has(fnText.split(".")[0] ?? ""))
+      ) {
+        return flag("secret-kept-beyond-handler", a, `Stores ${what} (held in ${t}) with ${fnText}(), where it outlives the handler.`);
+      }
+      // Through a call that only changes the value's form, the value goes on; any other call takes it.
+      if (!TRANSPARENT_CALL.test(fnText) && !RESPONSE_CALL.test(fnText)) return;
+    }
+    if (kind === "return_statement") {
+      if (flowsOut(use, a)) flag("secret-returned", a, `Returns ${what} (held in ${t}).`);
+      return;
+    }
+    previous = a;
   }
 }
 
@@ -496,21 +581,44 @@ function checkKept(
   }
   const base = text.split(/[.[]/)[0] ?? "";
   if (left.kind() === "identifier") {
-    if (!fn || moduleNames.has(base)) flag("secret-kept-beyond-handler", site, `Keeps ${what} in the module-level ${base}, which outlives the handler.`);
+    if (!fn || moduleNames.has(base))
+      flag("secret-kept-beyond-handler", site, `Keeps ${what} in the module-level ${base}, which outlives the handler.`);
     else tainted.add(base);
     return;
   }
-  if (moduleNames.has(base) || !fn) flag("secret-kept-beyond-handler", site, `Keeps ${what} in the module-level ${base}, which outlives the handler.`);
+  if (moduleNames.has(base) || !fn)
+    flag("secret-kept-beyond-handler", site, `Keeps ${what} in the module-level ${base}, which outlives the handler.`);
 }
 
-/** Runs every JavaScript/TypeScript rule over one parsed file. */
-export function analyzeJs(root: SgNode, ctx: AnalyzeContext): void {
-  envAccesses(root, ctx);
-  const found = imports(root, ctx);
-  childProcesses(root, ctx, found);
-  configReads(root, ctx);
-  storeReads(root, ctx);
-  dynamicCode(root, ctx);
-  const calls = sdkCalls(root, ctx);
-  secretFlows(root, ctx, calls);
+/**
+ * Words each group of rules needs in the source: a rule group whose words are absent cannot match, so it
+ * is not run, and a file with none of them is not parsed at all (scan.ts). Kept in step with the queries
+ * above: every API, receiver and module name a rule looks for appears here.
+ */
+export const JS_GATES = {
+  env: /\.env\b/,
+  imports:
+    /dotenv|env-cmd|secrets-manager|client-ssm|node-vault|hashi-vault|keytar|keyring|secret-manager|keyvault|1password|infisical|doppler|child_process|execa|cross-spawn|SecretsManager|\bSSM\b|require\(\s*[^'"\s)]|import\(\s*[^'"\s)]/,
+  config: /config|settings|\bconf\b|\bcfg\b/i,
+  store: /redis|cache|kv|memcache|valkey|keyv|store|storage|db|shel(f|ve)|createClient/i,
+  code: /\beval\b|\bFunction\b|\bvm\./,
+  sdk: /\bsecrets\b/,
+};
+
+/** Whether any JavaScript rule could match this text (otherwise the file is not parsed). */
+export function jsMayMatch(text: string): boolean {
+  return Object.values(JS_GATES).some((gate) => gate.test(text));
+}
+
+/** Runs every JavaScript/TypeScript rule over one parsed file (`text` is its source, for the gates). */
+export function analyzeJs(root: SgNode, ctx: AnalyzeContext, text: string): void {
+  if (JS_GATES.env.test(text)) envAccesses(root, ctx, text.includes("Deno.env"));
+  if (JS_GATES.imports.test(text)) {
+    const found = imports(root, ctx);
+    childProcesses(root, ctx, found);
+  }
+  if (JS_GATES.config.test(text)) configReads(root, ctx);
+  if (JS_GATES.store.test(text)) storeReads(root, ctx);
+  if (JS_GATES.code.test(text)) dynamicCode(root, ctx);
+  if (JS_GATES.sdk.test(text)) secretFlows(root, ctx, sdkCalls(root, ctx));
 }

@@ -34,7 +34,8 @@ const SECRET_STORE_MODULES: Record<string, string> = {
 };
 const SDK_METHODS = new Set(["get", "set", "delete", "is_set", "meta", "rotate"]);
 const SDK_WRITES = new Set(["set", "delete", "rotate"]);
-const SUBPROCESS_FUNCTIONS = /^(subprocess\.)?(run|Popen|call|check_call|check_output|getoutput|getstatusoutput)$|^asyncio\.create_subprocess_(exec|shell)$/;
+const SUBPROCESS_FUNCTIONS =
+  /^(subprocess\.)?(run|Popen|call|check_call|check_output|getoutput|getstatusoutput)$|^asyncio\.create_subprocess_(exec|shell)$/;
 const INHERITING_OS_CALLS = /^os\.(system|popen|execv|execvp|execl|execlp|spawnv|spawnvp|spawnl|spawnlp|startfile)$/;
 const CACHE_DECORATOR = /^@(functools\.)?(lru_cache|cache|cached_property)\b|^@(cachetools\.)?cached\b|^@alru_cache\b/;
 
@@ -60,12 +61,14 @@ function positionalArgs(call: SgNode): SgNode[] {
 }
 
 function keywordArg(call: SgNode, name: string): SgNode | null {
-  const kw = (call.field("arguments")?.namedChildren() ?? []).find((a) => a.kind() === "keyword_argument" && a.field("name")?.text() === name);
+  const kw = (call.field("arguments")?.namedChildren() ?? []).find(
+    (a) => a.kind() === "keyword_argument" && a.field("name")?.text() === name,
+  );
   return kw?.field("value") ?? null;
 }
 
 function sameNode(a: SgNode | null | undefined, b: SgNode): boolean {
-  return !!a && a.range().start.index === b.range().start.index && a.range().end.index === b.range().end.index;
+  return !!a && a.id() === b.id();
 }
 
 function enclosingFunction(node: SgNode): SgNode | null {
@@ -102,17 +105,34 @@ function envReads(root: SgNode, ctx: AnalyzeContext, fromOs: Set<string>): void 
     const name = literal(arg);
     const fn = call.field("function")?.text() ?? "";
     if (name === null) report(ctx, "dynamic-env-access", call, `${fn}() reads an environment variable whose name is computed at run time.`);
-    else if (isCredentialLike(name)) report(ctx, "env-credential-read", call, `${fn}("${name}") reads ${name} from the environment.${vaultHint(ctx.declared, name)}`);
+    else if (isCredentialLike(name))
+      report(ctx, "env-credential-read", call, `${fn}("${name}") reads ${name} from the environment.${vaultHint(ctx.declared, name)}`);
   }
   const environ = fromOs.has("environ") ? "^(os\\.)?environ$" : "^os\\.environ$";
   for (const sub of root.findAll({ rule: { kind: "subscript", has: { field: "value", regex: environ } } })) {
     if (isAssignmentTarget(sub) || sub.parent()?.kind() === "delete_statement") continue;
     const name = literal(sub.field("subscript"));
-    if (name === null) report(ctx, "dynamic-env-access", sub, `${oneLine(sub.text(), 60)} reads an environment variable whose name is computed at run time.`);
-    else if (isCredentialLike(name)) report(ctx, "env-credential-read", sub, `${oneLine(sub.text(), 60)} reads ${name} from the environment.${vaultHint(ctx.declared, name)}`);
+    if (name === null)
+      report(
+        ctx,
+        "dynamic-env-access",
+        sub,
+        `${oneLine(sub.text(), 60)} reads an environment variable whose name is computed at run time.`,
+      );
+    else if (isCredentialLike(name))
+      report(
+        ctx,
+        "env-credential-read",
+        sub,
+        `${oneLine(sub.text(), 60)} reads ${name} from the environment.${vaultHint(ctx.declared, name)}`,
+      );
   }
   // The whole environment: dict(os.environ), os.environ.items(), {**os.environ}.
-  const whole = root.findAll({ rule: fromOs.has("environ") ? { any: [{ pattern: "os.environ" }, { kind: "identifier", regex: "^environ$" }] } : { pattern: "os.environ" } });
+  const whole = root.findAll({
+    rule: fromOs.has("environ")
+      ? { any: [{ pattern: "os.environ" }, { kind: "identifier", regex: "^environ$" }] }
+      : { pattern: "os.environ" },
+  });
   for (const env of whole) {
     const parent = env.parent();
     if (!parent) continue;
@@ -120,7 +140,12 @@ function envReads(root: SgNode, ctx: AnalyzeContext, fromOs: Set<string>): void 
       const attr = parent.field("attribute")?.text() ?? "";
       if (["get", "setdefault", "pop", "__setitem__", "update", "__contains__"].includes(attr)) continue;
       if (!["copy", "items", "keys", "values", "__iter__"].includes(attr)) continue;
-      report(ctx, "dynamic-env-access", parent.parent() ?? parent, `${oneLine(parent.text(), 60)} reads the whole environment, so the scanner cannot tell which variables are read.`);
+      report(
+        ctx,
+        "dynamic-env-access",
+        parent.parent() ?? parent,
+        `${oneLine(parent.text(), 60)} reads the whole environment, so the scanner cannot tell which variables are read.`,
+      );
       continue;
     }
     if (parent.kind() === "subscript" || (parent.kind() === "attribute" && !sameNode(parent.field("object"), env))) continue;
@@ -130,7 +155,12 @@ function envReads(root: SgNode, ctx: AnalyzeContext, fromOs: Set<string>): void 
     if (parent.kind() === "argument_list" || parent.kind() === "dictionary_splat" || parent.kind() === "list_splat") {
       const call = parent.kind() === "argument_list" ? parent.parent() : null;
       if (call && /^getattr$/.test(call.field("function")?.text() ?? "")) continue; // reported below
-      report(ctx, "dynamic-env-access", parent.kind() === "argument_list" ? (call ?? env) : parent, `Uses the whole of ${env.text()}, so the scanner cannot tell which variables are read.`);
+      report(
+        ctx,
+        "dynamic-env-access",
+        parent.kind() === "argument_list" ? (call ?? env) : parent,
+        `Uses the whole of ${env.text()}, so the scanner cannot tell which variables are read.`,
+      );
     }
   }
   for (const call of root.findAll({ rule: { kind: "call", has: { field: "function", regex: "^getattr$" } } })) {
@@ -142,9 +172,19 @@ function envReads(root: SgNode, ctx: AnalyzeContext, fromOs: Set<string>): void 
     if (!isEnv && !isConfig) continue;
     const literalName = literal(name);
     if (literalName === null) {
-      report(ctx, "dynamic-env-access", call, `getattr(${t}, …) reads ${isEnv ? "from the environment" : "a config value"} by a name computed at run time.`);
+      report(
+        ctx,
+        "dynamic-env-access",
+        call,
+        `getattr(${t}, …) reads ${isEnv ? "from the environment" : "a config value"} by a name computed at run time.`,
+      );
     } else if (isCredentialLike(literalName) && isConfig) {
-      report(ctx, "config-credential-read", call, `getattr(${t}, "${literalName}") reads ${literalName} from a config object.${vaultHint(ctx.declared, literalName)}`);
+      report(
+        ctx,
+        "config-credential-read",
+        call,
+        `getattr(${t}, "${literalName}") reads ${literalName} from a config object.${vaultHint(ctx.declared, literalName)}`,
+      );
     }
   }
 }
@@ -161,37 +201,48 @@ function moduleImports(root: SgNode, ctx: AnalyzeContext): PyImports {
     if (site.kind() === "import_statement") {
       for (const n of site.namedChildren()) modules.push((n.kind() === "aliased_import" ? n.field("name") : n)?.text() ?? "");
     } else {
-      const module = site.field("module_name")?.text() ?? "";
-      modules.push(module);
-      const names = site.namedChildren().filter((n) => !sameNode(site.field("module_name"), n)).map((n) => (n.kind() === "aliased_import" ? n.field("name") : n)?.text() ?? "");
-      if (module === "os") names.forEach((n) => result.fromOs.add(n));
-      if (module === "subprocess") names.forEach((n) => result.fromSubprocess.add(n));
+      const moduleName = site.field("module_name")?.text() ?? "";
+      modules.push(moduleName);
+      const names = site
+        .namedChildren()
+        .filter((n) => !sameNode(site.field("module_name"), n))
+        .map((n) => (n.kind() === "aliased_import" ? n.field("name") : n)?.text() ?? "");
+      if (moduleName === "os") names.forEach((n) => result.fromOs.add(n));
+      if (moduleName === "subprocess") names.forEach((n) => result.fromSubprocess.add(n));
       // `from google.cloud import secretmanager`
-      for (const n of names) modules.push(`${module}.${n}`);
+      for (const n of names) modules.push(`${moduleName}.${n}`);
     }
-    for (const module of modules) {
-      const top = module.split(".")[0] ?? module;
+    for (const moduleName of modules) {
+      const top = moduleName.split(".")[0] ?? moduleName;
       if (DOTENV_MODULES.test(top)) {
         report(ctx, "dotenv-load", site, `Imports ${top}, which loads a plaintext .env file of credentials into the process.`);
       }
-      const store = SECRET_STORE_MODULES[module] ?? SECRET_STORE_MODULES[top];
+      const store = SECRET_STORE_MODULES[moduleName] ?? SECRET_STORE_MODULES[top];
       if (store) report(ctx, "secret-store-client", site, `Reads credentials from ${store} instead of the vault.`);
     }
   }
   for (const call of root.findAll({ rule: { kind: "call", has: { field: "function", regex: "(^|\\.)(client|resource)$" } } })) {
     const service = literal(positionalArgs(call)[0] ?? keywordArg(call, "service_name"));
     if (service === "secretsmanager" || service === "ssm") {
-      report(ctx, "secret-store-client", call, `Creates a boto3 ${service} client: reads credentials from AWS ${service === "ssm" ? "Systems Manager" : "Secrets Manager"} instead of the vault.`);
+      report(
+        ctx,
+        "secret-store-client",
+        call,
+        `Creates a boto3 ${service} client: reads credentials from AWS ${service === "ssm" ? "Systems Manager" : "Secrets Manager"} instead of the vault.`,
+      );
     }
   }
   return result;
 }
 
 function dynamicCode(root: SgNode, ctx: AnalyzeContext): void {
-  for (const call of root.findAll({ rule: { kind: "call", has: { field: "function", regex: "^(eval|exec|compile|__import__|importlib\\.import_module|import_module)$" } } })) {
+  for (const call of root.findAll({
+    rule: { kind: "call", has: { field: "function", regex: "^(eval|exec|compile|__import__|importlib\\.import_module|import_module)$" } },
+  })) {
     const fn = call.field("function")?.text() ?? "";
     if (fn === "__import__" || /import_module$/.test(fn)) {
-      if (literal(positionalArgs(call)[0]) === null) report(ctx, "dynamic-import", call, `${fn}() loads a module whose name is computed at run time.`);
+      if (literal(positionalArgs(call)[0]) === null)
+        report(ctx, "dynamic-import", call, `${fn}() loads a module whose name is computed at run time.`);
       continue;
     }
     report(ctx, "dynamic-code", call, `${fn}(…) runs code the scanner cannot see.`);
@@ -199,7 +250,12 @@ function dynamicCode(root: SgNode, ctx: AnalyzeContext): void {
 }
 
 function childProcesses(root: SgNode, ctx: AnalyzeContext, found: PyImports): void {
-  for (const call of root.findAll({ rule: { kind: "call", has: { field: "function", regex: "(subprocess|os|asyncio)\\.\\w+$|^(run|Popen|call|check_call|check_output)$" } } })) {
+  for (const call of root.findAll({
+    rule: {
+      kind: "call",
+      has: { field: "function", regex: "(subprocess|os|asyncio)\\.[A-Za-z0-9_]+$|^(run|Popen|call|check_call|check_output)$" },
+    },
+  })) {
     const fn = call.field("function")?.text() ?? "";
     const bare = !fn.includes(".");
     if (bare && !found.fromSubprocess.has(fn)) continue;
@@ -211,7 +267,12 @@ function childProcesses(root: SgNode, ctx: AnalyzeContext, found: PyImports): vo
     const env = keywordArg(call, "env");
     const whole = env && /^(os\.environ|environ|dict\(os\.environ\)|os\.environ\.copy\(\)|\{\s*\*\*os\.environ)/.test(env.text());
     if (!env || whole) {
-      report(ctx, "child-process-env", call, `${fn}() starts a child process ${env ? "with the whole of os.environ" : "without env="}, so it inherits every variable of the environment.`);
+      report(
+        ctx,
+        "child-process-env",
+        call,
+        `${fn}() starts a child process ${env ? "with the whole of os.environ" : "without env="}, so it inherits every variable of the environment.`,
+      );
     }
   }
 }
@@ -219,7 +280,12 @@ function childProcesses(root: SgNode, ctx: AnalyzeContext, found: PyImports): vo
 function configReads(root: SgNode, ctx: AnalyzeContext): void {
   const reported: SgNode[] = [];
   const nodes = root.findAll({
-    rule: { any: [{ kind: "attribute", has: { field: "object", regex: CONFIG_RECEIVER } }, { kind: "subscript", has: { field: "value", regex: CONFIG_RECEIVER } }] },
+    rule: {
+      any: [
+        { kind: "attribute", has: { field: "object", regex: CONFIG_RECEIVER } },
+        { kind: "subscript", has: { field: "value", regex: CONFIG_RECEIVER } },
+      ],
+    },
   });
   for (const node of nodes) {
     if (isAssignmentTarget(node)) continue;
@@ -237,13 +303,18 @@ function configReads(root: SgNode, ctx: AnalyzeContext): void {
     if (name === null || !isCredentialLike(name)) continue;
     if (reported.some((r) => r.range().start.index <= site.range().start.index && r.range().end.index >= site.range().end.index)) continue;
     reported.push(site);
-    report(ctx, "config-credential-read", site, `${oneLine(site.text(), 80)} reads ${name} from a config object.${vaultHint(ctx.declared, name)}`);
+    report(
+      ctx,
+      "config-credential-read",
+      site,
+      `${oneLine(site.text(), 80)} reads ${name} from a config object.${vaultHint(ctx.declared, name)}`,
+    );
   }
 }
 
 function storeReads(root: SgNode, ctx: AnalyzeContext): void {
   const aliases = new Set<string>();
-  for (const a of root.findAll({ rule: { kind: "assignment", has: { field: "right", regex: STORE_INITIALIZER.source } } })) {
+  for (const a of root.findAll({ rule: { kind: "assignment", has: { field: "right", regex: STORE_INITIALIZER } } })) {
     const left = a.field("left")?.text();
     if (left) aliases.add(left);
   }
@@ -254,7 +325,8 @@ function storeReads(root: SgNode, ctx: AnalyzeContext): void {
     const receiver = fn?.field("object")?.text() ?? "";
     if (!isStoreReceiver(receiver, aliases) || /(^|\.)secrets$|config|settings|environ/i.test(receiver)) continue;
     const key = positionalArgs(call).flatMap(staticTexts).find(credentialKey);
-    if (key !== undefined) report(ctx, "store-credential-read", call, `${oneLine(call.text(), 80)} reads the credential-like field "${key}" from ${receiver}.`);
+    if (key !== undefined)
+      report(ctx, "store-credential-read", call, `${oneLine(call.text(), 80)} reads the credential-like field "${key}" from ${receiver}.`);
   }
 }
 
@@ -266,7 +338,9 @@ interface SdkCall {
 
 function sdkCalls(root: SgNode, ctx: AnalyzeContext): SdkCall[] {
   const result: SdkCall[] = [];
-  const calls = root.findAll({ rule: { kind: "call", has: { field: "function", kind: "attribute", has: { field: "object", regex: "(^|\\.)secrets$" } } } });
+  const calls = root.findAll({
+    rule: { kind: "call", has: { field: "function", kind: "attribute", has: { field: "object", regex: "(^|\\.)secrets$" } } },
+  });
   for (const call of calls) {
     const method = call.field("function")?.field("attribute")?.text() ?? "";
     if (!SDK_METHODS.has(method)) continue;
@@ -274,10 +348,16 @@ function sdkCalls(root: SgNode, ctx: AnalyzeContext): SdkCall[] {
     result.push({ call, method, ref });
     if (!ctx.declared || ref === null) continue;
     const matches = declarationsFor(ctx.declared, ref);
-    if (matches.length === 0) report(ctx, "sdk-undeclared-secret", call, `secrets.${method}("${ref}") names a secret the manifest does not declare.`);
+    if (matches.length === 0)
+      report(ctx, "sdk-undeclared-secret", call, `secrets.${method}("${ref}") names a secret the manifest does not declare.`);
     else if (SDK_WRITES.has(method) && matches.every((d) => d.writeMode === "user")) {
       const d = matches[0];
-      report(ctx, "sdk-user-secret-write", call, `secrets.${method}("${ref}") writes ${d?.scope}.${d?.name}, whose write_mode is user: only the user may set it.`);
+      report(
+        ctx,
+        "sdk-user-secret-write",
+        call,
+        `secrets.${method}("${ref}") writes ${d?.scope}.${d?.name}, whose write_mode is user: only the user may set it.`,
+      );
     }
   }
   return result;
@@ -326,10 +406,19 @@ function secretFlows(root: SgNode, ctx: AnalyzeContext, calls: SdkCall[]): void 
   for (const { call, ref } of gets) {
     const fn = enclosingFunction(call);
     const what = ref ? `the value of secrets.get("${ref}")` : "a value from secrets.get";
-    const declaredGlobal = new Set(fn ? fn.findAll({ rule: { kind: "global_statement" } }).flatMap((g) => g.namedChildren().map((n) => n.text())) : []);
+    const declaredGlobal = new Set(
+      fn ? fn.findAll({ rule: { kind: "global_statement" } }).flatMap((g) => g.namedChildren().map((n) => n.text())) : [],
+    );
     const decorated = fn?.parent()?.kind() === "decorated_definition" ? fn.parent() : null;
     if (decorated && decorated.children().some((d) => d.kind() === "decorator" && CACHE_DECORATOR.test(d.text()))) {
-      flag("secret-kept-beyond-handler", call, `Reads ${what} in a function whose result is cached (${decorated.children().find((d) => d.kind() === "decorator")?.text()}), so the value outlives the call.`);
+      flag(
+        "secret-kept-beyond-handler",
+        call,
+        `Reads ${what} in a function whose result is cached (${decorated
+          .children()
+          .find((d) => d.kind() === "decorator")
+          ?.text()}), so the value outlives the call.`,
+      );
     }
     let holder: SgNode = call;
     for (let p = call.parent(); p && sameNode(unwrap(p), call); p = p.parent()) holder = p;
@@ -338,7 +427,8 @@ function secretFlows(root: SgNode, ctx: AnalyzeContext, calls: SdkCall[]): void 
     const kept = (left: SgNode, site: SgNode) => {
       const text = left.text();
       const base = text.split(/[.[]/)[0] ?? "";
-      if (/^self\./.test(text) || /^cls\./.test(text)) flag("secret-kept-beyond-handler", site, `Keeps ${what} in the instance attribute ${text}, which outlives the handler.`);
+      if (/^self\./.test(text) || /^cls\./.test(text))
+        flag("secret-kept-beyond-handler", site, `Keeps ${what} in the instance attribute ${text}, which outlives the handler.`);
       else if (!fn || globals.has(base) || declaredGlobal.has(base)) {
         if (left.kind() === "identifier" && fn && !declaredGlobal.has(base)) tainted.add(base);
         else flag("secret-kept-beyond-handler", site, `Keeps ${what} in the module-level ${base}, which outlives the handler.`);
@@ -351,33 +441,34 @@ function secretFlows(root: SgNode, ctx: AnalyzeContext, calls: SdkCall[]): void 
       const outer = parent.parent();
       const fnText = outer?.field("function")?.text() ?? "";
       if (LOGGER_CALL.test(fnText)) flag("secret-logged", outer as SgNode, `Passes ${what} to ${fnText}().`);
-      else if (/(\.(set|put|hset|setex|add)$)/.test(fnText)) flag("secret-kept-beyond-handler", outer as SgNode, `Stores ${what} with ${fnText}(), where it outlives the handler.`);
+      else if (/(\.(set|put|hset|setex|add)$)/.test(fnText))
+        flag("secret-kept-beyond-handler", outer as SgNode, `Stores ${what} with ${fnText}(), where it outlives the handler.`);
     } else if (parent?.kind() === "return_statement") {
       flag("secret-returned", parent, `Returns ${what}.`);
     }
     if (tainted.size === 0 || !fn) continue;
+    const mentions = (text: string, name: string) => new RegExp(`(^|\\W)${escapeRegex(name)}($|\\W)`).test(text);
     for (const a of fn.findAll({ rule: { kind: "assignment" } })) {
       const left = a.field("left");
       const right = a.field("right");
       if (!right || left?.kind() !== "identifier" || tainted.has(left.text())) continue;
-      if ([...tainted].some((t) => uses(right, t).some((u) => flowsOut(u, right)))) tainted.add(left.text());
+      const rightText = right.text();
+      if ([...tainted].some((t) => mentions(rightText, t) && uses(right, t).some((u) => flowsOut(u, right)))) tainted.add(left.text());
     }
     for (const t of tainted) {
       for (const use of uses(fn, t)) {
-        const assignment = use.parent()?.kind() === "assignment" ? use.parent() : null;
-        if (assignment && sameNode(assignment.field("left"), use)) continue;
+        let previous: SgNode = use;
         for (const a of use.ancestors()) {
           if (sameNode(a, fn)) break;
-          if (a.kind() === "assignment") {
+          const kind = a.kind();
+          if (kind === "assignment") {
             const right = a.field("right");
             const left = a.field("left");
-            if (right && left && left.kind() !== "identifier" && flowsOut(use, right)) kept(left, a);
+            if (right && left && left.kind() !== "identifier" && previous.id() === right.id()) kept(left, a);
             break;
           }
-          if (a.kind() === "call") {
+          if (kind === "call" && previous.kind() === "argument_list") {
             const fnText = a.field("function")?.text() ?? "";
-            const args = a.field("arguments");
-            if (!args || !use.ancestors().some((x) => sameNode(x, args))) continue;
             if (LOGGER_CALL.test(fnText)) {
               flag("secret-logged", a, `Passes ${what} (held in ${t}) to ${fnText}().`);
               break;
@@ -390,23 +481,42 @@ function secretFlows(root: SgNode, ctx: AnalyzeContext, calls: SdkCall[]): void 
             // any other call take it.
             if (!TRANSPARENT_CALL.test(fnText) && !RESPONSE_CALL.test(fnText)) break;
           }
-          if (a.kind() === "return_statement") {
+          if (kind === "return_statement") {
             if (flowsOut(use, a)) flag("secret-returned", a, `Returns ${what} (held in ${t}).`);
             break;
           }
+          previous = a;
         }
       }
     }
   }
 }
 
-/** Runs every Python rule over one parsed file. */
-export function analyzePython(root: SgNode, ctx: AnalyzeContext): void {
-  const found = moduleImports(root, ctx);
-  envReads(root, ctx, found.fromOs);
-  childProcesses(root, ctx, found);
-  configReads(root, ctx);
-  storeReads(root, ctx);
-  dynamicCode(root, ctx);
-  secretFlows(root, ctx, sdkCalls(root, ctx));
+/** Words each group of Python rules needs in the source (see JS_GATES in analyze-js.ts). */
+export const PY_GATES = {
+  env: /environ|getenv|getattr/,
+  imports: /dotenv|decouple|environs|hvac|keyring|secretmanager|keyvault|onepassword|infisical|secretsmanager|\bssm\b|subprocess|\bos\b/,
+  config: /config|settings|\bconf\b|\bcfg\b/i,
+  store: /redis|cache|kv|memcache|valkey|keyv|store|storage|db|shel(f|ve)|createClient/i,
+  code: /\beval\b|\bexec\b|\bcompile\b|__import__|import_module/,
+  sdk: /\bsecrets\b/,
+};
+
+/** Whether any Python rule could match this text (otherwise the file is not parsed). */
+export function pyMayMatch(text: string): boolean {
+  return Object.values(PY_GATES).some((gate) => gate.test(text));
+}
+
+/** Runs every Python rule over one parsed file (`text` is its source, for the gates). */
+export function analyzePython(root: SgNode, ctx: AnalyzeContext, text: string): void {
+  const found =
+    PY_GATES.imports.test(text) || PY_GATES.env.test(text)
+      ? moduleImports(root, ctx)
+      : { fromOs: new Set<string>(), fromSubprocess: new Set<string>() };
+  if (PY_GATES.env.test(text)) envReads(root, ctx, found.fromOs);
+  if (PY_GATES.imports.test(text)) childProcesses(root, ctx, found);
+  if (PY_GATES.config.test(text)) configReads(root, ctx);
+  if (PY_GATES.store.test(text)) storeReads(root, ctx);
+  if (PY_GATES.code.test(text)) dynamicCode(root, ctx);
+  if (PY_GATES.sdk.test(text)) secretFlows(root, ctx, sdkCalls(root, ctx));
 }

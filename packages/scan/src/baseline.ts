@@ -16,7 +16,10 @@ export interface BaselineFile {
  * their fingerprint; editing the flagged line makes a new one.
  */
 export function fingerprint(rule: string, path: string, lineText: string, occurrence: number): string {
-  return createHash("sha256").update(`${rule}\n${path}\n${lineText.replace(/\s+/g, " ").trim()}\n${occurrence}`).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(`${rule}\n${path}\n${lineText.replace(/\s+/g, " ").trim()}\n${occurrence}`)
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** Parses a baseline file; throws an Error naming what is wrong. */

@@ -38,16 +38,33 @@ export function report(ctx: AnalyzeContext, rule: RuleId, node: SgNode, message:
 }
 
 /** A config object: the legacy platform config (`ctx.config`), settings modules, config files. */
-export const CONFIG_RECEIVER = "(?i)(^|\\.)(\\w*config|\\w*settings|conf|cfg|configuration)(\\.|$)";
+export const CONFIG_RECEIVER = "(^|\\.)([A-Za-z0-9_]*([cC]onfig|CONFIG|[sS]ettings|SETTINGS)|conf|cfg|CONF|CFG|[cC]onfiguration)(\\.|$)";
 /** Method names that read a value from a config object. */
 export const CONFIG_GETTERS = new Set(["get", "getItem", "getValue", "getString", "require", "getOrThrow", "getenv"]);
 
 /** The last segment of a receiver that is a cache or key-value store. */
 const STORE_SEGMENT = /(redis|cache|kv|memcached?|valkey|keyv|store|storage|db|shelf|shelve)$/i;
 /** Methods that read a value out of a store by key or field. */
-export const STORE_GETTERS = new Set(["get", "hget", "hmget", "mget", "getItem", "getex", "getdel", "getBuffer", "getdel", "read", "fetch"]);
-/** Initializers that make a variable a store client (`r = redis.Redis()`, `const kv = new Keyv()`). */
-export const STORE_INITIALIZER = /redis|valkey|memcache|keyv|createClient|\bcache\b|Cache\(|shelve\.open|electron-store|new Store\(|\bkv\b|KV/i;
+export const STORE_GETTERS = new Set([
+  "get",
+  "hget",
+  "hmget",
+  "mget",
+  "getItem",
+  "getex",
+  "getdel",
+  "getBuffer",
+  "getdel",
+  "read",
+  "fetch",
+]);
+/**
+ * Initializers that make a variable a store client (`r = redis.Redis()`, `const kv = new Keyv()`).
+ * Patterns passed to ast-grep are Rust regexes compiled on every query: they spell out ASCII classes,
+ * as a Unicode `\w` or `\b` takes milliseconds to compile.
+ */
+export const STORE_INITIALIZER =
+  "[Rr]edis|REDIS|[Vv]alkey|[Mm]emcache|[Kk]eyv|createClient|[Cc]ache|shelve\\.open|electron-store|new Store\\(|(^|[^A-Za-z0-9_])(kv|KV)([^A-Za-z0-9_]|$)";
 
 export function isStoreReceiver(receiver: string, aliases: ReadonlySet<string>): boolean {
   const last = receiver.split(".").pop() ?? receiver;
@@ -55,7 +72,8 @@ export function isStoreReceiver(receiver: string, aliases: ReadonlySet<string>):
 }
 
 /** A logger call: console.*, log.*, logger.*, logging.*, print. */
-export const LOGGER_CALL = /^((this|self|ctx|context|req|request|app)\.)?(console|log|logger|logging|_log|_logger|LOG|LOGGER)\.\w+$|^(print|pprint)$/;
+export const LOGGER_CALL =
+  /^((this|self|ctx|context|req|request|app)\.)?(console|log|logger|logging|_log|_logger|LOG|LOGGER)\.\w+$|^(print|pprint)$/;
 /** A call that builds a response or serializes for one. */
 export const RESPONSE_CALL =
   /(^|\.)(json|send|success|ok|error|fail|respond|reply|jsonify|JSONResponse|Response|json_response|dumps|stringify|end|write|render|redirect)$/i;

@@ -51,7 +51,8 @@ export function formatHuman(report: ScanReport): string {
   if (s.exceptions) parts.push(`${s.exceptions} ${s.exceptions === 1 ? "exception" : "exceptions"}`);
   if (s.baselined) parts.push(`${s.baselined} accepted by the baseline`);
   out.push(`${parts.join(", ")} in ${report.files.scanned} ${report.files.scanned === 1 ? "file" : "files"}.`);
-  if (!report.manifestChecked) out.push("No manifest found: secret names read through the SDK were not checked against it (--manifest FILE).");
+  if (!report.manifestChecked)
+    out.push("No manifest found: secret names read through the SDK were not checked against it (--manifest FILE).");
   const blocked = blockedMessage(report);
   if (blocked) out.push(blocked);
   return out.join("\n");

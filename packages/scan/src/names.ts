@@ -209,7 +209,26 @@ const NON_SECRET_SUFFIXES = new Set([
 const TOKEN_COUNT_WORDS = new Set(["max", "min", "num", "total", "input", "output", "prompt", "completion", "context", "reasoning", "n"]);
 
 /** Connection strings whose URL carries a user and password. */
-const CONNECTION_NAMES = new Set(["database", "db", "redis", "mongo", "mongodb", "postgres", "postgresql", "pg", "mysql", "amqp", "rabbitmq", "broker", "celery", "elasticsearch", "kafka", "smtp", "ldap", "sql"]);
+const CONNECTION_NAMES = new Set([
+  "database",
+  "db",
+  "redis",
+  "mongo",
+  "mongodb",
+  "postgres",
+  "postgresql",
+  "pg",
+  "mysql",
+  "amqp",
+  "rabbitmq",
+  "broker",
+  "celery",
+  "elasticsearch",
+  "kafka",
+  "smtp",
+  "ldap",
+  "sql",
+]);
 
 /** Splits a name into lower-case words (see the module comment). */
 export function nameWords(name: string): string[] {

@@ -57,7 +57,7 @@ export const RULES: Record<RuleId, Rule> = {
     severity: "block",
     title: "Credential read from a config object",
     explanation:
-      "Config objects (the legacy platform config `ctx.config`, settings modules, config files) are plaintext stores. After a migration to the vault the save works and the vault row exists, but this read still returns the old plaintext value, or nothing: users then see \"credentials not configured\".",
+      'Config objects (the legacy platform config `ctx.config`, settings modules, config files) are plaintext stores. After a migration to the vault the save works and the vault row exists, but this read still returns the old plaintext value, or nothing: users then see "credentials not configured".',
     fix: SDK_FIX,
   },
   "store-credential-read": {

@@ -26,7 +26,10 @@ export function toSarif(report: ScanReport): Record<string, unknown> {
                 name: rule.title.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")),
                 shortDescription: { text: rule.title },
                 fullDescription: { text: rule.explanation },
-                help: { text: `${rule.explanation}\n\nHow to fix: ${rule.fix}`, markdown: `${rule.explanation}\n\n**How to fix:** ${rule.fix}` },
+                help: {
+                  text: `${rule.explanation}\n\nHow to fix: ${rule.fix}`,
+                  markdown: `${rule.explanation}\n\n**How to fix:** ${rule.fix}`,
+                },
                 defaultConfiguration: { level: rule.severity === "block" ? "error" : "warning" },
                 properties: { "latchkey-severity": rule.severity, tags: ["security", "credentials"] },
               };
@@ -59,7 +62,12 @@ export function toSarif(report: ScanReport): Record<string, unknown> {
             },
           ],
           partialFingerprints: { "latchkeyFingerprint/v1": f.fingerprint },
-          ...(f.baselined ? { baselineState: "unchanged", suppressions: [{ kind: "external", justification: "Accepted in latchkey-scan-baseline.json." }] } : {}),
+          ...(f.baselined
+            ? {
+                baselineState: "unchanged",
+                suppressions: [{ kind: "external", justification: "Accepted in latchkey-scan-baseline.json." }],
+              }
+            : {}),
           properties: {
             "latchkey-severity": f.severity,
             ...(f.exception ? { exception: f.exception.reason, exceptionLine: f.exception.line } : {}),

@@ -4,8 +4,8 @@
 // parsed.
 import { Lang, parse, registerDynamicLanguage, type SgNode } from "@ast-grep/napi";
 import python from "@ast-grep/lang-python";
-import { analyzeJs } from "./analyze-js";
-import { analyzePython } from "./analyze-python";
+import { analyzeJs, jsMayMatch } from "./analyze-js";
+import { analyzePython, pyMayMatch } from "./analyze-python";
 import { fingerprint } from "./baseline";
 import { oneLine, type AnalyzeContext, type RawFinding } from "./common";
 import { RULES } from "./rules";
@@ -17,15 +17,6 @@ export const SCANNER_VERSION = "0.1.0";
 
 /** The exception comment: `latchkey-allow-plaintext-credential: <reason>` (the spec's `imperal-` spelling too). */
 const MARKER = /(?:latchkey|imperal)-allow-plaintext-credential\b(?:\s*:\s*(.*))?/;
-
-/**
- * A file none of whose text could match a rule is not parsed: every rule needs one of these words in
- * the source (an API name, a module name), so skipping the parse cannot lose a finding.
- */
-const JS_TRIGGERS =
-  /\.env\b|config|settings|\bconf\b|\bcfg\b|secrets|redis|cache|\bkv\b|store|storage|memcache|valkey|keyv|eval|Function|vm\.|require\(\s*[^'"\s)]|import\(\s*[^'"\s)]|child_process|execa|cross-spawn|vault|keytar|keyring|secret-manager|secrets-manager|client-ssm|keyvault|SecretsManager|SSM|dotenv|env-cmd|1password|infisical|doppler/i;
-const PY_TRIGGERS =
-  /environ|getenv|dotenv|decouple|environs|config|settings|\bconf\b|\bcfg\b|secrets|redis|cache|\bkv\b|store|shelve|memcache|eval|exec|compile|__import__|import_module|getattr|subprocess|os\.(system|popen|exec|spawn|startfile)|hvac|keyring|secretsmanager|ssm|secretmanager|keyvault|onepassword|infisical/i;
 
 let pythonReady = false;
 function parseAs(language: "javascript" | "typescript" | "tsx" | "python", content: string): SgNode {
@@ -47,7 +38,10 @@ function markerLines(root: SgNode | null, lines: string[]): Map<number, string> 
   const take = (text: string, line: number) => {
     const match = text.match(MARKER);
     if (!match) return;
-    const reason = (match[1] ?? "").replace(/\*\/\s*$/, "").replace(/-->\s*$/, "").trim();
+    const reason = (match[1] ?? "")
+      .replace(/\*\/\s*$/, "")
+      .replace(/-->\s*$/, "")
+      .trim();
     found.set(line, reason);
   };
   if (root) {
@@ -99,11 +93,12 @@ function analyzeFile(file: SourceFile, declared: AnalyzeContext["declared"]): { 
   const language = languageOf(file.path);
   let root: SgNode | null = null;
   if (language) {
-    const triggers = language === "python" ? PY_TRIGGERS : JS_TRIGGERS;
-    if (triggers.test(file.content)) {
+    // A file none of whose text could match a rule is not parsed (the analyzers' gates): skipping the
+    // parse cannot lose a finding.
+    if (language === "python" ? pyMayMatch(file.content) : jsMayMatch(file.content)) {
       root = parseAs(language, file.content);
-      if (language === "python") analyzePython(root, ctx);
-      else analyzeJs(root, ctx);
+      if (language === "python") analyzePython(root, ctx, file.content);
+      else analyzeJs(root, ctx, file.content);
     }
   }
   const tokens = findTokens(file.content);

@@ -85,7 +85,25 @@ export const CODE_EXTENSIONS: Record<string, "javascript" | "typescript" | "tsx"
 };
 
 /** Other text files searched for hard-coded credentials (tokens.ts). */
-const TEXT_EXTENSIONS = new Set([".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".properties", ".pem", ".key", ".txt", ".xml", ".html", ".sh", ".npmrc", ".pypirc"]);
+const TEXT_EXTENSIONS = new Set([
+  ".json",
+  ".yaml",
+  ".yml",
+  ".toml",
+  ".ini",
+  ".cfg",
+  ".conf",
+  ".env",
+  ".properties",
+  ".pem",
+  ".key",
+  ".txt",
+  ".xml",
+  ".html",
+  ".sh",
+  ".npmrc",
+  ".pypirc",
+]);
 
 export function languageOf(path: string): "javascript" | "typescript" | "tsx" | "python" | null {
   const dot = path.lastIndexOf(".");
@@ -97,7 +115,8 @@ export function languageOf(path: string): "javascript" | "typescript" | "tsx" | 
 export function isScannable(path: string): boolean {
   if (languageOf(path)) return true;
   const base = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
-  if (base === ".env" || base.startsWith(".env.") || base === ".npmrc" || base === ".pypirc" || base === "id_rsa" || base === "id_ed25519") return true;
+  if (base === ".env" || base.startsWith(".env.") || base === ".npmrc" || base === ".pypirc" || base === "id_rsa" || base === "id_ed25519")
+    return true;
   const dot = base.lastIndexOf(".");
   return dot > 0 && TEXT_EXTENSIONS.has(base.slice(dot));
 }

@@ -11,15 +11,27 @@ export interface TokenFormat {
 }
 
 export const TOKEN_FORMATS: readonly TokenFormat[] = [
-  { id: "private-key", label: "a private key", pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g },
+  {
+    id: "private-key",
+    label: "a private key",
+    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g,
+  },
   { id: "aws-access-key-id", label: "an AWS access key id", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
   { id: "github-token", label: "a GitHub token", pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b/g },
   { id: "github-fine-grained-pat", label: "a GitHub fine-grained personal access token", pattern: /\bgithub_pat_[A-Za-z0-9_]{82}\b/g },
   { id: "gitlab-token", label: "a GitLab personal access token", pattern: /\bglpat-[A-Za-z0-9_-]{20}\b/g },
   { id: "slack-token", label: "a Slack token", pattern: /\bxox[baprs]-[0-9]{6,}-[0-9A-Za-z-]{10,}\b/g },
-  { id: "slack-webhook", label: "a Slack incoming-webhook URL", pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,}/g },
+  {
+    id: "slack-webhook",
+    label: "a Slack incoming-webhook URL",
+    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,}/g,
+  },
   { id: "stripe-secret-key", label: "a Stripe live secret key", pattern: /\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b/g },
-  { id: "openai-key", label: "an OpenAI API key", pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b|\bsk-proj-[A-Za-z0-9_-]{80,}\b/g },
+  {
+    id: "openai-key",
+    label: "an OpenAI API key",
+    pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b|\bsk-proj-[A-Za-z0-9_-]{80,}\b/g,
+  },
   { id: "anthropic-key", label: "an Anthropic API key", pattern: /\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}\b/g },
   { id: "google-api-key", label: "a Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
   { id: "sendgrid-key", label: "a SendGrid API key", pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g },
@@ -41,7 +53,8 @@ export interface TokenMatch {
 }
 
 /** Quick test: could the text hold any known format? (One pass; most files answer no.) */
-const ANY_PREFIX = /-----BEGIN|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|hooks\.slack\.com|_live_|sk-|AIza|SG\.|npm_|pypi-|shp(?:at|ca|pa|ss)_|SK[0-9a-f]{32}|lk_pub_/;
+const ANY_PREFIX =
+  /-----BEGIN|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|hooks\.slack\.com|_live_|sk-|AIza|SG\.|npm_|pypi-|shp(?:at|ca|pa|ss)_|SK[0-9a-f]{32}|lk_pub_/;
 
 /** Every well-known credential in `text`, placeholders left out. */
 export function findTokens(text: string): TokenMatch[] {

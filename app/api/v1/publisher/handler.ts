@@ -32,9 +32,8 @@ export function publisherApi<P>(handler: Handler<P>) {
   return route<P>(async (request, context) => {
     const guards = await getRequestGuards();
     const source = sourceOf(request, guards.trustedProxyHops);
-    // An address that used up its failed authentications is refused (429) before its token is looked at;
-    // each failure counts against it and into the aggregated `auth.failure` audit event.
-    await guards.tokenFailures.admit("publisher_token", source);
+    // Each failure counts against the address (429 past its limit; valid tokens are never refused) and
+    // into the aggregated `auth.failure` audit event.
     const refuse = async (message: string) => {
       await guards.tokenFailures.failed("publisher_token", source, message);
       return new AccessError("unauthenticated", message);

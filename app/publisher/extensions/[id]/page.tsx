@@ -73,6 +73,11 @@ export default async function ExtensionPage({
                 available to end users.
               </p>
               <PublishForm action={publishExtensionAction} extensionId={extension.id} version={latest.version} />
+              <p className="mt-3 text-sm text-slate-600">
+                <Link href={`${base}/versions/${encodeURIComponent(latest.version)}`} className="text-brand-700 hover:underline">
+                  Upload source and see the publish-time scan
+                </Link>
+              </p>
             </div>
           ) : (
             <p className="mt-3 text-sm text-slate-600">
@@ -89,7 +94,9 @@ export default async function ExtensionPage({
           <ul className="mt-2 divide-y divide-slate-100" aria-label="Versions">
             {versions.map((v) => (
               <li key={v.id} className="flex items-center justify-between gap-2 py-2 text-sm">
-                <span className="font-mono">{v.version}</span>
+                <Link href={`${base}/versions/${encodeURIComponent(v.version)}`} className="font-mono text-brand-700 hover:underline">
+                  {v.version}
+                </Link>
                 {v.publishedAt ? (
                   <Badge tone="success">
                     Published&nbsp;

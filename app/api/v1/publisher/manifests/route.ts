@@ -1,13 +1,17 @@
 // POST a manifest (YAML body, or JSON { "yaml": "…" }): creates the extension or a new draft version.
 import { uploadManifest } from "@/lib/extensions/upload-manifest";
 import { ExtensionError } from "@/lib/extensions/errors";
+import { readBoundedText } from "@/lib/http/body";
 import { MAX_MANIFEST_BYTES } from "@/lib/manifest";
 import { apiJson, publisherApi } from "../handler";
 
 export const POST = publisherApi(async (request, call, deps) => {
-  const raw = await request.text();
-  if (raw.length > MAX_MANIFEST_BYTES * 2)
-    throw new ExtensionError("invalid_manifest", `The manifest is larger than ${MAX_MANIFEST_BYTES / 1024} KiB.`);
+  // JSON-wrapped YAML may escape characters, so the body may be up to twice the manifest limit.
+  const raw = await readBoundedText(
+    request,
+    MAX_MANIFEST_BYTES * 2,
+    () => new ExtensionError("invalid_manifest", `The manifest is larger than ${MAX_MANIFEST_BYTES / 1024} KiB.`),
+  );
   let yaml = raw;
   if ((request.headers.get("content-type") ?? "").includes("application/json")) {
     try {

@@ -100,7 +100,11 @@ export default async function SetupWizardPage({
         <PageHeader title={`${wizard.extension.name} · Setup`} />
         {connectBox}
         <Card>
-          {steps.length === 0 ? "This extension has no setup steps." : "Setup is complete."}{" "}
+          {steps.length === 0
+            ? connectBox
+              ? "Connecting is all there is to set up."
+              : "This extension has no setup steps."
+            : "Setup is complete."}{" "}
           <Link href={`/panel/extensions/${installationId}/settings/secrets`} className="text-brand-700 underline">
             Manage its secrets
           </Link>

@@ -36,7 +36,13 @@ export default async function VersionPage({ params }: { params: Promise<{ id: st
       <PageHeader
         title={`${extension.name} ${version.version}`}
         description={<span className="break-all font-mono text-xs">{extension.slug}</span>}
-        actions={version.publishedAt ? <Badge tone="success">Published {version.publishedAt.toISOString().slice(0, 10)}</Badge> : <Badge>Draft</Badge>}
+        actions={
+          version.publishedAt ? (
+            <Badge tone="success">Published {version.publishedAt.toISOString().slice(0, 10)}</Badge>
+          ) : (
+            <Badge>Draft</Badge>
+          )
+        }
       />
       <Card aria-labelledby="scan-heading">
         <div className="flex flex-wrap items-center justify-between gap-2">
@@ -52,17 +58,20 @@ export default async function VersionPage({ params }: { params: Promise<{ id: st
         {scan ? (
           <>
             <p className="mt-1 text-sm text-slate-600" data-testid="scan-summary">
-              {scan.scannedFiles} of {scan.archiveFiles} files scanned ({scan.archiveFormat}, {Math.ceil(scan.archiveBytes / 1024)} KiB, SHA-256{" "}
-              <span className="font-mono text-xs">{scan.archiveSha256.slice(0, 16)}…</span>), uploaded {scan.uploadedAt.toISOString().slice(0, 16).replace("T", " ")} UTC.
-              {scan.exceptions > 0 ? ` ${scan.exceptions} ${scan.exceptions === 1 ? "exception" : "exceptions"} will be written to the audit log when this version is published.` : ""}
+              {scan.scannedFiles} of {scan.archiveFiles} files scanned ({scan.archiveFormat}, {Math.ceil(scan.archiveBytes / 1024)} KiB,
+              SHA-256 <span className="font-mono text-xs">{scan.archiveSha256.slice(0, 16)}…</span>), uploaded{" "}
+              {scan.uploadedAt.toISOString().slice(0, 16).replace("T", " ")} UTC.
+              {scan.exceptions > 0
+                ? ` ${scan.exceptions} ${scan.exceptions === 1 ? "exception" : "exceptions"} will be written to the audit log when this version is published.`
+                : ""}
               {scan.baselined > 0 ? ` ${scan.baselined} accepted by the baseline file.` : ""}
             </p>
             <ScanFindings findings={scan.findings} />
           </>
         ) : (
           <p className="mt-1 text-sm text-slate-600">
-            No source uploaded for this version. Upload the extension&apos;s source to have its credential reads checked before publishing (or run{" "}
-            <code className="font-mono text-xs">npx latchkey scan .</code> locally).
+            No source uploaded for this version. Upload the extension&apos;s source to have its credential reads checked before publishing
+            (or run <code className="font-mono text-xs">npx latchkey scan .</code> locally).
           </p>
         )}
       </Card>
@@ -82,8 +91,8 @@ export default async function VersionPage({ params }: { params: Promise<{ id: st
                 Publish
               </h2>
               <p className="mb-3 mt-1 text-sm text-slate-600">
-                Publishing checks that every required partner credential is configured and that no scan finding blocks, then makes {version.version}{" "}
-                available to end users.
+                Publishing checks that every required partner credential is configured and that no scan finding blocks, then makes{" "}
+                {version.version} available to end users.
               </p>
               <PublishForm action={publishExtensionAction} extensionId={extension.id} version={version.version} />
             </Card>

@@ -3,7 +3,7 @@ import { listPartnerCredentials } from "@/lib/extensions/partner-credentials";
 import { apiJson, publisherApi } from "../../../handler";
 
 export const GET = publisherApi<{ ext: string }>(async (_request, call, deps, { ext }) => {
-  const { extension, credentials } = await listPartnerCredentials(deps, call, decodeURIComponent(ext));
+  const { extension, credentials } = await listPartnerCredentials(deps, call, ext);
   return apiJson({
     extension: { id: extension.id, slug: extension.slug, name: extension.name, status: extension.status },
     credentials: credentials.map((c) => ({

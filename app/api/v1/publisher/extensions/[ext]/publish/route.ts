@@ -3,7 +3,7 @@ import { publishExtension } from "@/lib/extensions/publish";
 import { apiJson, publisherApi } from "../../../handler";
 
 export const POST = publisherApi<{ ext: string }>(async (_request, call, deps, { ext }) => {
-  const { extension, version } = await publishExtension(deps, call, decodeURIComponent(ext));
+  const { extension, version } = await publishExtension(deps, call, ext);
   return apiJson({
     extension: { id: extension.id, slug: extension.slug, name: extension.name, status: extension.status },
     version: { version: version.version, published_at: version.publishedAt?.toISOString() ?? null },

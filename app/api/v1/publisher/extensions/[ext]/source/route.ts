@@ -25,7 +25,7 @@ async function readArchive(request: Request): Promise<Uint8Array> {
 export const PUT = publisherApi<{ ext: string }>(async (request, call, deps, { ext }) => {
   const version = new URL(request.url).searchParams.get("version") ?? undefined;
   const bytes = await readArchive(request);
-  const { scan, report, version: row } = await uploadSource(deps, call, { extensionRef: decodeURIComponent(ext), version, bytes });
+  const { scan, report, version: row } = await uploadSource(deps, call, { extensionRef: ext, version, bytes });
   return apiJson({
     version: { version: row.version, id: row.id },
     archive: { sha256: scan.archiveSha256, bytes: scan.archiveBytes, format: scan.archiveFormat, files: scan.archiveFiles },

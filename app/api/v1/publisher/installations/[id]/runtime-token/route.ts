@@ -11,7 +11,7 @@ import { getRuntimeDeps, mintTestToken, RuntimeError } from "@/lib/runtime";
 import { apiJson, publisherApi } from "../../../handler";
 
 export const POST = publisherApi<{ id: string }>(async (_request, call, deps, { id }) => {
-  const installationId = decodeURIComponent(id);
+  const installationId = id;
   if (!isUuid(installationId)) {
     throw new RuntimeError(
       "invalid_request",

@@ -10,7 +10,7 @@ const body = z.object({ value: z.string().max(70_000), rotate: z.boolean().optio
 export const PUT = publisherApi<{ ext: string; key: string }>(async (request, call, deps, params) => {
   const parsed = body.safeParse(await readJson(request));
   if (!parsed.success) throw new ExtensionError("credential_value_invalid", 'Send { "value": "…" } as JSON.', { field: "value" });
-  const ext = decodeURIComponent(params.ext);
+  const ext = params.ext;
   const { value, rotate } = parsed.data;
   const result = rotate
     ? await rotatePartnerCredential(deps, call, ext, params.key, value)
@@ -25,6 +25,6 @@ export const PUT = publisherApi<{ ext: string; key: string }>(async (request, ca
 });
 
 export const DELETE = publisherApi<{ ext: string; key: string }>(async (_request, call, deps, params) => {
-  const result = await deletePartnerCredential(deps, call, decodeURIComponent(params.ext), params.key);
+  const result = await deletePartnerCredential(deps, call, params.ext, params.key);
   return apiJson({ key: params.key, label: result.declaration.label, status: "missing", was_set: result.wasSet });
 });
