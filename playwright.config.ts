@@ -36,7 +36,8 @@ export default defineConfig({
   webServer: {
     command: "node e2e/serve.mjs",
     url: `${baseURL}/signin`,
-    timeout: 240_000,
+    // The production build type-checks too; on a loaded 2-core machine it can take several minutes.
+    timeout: 900_000,
     reuseExistingServer: !process.env.CI,
     stdout: "pipe",
     env: {

@@ -1,7 +1,7 @@
 // The pages of every area for the whole-site checks (accessibility, screenshots): for each demo person,
 // what they reach by following links from their home (e2e/pages.ts), plus the pages only a flow leads to
-// (a failed OAuth flow's page, the Connect page) and the signed-out ones. Each entry names its person
-// (null: signed out) and a file-friendly name for screenshots.
+// (a failed OAuth flow's page, a refusal) and the signed-out ones, in groups a test each can take. Each
+// entry names its person (null: signed out) and a file-friendly name for screenshots.
 import type { Browser, Page } from "@playwright/test";
 import { reachablePages } from "./pages";
 import { people, storageStateFor, type Person } from "./people";
@@ -18,24 +18,47 @@ const fileName = (person: string, pattern: string) =>
     .replace(/[^a-z0-9]+/gi, "-")
     .replace(/-+$/, "")}`.toLowerCase();
 
-/** Every page of every area: Pat (publisher), Eve (panel, an org owner), Mo (a plain member), Ada (admin), signed out. */
-export async function sitePages(browser: Browser): Promise<SitePage[]> {
-  const pages: SitePage[] = [
-    { person: null, path: "/signin", name: "signed-out-signin" },
-    { person: null, path: "/no/such/page", name: "signed-out-404" },
-  ];
-  for (const person of ["publisher", "enduser", "member", "admin"] as const) {
-    const context = await browser.newContext({ storageState: storageStateFor(person) });
-    const found = await reachablePages(context.request, people[person].home);
-    // "/" (the brand link) only redirects to the person's home, which is in the list already.
-    for (const [pattern, path] of found) if (pattern !== "/") pages.push({ person, path, name: fileName(person, pattern) });
-    await context.close();
+/** Whose pages: each demo person's areas, and the pages of someone signed out. */
+export const groups = ["signed-out", "publisher", "enduser", "member", "admin"] as const;
+export type Group = (typeof groups)[number];
+
+/**
+ * Every page of one group: for a person (Pat: publisher, Eve: panel as an org owner, Mo: a plain member,
+ * Ada: admin) what their home's links reach, plus for Eve the pages only a refusal or a failed flow shows;
+ * signed out, the sign-in page and a 404.
+ */
+export async function sitePages(browser: Browser, group: Group): Promise<SitePage[]> {
+  if (group === "signed-out") {
+    return [
+      { person: null, path: "/signin", name: "signed-out-signin" },
+      { person: null, path: "/no/such/page", name: "signed-out-404" },
+    ];
   }
-  pages.push(
-    { person: "enduser", path: "/admin", name: "enduser-403" },
-    { person: "enduser", path: "/panel/connections/error?code=access_denied", name: "enduser-connections-error" },
-  );
+  const context = await browser.newContext({ storageState: storageStateFor(group) });
+  const found = await reachablePages(context.request, people[group].home);
+  await context.close();
+  const pages: SitePage[] = [];
+  // "/" (the brand link) only redirects to the person's home, which is in the list already.
+  for (const [pattern, path] of found) if (pattern !== "/") pages.push({ person: group, path, name: fileName(group, pattern) });
+  if (group === "enduser") {
+    pages.push(
+      { person: group, path: "/admin", name: "enduser-403" },
+      { person: group, path: "/panel/connections/error?code=access_denied", name: "enduser-connections-error" },
+    );
+  }
   return pages;
+}
+
+/**
+ * Opens `entry` as its person at `viewport` and waits until it has settled: loaded, and the network
+ * quiet (client components hydrated, charts drawn) or, on a busy machine, 10 s of trying.
+ */
+export async function openSitePage(browser: Browser, entry: SitePage, viewport: { width: number; height: number }) {
+  const context = await browser.newContext({ viewport, ...(entry.person ? { storageState: storageStateFor(entry.person) } : {}) });
+  const page = await context.newPage();
+  await page.goto(entry.path);
+  await page.waitForLoadState("networkidle", { timeout: 10_000 }).catch(() => undefined);
+  return { context, page };
 }
 
 /**

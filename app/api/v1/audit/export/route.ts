@@ -1,4 +1,4 @@
-// GET /api/v1/audit/export[?after=<leaf index>][&limit=N] — the SIEM export: sequenced events in leaf
+// GET /api/v1/audit/export[?after=<leaf index, or -1>][&limit=N] — the SIEM export: sequenced events in leaf
 // order as NDJSON, each line { leaf_index, leaf_hash, entry } (lib/audit/export.ts). For a collector:
 // `Authorization: Bearer <LATCHKEY_AUDIT_EXPORT_TOKEN>`; admins may also call it signed in. The next
 // cursor is the last line's leaf_index (also in `x-latchkey-next-after`).
@@ -39,7 +39,8 @@ async function authorize(request: Request): Promise<void> {
 export const GET = route(async (request) => {
   await authorize(request);
   const params = new URL(request.url).searchParams;
-  const after = intParam(params, "after") ?? -1;
+  // -1 (or no `after`) starts before the first leaf, so a collector's first cursor needs no special case.
+  const after = params.get("after") === "-1" ? -1 : (intParam(params, "after") ?? -1);
   const limit = intParam(params, "limit") ?? EXPORT_DEFAULT_LIMIT;
   if (limit < 1 || limit > EXPORT_MAX_LIMIT) throw new AuditApiError("invalid_request", `limit must be between 1 and ${EXPORT_MAX_LIMIT}.`);
   const page = await exportLeaves(await getDb(), after, limit);
