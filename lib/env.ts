@@ -130,6 +130,8 @@ const schema = z
     // `Authorization: Bearer <token>`; unset, there are none.
     LATCHKEY_METRICS_TOKEN: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     LATCHKEY_WORKER_METRICS_PORT: z.preprocess(blankToUndefined, positiveInt.max(65535, "must be a port number").optional()),
+    // Read-audit events are written in batches, at the latest this long after a read (and on SIGTERM).
+    LATCHKEY_AUDIT_READ_FLUSH_MS: positiveInt.max(60_000, "must be at most 60000").default(1000),
     // SIGTERM: how long in-flight requests, queued read-audit events and background work get before exit.
     LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS: positiveInt.max(600, "must be at most 600").default(25),
     // Client addresses (lib/http/client-address.ts): how many reverse proxies in front of Latchkey append

@@ -10,6 +10,11 @@ import { logger } from "@/lib/log";
 import { metrics } from "@/lib/ops/metrics";
 import { installServerShutdown, isDraining } from "@/lib/ops/shutdown";
 
+/**
+ * Runs once per server process (from instrumentation.ts): validates the configuration, opens and migrates
+ * the database (exiting with a clear message when either fails), starts request logging, the audit
+ * sequencer and the OAuth background work, and installs the SIGTERM drain.
+ */
 export async function startServer(): Promise<void> {
   const requests = observeRequests(logger, { draining: isDraining });
   try {
@@ -18,7 +23,8 @@ export async function startServer(): Promise<void> {
     process.env.NEXTAUTH_URL ??= config.LATCHKEY_URL;
     await getDatabase();
   } catch (error) {
-    const known = error instanceof EnvError || error instanceof MigrationHistoryError || (error as { code?: string }).code === "database_unavailable";
+    const known =
+      error instanceof EnvError || error instanceof MigrationHistoryError || (error as { code?: string }).code === "database_unavailable";
     const message = known ? (error as Error).message : String(error);
     process.stderr.write(`\nLatchkey cannot start.\n${message}\n\n`);
     logger.fatal({ err: known ? undefined : error }, `Latchkey cannot start: ${message}`);

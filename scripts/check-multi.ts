@@ -363,7 +363,10 @@ void run.main(async () => {
   check((await worker.exited) === 0, "the worker stopped cleanly on SIGTERM");
 
   // Audit verification.
-  const verify = run.run("node", [path.join(standalone, "dist-scripts", "audit-verify.mjs")], { env: { ...env, LOG_LEVEL: "warn" }, timeoutMs: 120_000 });
+  const verify = run.run("node", [path.join(standalone, "dist-scripts", "audit-verify.mjs")], {
+    env: { ...env, LOG_LEVEL: "warn" },
+    timeoutMs: 120_000,
+  });
   check(verify.code === 0 && verify.out.includes("OK"), "audit:verify: the whole log verifies", `${verify.out}${verify.err}`.slice(-3000));
 
   // No duplicate refresh; every stored refresh token is the live one.

@@ -42,6 +42,8 @@ await run.main(async () => {
     LATCHKEY_DEMO: "false",
     LATCHKEY_METRICS_TOKEN: metricsToken,
     LATCHKEY_OAUTH_REFRESHER: "false",
+    // Reads' audit events wait up to 30 s (default 1 s), so the SIGTERM below always finds them queued.
+    LATCHKEY_AUDIT_READ_FLUSH_MS: "30000",
     LOG_LEVEL: "info",
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -247,7 +249,7 @@ void main();
     .filter((l) => l.msg === "shutdown: queued read-audit events written")
     .reduce((sum, l) => sum + l.written, 0);
   check(
-    lost.length === 0,
+    lost.length === 0 && flushedAtShutdown > 0,
     `every read answered 200 has its audit event (${audited.size} events for ${acknowledged.size} reads; ${flushedAtShutdown} of them written by the shutdown's flush)`,
     `lost: ${lost.slice(0, 10).join(", ")}${lost.length > 10 ? ` and ${lost.length - 10} more` : ""}`,
   );

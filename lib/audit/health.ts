@@ -15,8 +15,7 @@ import type { AuditProbe } from "@/lib/ops/metrics";
  * @param now the clock the ages are measured against
  */
 export async function auditHealth(db: DbOrTx, sinks: readonly string[], now: Date = new Date()): Promise<AuditProbe> {
-  const ageSeconds = (at: Date | string | null | undefined) =>
-    at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : null;
+  const ageSeconds = (at: Date | string | null | undefined) => (at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : null);
   const highest = db.select({ id: sql`coalesce(max(${auditLeaves.eventId}), 0)` }).from(auditLeaves);
   const [[waiting], [leaf], [checkpoint], backlog, confirmed] = await Promise.all([
     db

@@ -60,7 +60,10 @@ function folderAsOfA206cee(): string {
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, "meta"));
   fs.copyFileSync(path.join(shippedFolder, "0000_init.sql"), path.join(dir, "0000_init.sql"));
-  fs.copyFileSync(path.join(import.meta.dirname, "fixtures", "0001_oauth_connections.a206cee.sql"), path.join(dir, "0001_oauth_connections.sql"));
+  fs.copyFileSync(
+    path.join(import.meta.dirname, "fixtures", "0001_oauth_connections.a206cee.sql"),
+    path.join(dir, "0001_oauth_connections.sql"),
+  );
   const [first] = shippedMigrations(shippedFolder);
   const entries = [
     { idx: 0, version: "7", when: first?.when, tag: "0000_init", breakpoints: true },
@@ -99,7 +102,9 @@ describe(`migrations on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     expect(findMigrationsFolder()).toBe(shippedFolder);
     // Nowhere to be found: the message says what is missing and where it looked.
     const empty = tempDir();
-    expect(() => findMigrationsFolder([empty])).toThrow(`Cannot find the database migrations (drizzle/meta/_journal.json) in or above ${empty}`);
+    expect(() => findMigrationsFolder([empty])).toThrow(
+      `Cannot find the database migrations (drizzle/meta/_journal.json) in or above ${empty}`,
+    );
   });
 
   it("start a database that applied the first 0001 (a206cee): repaired to this release's schema, its data kept", async () => {
@@ -108,7 +113,9 @@ describe(`migrations on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     await old.migrate(old.db, { migrationsFolder: folderAsOfA206cee() });
     await old.db.execute(sql`insert into users (email, name) values ('eve@globex.example', 'Eve Enduser')`);
     const [column] = rows<{ data_type: string }>(
-      await old.db.execute(sql`select data_type from information_schema.columns where table_name = 'oauth_states' and column_name = 'code_verifier'`),
+      await old.db.execute(
+        sql`select data_type from information_schema.columns where table_name = 'oauth_states' and column_name = 'code_verifier'`,
+      ),
     );
     expect(column?.data_type).toBe("text");
 
@@ -116,7 +123,9 @@ describe(`migrations on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     await expect(old.migrate(old.db, { migrationsFolder: shippedFolder })).rejects.toThrow();
 
     const { repaired } = await migrateDatabase(old.db, shippedFolder, old.migrate);
-    expect(repaired).toEqual(["0001_oauth_connections (oauth_states.code_verifier became sealed (bytea under a data key, dek_id) in d4f402c)"]);
+    expect(repaired).toEqual([
+      "0001_oauth_connections (oauth_states.code_verifier became sealed (bytea under a data key, dek_id) in d4f402c)",
+    ]);
     expect(await pendingMigrations(old.db, shippedFolder)).toEqual([]);
     expect(rows<{ email: string }>(await old.db.execute(sql`select email from users`))).toEqual([{ email: "eve@globex.example" }]);
 
@@ -124,7 +133,8 @@ describe(`migrations on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     await migrateDatabase(fresh.db, shippedFolder, fresh.migrate);
     expect(await schemaShape(old.db)).toEqual(await schemaShape(fresh.db));
     // History now reads exactly as a fresh database's, so the next start checks clean and changes nothing.
-    const history = async (db: Db) => rows(await db.execute(sql`select hash, created_at::text from drizzle.__drizzle_migrations order by created_at`));
+    const history = async (db: Db) =>
+      rows(await db.execute(sql`select hash, created_at::text from drizzle.__drizzle_migrations order by created_at`));
     expect(await history(old.db)).toEqual(await history(fresh.db));
     await migrateDatabase(old.db, shippedFolder, old.migrate);
     expect(await history(old.db)).toEqual(await history(fresh.db));

@@ -127,7 +127,9 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 async function appliedMigrations(db: Db): Promise<AppliedMigration[]> {
-  const [exists] = rowsOf<{ table: string | null }>(await db.execute(sql`select to_regclass('drizzle.__drizzle_migrations')::text as table`));
+  const [exists] = rowsOf<{ table: string | null }>(
+    await db.execute(sql`select to_regclass('drizzle.__drizzle_migrations')::text as table`),
+  );
   if (!exists?.table) return [];
   const rows = rowsOf<{ hash: string; created_at: string | number }>(
     await db.execute(sql`select hash, created_at from ${MIGRATIONS_TABLE} order by created_at`),

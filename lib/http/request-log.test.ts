@@ -30,6 +30,7 @@ describe("routeMatcher", () => {
     expect(match("/api/v1/secrets/org.x/meta")).toBe("/api/v1/secrets/[ref]/meta");
     expect(match("/_next/static/chunks/app.js")).toBe("/_next/static");
     expect(match("/wp-login.php")).toBe("(unmatched)");
+    expect(routeMatcher(manifest, new Set(["/favicon.svg"]))("/favicon.svg")).toBe("/favicon.svg");
     expect(routeMatcher(null)("/signin")).toBe("(unknown)");
   });
 });

@@ -29,22 +29,36 @@ export type RouteMatcher = (pathname: string) => string;
 
 /**
  * A matcher over Next's routes manifest (`<distDir>/routes-manifest.json`: static routes, then dynamic
- * ones in Next's own matching order). Build files are "/_next/static" (and "/_next/image"); a path no
- * route matches is "(unmatched)"; without a manifest (a dev server before its first build) every path is
- * "(unknown)".
+ * ones in Next's own matching order). Build files are "/_next/static" (and "/_next/image"), a file of
+ * public/ is its own path (a fixed set); a path nothing matches is "(unmatched)"; without a manifest (a
+ * dev server before its first build) every path is "(unknown)".
  */
-export function routeMatcher(manifest: { staticRoutes?: ManifestRoute[]; dynamicRoutes?: ManifestRoute[] } | null): RouteMatcher {
+export function routeMatcher(
+  manifest: { staticRoutes?: ManifestRoute[]; dynamicRoutes?: ManifestRoute[] } | null,
+  publicFiles: ReadonlySet<string> = new Set(),
+): RouteMatcher {
   if (!manifest) return () => "(unknown)";
-  const routes = [...(manifest.staticRoutes ?? []), ...(manifest.dynamicRoutes ?? [])].map((r) => ({ page: r.page, regex: new RegExp(r.regex) }));
+  const routes = [...(manifest.staticRoutes ?? []), ...(manifest.dynamicRoutes ?? [])].map((r) => ({
+    page: r.page,
+    regex: new RegExp(r.regex),
+  }));
   return (pathname) => {
     if (pathname.startsWith("/_next/static/")) return "/_next/static";
     if (pathname.startsWith("/_next/image")) return "/_next/image";
+    if (publicFiles.has(pathname)) return pathname;
     for (const route of routes) if (route.regex.test(pathname)) return route.page;
     return "(unmatched)";
   };
 }
 
-/** Reads the routes manifest of the running build: NEXT_DIST_DIR, the standalone server's distDir, or .next. */
+/** The URL paths of the files in `dir` (public/), e.g. "/favicon.svg". */
+function publicPaths(dir: string): Set<string> {
+  if (!fs.existsSync(dir)) return new Set();
+  const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return new Set(files.map((entry) => `/${path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/")}`));
+}
+
+/** Reads the routes manifest of the running build (NEXT_DIST_DIR, the standalone server's distDir, or .next) and public/. */
 export function loadRouteMatcher(cwd = process.cwd()): RouteMatcher {
   const standalone = process.env.__NEXT_PRIVATE_STANDALONE_CONFIG;
   let standaloneDist: string | undefined;
@@ -56,7 +70,12 @@ export function loadRouteMatcher(cwd = process.cwd()): RouteMatcher {
   for (const dist of [process.env.NEXT_DIST_DIR, standaloneDist, ".next"]) {
     if (!dist) continue;
     const file = path.resolve(cwd, dist, "routes-manifest.json");
-    if (fs.existsSync(file)) return routeMatcher(JSON.parse(fs.readFileSync(file, "utf8")) as Parameters<typeof routeMatcher>[0]);
+    if (fs.existsSync(file)) {
+      return routeMatcher(
+        JSON.parse(fs.readFileSync(file, "utf8")) as Parameters<typeof routeMatcher>[0],
+        publicPaths(path.resolve(cwd, "public")),
+      );
+    }
   }
   return routeMatcher(null);
 }
@@ -108,10 +127,7 @@ const globalForObserver = globalThis as unknown as { latchkeyRequestObserver?: R
  * so (a shutdown has begun), every answer carries `Connection: close`: a client on a keep-alive
  * connection moves to another instance, and the server's close, which waits for its connections, ends.
  */
-export function observeRequests(
-  log: Logger,
-  options: { match?: RouteMatcher; draining?: () => boolean } = {},
-): RequestObserver {
+export function observeRequests(log: Logger, options: { match?: RouteMatcher; draining?: () => boolean } = {}): RequestObserver {
   if (globalForObserver.latchkeyRequestObserver) return globalForObserver.latchkeyRequestObserver;
   const match = options.match ?? loadRouteMatcher();
   let inFlight = 0;

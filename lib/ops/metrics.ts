@@ -129,7 +129,11 @@ function create() {
       },
     });
   auditGauge("latchkey_audit_unsequenced_events", "Audit events written but not yet sequenced into the Merkle tree", (p) => p.unsequenced);
-  auditGauge("latchkey_audit_sequencer_lag_seconds", "Age of the oldest audit event not yet sequenced (0: none waiting)", (p) => p.lagSeconds);
+  auditGauge(
+    "latchkey_audit_sequencer_lag_seconds",
+    "Age of the oldest audit event not yet sequenced (0: none waiting)",
+    (p) => p.lagSeconds,
+  );
   auditGauge("latchkey_audit_tree_size", "Leaves in the audit log's Merkle tree", (p) => p.treeSize);
   auditGauge("latchkey_audit_checkpoint_age_seconds", "Seconds since the latest signed checkpoint", (p) => p.checkpointAgeSeconds);
   const anchorGauge = (name: string, help: string, labels: readonly string[], fill: (g: Gauge, p: AuditProbe) => void) =>
@@ -144,12 +148,17 @@ function create() {
         if (p) fill(this, p);
       },
     });
-  anchorGauge("latchkey_audit_anchors", "Checkpoint anchors not yet confirmed, by sink and status (pending, failed)", ["sink", "status"], (g, p) => {
-    for (const a of p.anchors) {
-      g.set({ sink: a.sink, status: "pending" }, a.pending);
-      g.set({ sink: a.sink, status: "failed" }, a.failed);
-    }
-  });
+  anchorGauge(
+    "latchkey_audit_anchors",
+    "Checkpoint anchors not yet confirmed, by sink and status (pending, failed)",
+    ["sink", "status"],
+    (g, p) => {
+      for (const a of p.anchors) {
+        g.set({ sink: a.sink, status: "pending" }, a.pending);
+        g.set({ sink: a.sink, status: "failed" }, a.failed);
+      }
+    },
+  );
   anchorGauge("latchkey_audit_anchored_tree_size", "Tree size of the newest confirmed anchor, by sink", ["sink"], (g, p) => {
     for (const a of p.anchors) if (a.confirmedTreeSize !== null) g.set({ sink: a.sink }, a.confirmedTreeSize);
   });

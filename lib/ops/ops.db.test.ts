@@ -53,7 +53,11 @@ describe(`readiness on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const { keyring, state } = switchableKeyring(ring);
     const { vault } = buildVault(db, keyring);
     const owners = await seedOwners(db);
-    await vault.set(uiContext(owners.userId), { extensionId: owners.extensionId, scope: "user", ownerId: owners.userId, name: "api_key" }, SecretValue.from("sk-live-1"));
+    await vault.set(
+      uiContext(owners.userId),
+      { extensionId: owners.extensionId, scope: "user", ownerId: owners.userId, name: "api_key" },
+      SecretValue.from("sk-live-1"),
+    );
     let now = 1_000_000;
     let draining = false;
     const probe = new ReadinessProbe({
@@ -95,7 +99,12 @@ describe(`readiness on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const journalFile = path.join(folder, "meta", "_journal.json");
     const journal = JSON.parse(fs.readFileSync(journalFile, "utf8")) as { entries: { idx: number; when: number; tag: string }[] };
     const last = journal.entries.at(-1);
-    journal.entries.push({ ...(last ?? { idx: 0, when: 0, tag: "" }), idx: (last?.idx ?? 0) + 1, when: (last?.when ?? 0) + 1000, tag: "0099_next_release" });
+    journal.entries.push({
+      ...(last ?? { idx: 0, when: 0, tag: "" }),
+      idx: (last?.idx ?? 0) + 1,
+      when: (last?.when ?? 0) + 1000,
+      tag: "0099_next_release",
+    });
     fs.writeFileSync(journalFile, JSON.stringify(journal));
     fs.writeFileSync(path.join(folder, "0099_next_release.sql"), "select 1;");
     const probe = new ReadinessProbe({
@@ -106,6 +115,7 @@ describe(`readiness on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
       log: silent,
     });
     expect((await probe.check()).checks.migrations).toBe("1 pending: 0099_next_release");
+    fs.rmSync(folder, { recursive: true, force: true });
   });
 
   it("says the database is unreachable when it does not answer", async () => {
@@ -209,14 +219,23 @@ describe(`metrics on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
       }
       return null;
     };
-    expect(refusal(`Bearer ${token}`, undefined)).toEqual([404, "metrics_disabled", "Metrics are off: set LATCHKEY_METRICS_TOKEN to serve them.", {}]);
+    expect(refusal(`Bearer ${token}`, undefined)).toEqual([
+      404,
+      "metrics_disabled",
+      "Metrics are off: set LATCHKEY_METRICS_TOKEN to serve them.",
+      {},
+    ]);
     expect(refusal(null, token)).toEqual([
       401,
       "unauthorized",
       "Send the metrics token as Authorization: Bearer <LATCHKEY_METRICS_TOKEN>.",
       { "WWW-Authenticate": 'Bearer realm="latchkey-metrics"' },
     ]);
-    expect(refusal(`Bearer ${token}x`, token)?.slice(0, 3)).toEqual([401, "unauthorized", "The metrics token is not the one in LATCHKEY_METRICS_TOKEN."]);
+    expect(refusal(`Bearer ${token}x`, token)?.slice(0, 3)).toEqual([
+      401,
+      "unauthorized",
+      "The metrics token is not the one in LATCHKEY_METRICS_TOKEN.",
+    ]);
     expect(refusal(`Basic ${Buffer.from(`x:${token}`).toString("base64")}`, token)?.[1]).toBe("unauthorized");
   });
 });

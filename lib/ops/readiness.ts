@@ -44,6 +44,7 @@ export class ReadinessProbe {
     this.#now = deps.now ?? Date.now;
   }
 
+  /** Every check at once; `ready` only when each says "ok". Never throws: a failure is a verdict. */
   async check(): Promise<ReadinessReport> {
     const [database, keyring] = await Promise.all([this.#database(), this.#keyringVerdict()]);
     const shutdown = this.deps.draining() ? "shutting down" : "ok";
@@ -91,7 +92,9 @@ export class ReadinessProbe {
       .orderBy(desc(dataKeys.createdAt))
       .limit(1);
     if (row) {
-      const key = await timeKeyringCall(keyring.kind, "unwrap_data_key", () => keyring.unwrapDataKey(row.wrapped, row.kekId, dekContext(row.id)));
+      const key = await timeKeyringCall(keyring.kind, "unwrap_data_key", () =>
+        keyring.unwrapDataKey(row.wrapped, row.kekId, dekContext(row.id)),
+      );
       key.fill(0);
       return;
     }

@@ -68,7 +68,15 @@ describe("installServerShutdown", () => {
   it("under Next's own signal handling, holds Next's exit until the drain is done, then exits with Next's code", async () => {
     const { proc, exits, exited, signal } = fakeProcess();
     const { order, steps } = recordingSteps();
-    installServerShutdown({ steps: () => steps, log: silent, timeoutMs: 60_000, inFlight: () => 0, servers: () => [], nextHandlesSignals: true, process: proc });
+    installServerShutdown({
+      steps: () => steps,
+      log: silent,
+      timeoutMs: 60_000,
+      inFlight: () => 0,
+      servers: () => [],
+      nextHandlesSignals: true,
+      process: proc,
+    });
     signal("SIGTERM");
     expect(isDraining()).toBe(true);
     expect(order).toEqual([]); // Next is still closing its server and finishing requests
@@ -81,7 +89,15 @@ describe("installServerShutdown", () => {
   it("exits 1 when queued audit events could not be written", async () => {
     const { proc, exited, signal } = fakeProcess();
     const { steps } = recordingSteps(12);
-    installServerShutdown({ steps: () => steps, log: silent, timeoutMs: 60_000, inFlight: () => 0, servers: () => [], nextHandlesSignals: true, process: proc });
+    installServerShutdown({
+      steps: () => steps,
+      log: silent,
+      timeoutMs: 60_000,
+      inFlight: () => 0,
+      servers: () => [],
+      nextHandlesSignals: true,
+      process: proc,
+    });
     signal("SIGTERM");
     proc.exit(143);
     expect(await exited).toBe(1);

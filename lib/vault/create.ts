@@ -20,5 +20,6 @@ export async function createVaultFromEnv(db: Db, config: Env, keyring?: Keyring)
     maxValues: config.LATCHKEY_DEK_MAX_VALUES,
     maxAgeMs: config.LATCHKEY_DEK_MAX_AGE_HOURS * 3600_000,
   });
-  return new Vault({ db, dataKeys, reads: new ReadRecorder(db), graceMs: config.LATCHKEY_ROTATION_GRACE_SECONDS * 1000 });
+  const reads = new ReadRecorder(db, { flushIntervalMs: config.LATCHKEY_AUDIT_READ_FLUSH_MS });
+  return new Vault({ db, dataKeys, reads, graceMs: config.LATCHKEY_ROTATION_GRACE_SECONDS * 1000 });
 }
