@@ -50,6 +50,8 @@ export default defineConfig({
       // own for the per-address rate limits (e2e/security.spec.ts), so it cannot use up everyone else's.
       LATCHKEY_TRUSTED_PROXY_HOPS: "1",
       NEXT_TELEMETRY_DISABLED: "1",
+      // One request-log line per request would bury the test report; warnings and errors still show.
+      LOG_LEVEL: "warn",
     },
   },
 });
