@@ -3,16 +3,11 @@
 // do, and expired states are swept when a flow starts. Through a real authorization server
 // (node-oidc-provider on loopback). Runs on PGlite, and on PostgreSQL when DATABASE_URL is set.
 import { and, eq, gt, lt } from "drizzle-orm";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadUserActor, type UserActor } from "@/lib/auth/actor";
-import { SecretValue } from "@/lib/crypto";
-import { extensionVersions, extensions, installations, oauthStates, organizations, users } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
-import { openTestDatabase, type TestDatabase } from "@/test/db";
-import { startTestProvider, type TestProvider } from "@/test/oidc";
-import { buildVault, localKeyring } from "@/test/vault";
-import { clearDiscoveryCache } from "./client";
+import type { UserActor } from "@/lib/auth/actor";
+import { oauthStates } from "@/lib/db/schema";
+import type { TestDatabase } from "@/test/db";
+import { openDemoOAuth, type DemoOAuth } from "@/test/demo-oauth";
 import { OAuthError } from "./errors";
 import { DEFAULT_MAX_PENDING_FLOWS } from "./flow";
 import { OAuthService } from "./service";
@@ -21,7 +16,6 @@ const BASE = "http://latchkey.test";
 const source = { kind: "ui" as const, ip: "127.0.0.1", userAgent: "vitest" };
 
 let database: TestDatabase;
-let provider: TestProvider;
 let oauth: OAuthService;
 let eve: UserActor;
 let calendar = "";
@@ -41,42 +35,15 @@ const pendingRows = async () =>
       .where(and(eq(oauthStates.userId, eve.userId), gt(oauthStates.expiresAt, new Date())))
   ).length;
 
+let fixture: DemoOAuth | undefined;
+
 beforeAll(async () => {
-  provider = await startTestProvider({ redirectUri: `${BASE}/api/oauth/my-provider/callback` });
-  database = await openTestDatabase();
-  const { db } = database;
-  await seedDemo(db, { oauthIssuer: provider.issuer });
-  const { vault } = buildVault(db, await localKeyring(), { logger: pino({ level: "silent" }) });
-  oauth = new OAuthService({ db, vault, baseUrl: BASE, logger: pino({ level: "silent" }) });
-
-  const [u] = await db.select().from(users).where(eq(users.demoKey, "enduser"));
-  const actor = u ? await loadUserActor(db, u.id) : null;
-  if (!actor) throw new Error("Eve is not seeded");
-  eve = actor;
-
-  const [providerExt] = await db.select().from(extensions).where(eq(extensions.slug, "dev.kiket.ext.my-oauth"));
-  if (!providerExt) throw new Error("provider extension is not seeded");
-  const system = { actor: { kind: "system" as const, id: "test" }, source };
-  const ref = (name: string) => ({ extensionId: providerExt.id, scope: "ext" as const, ownerId: providerExt.id, name });
-  await vault.set(system, ref("my_client_id"), SecretValue.from(provider.client.client_id));
-  await vault.set(system, ref("my_client_secret"), SecretValue.from(provider.client.client_secret));
-  await db.update(extensions).set({ status: "published" }).where(eq(extensions.id, providerExt.id));
-  await db.update(extensionVersions).set({ publishedAt: new Date() }).where(eq(extensionVersions.extensionId, providerExt.id));
-
-  const [row] = await db
-    .select({ id: installations.id })
-    .from(installations)
-    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-    .innerJoin(organizations, eq(organizations.id, installations.orgId))
-    .where(and(eq(extensions.slug, "dev.kiket.ext.my-calendar"), eq(organizations.slug, "globex")));
-  if (!row) throw new Error("Globex's calendar installation is not seeded");
-  calendar = row.id;
+  fixture = await openDemoOAuth(BASE);
+  ({ database, oauth, eve, calendar } = fixture);
 }, 60_000);
 
 afterAll(async () => {
-  await provider?.close();
-  await database?.close();
-  clearDiscoveryCache();
+  await fixture?.close();
 });
 
 describe("pending OAuth flows per person", () => {

@@ -62,6 +62,33 @@ function releaseLease(holder: string) {
   };
 }
 
+/**
+ * Columns of a connection after a successful refresh: the newly sealed tokens at `version`, the grant
+ * merged with what the answer covers (a refresh answer describes its token, never replaces the grant),
+ * failures and backoff cleared, and the lease handed back.
+ */
+function refreshedColumns(
+  sealed: { dekId: string; accessToken: Buffer; refreshToken: Buffer | null },
+  scopes: string[],
+  version: number,
+  now: Date,
+  holder: string,
+) {
+  return {
+    dekId: sealed.dekId,
+    accessToken: sealed.accessToken,
+    refreshToken: sealed.refreshToken,
+    scopes,
+    tokenVersion: version,
+    lastRefreshedAt: now,
+    refreshFailures: 0,
+    nextAttemptAt: null,
+    lastError: null,
+    updatedAt: now,
+    ...releaseLease(holder),
+  };
+}
+
 /** What a connection someone else just wrote means to a caller that wanted it refreshed. */
 function outcomeOf(row: OAuthConnectionRow | null): RefreshOutcome {
   if (!row || row.status === "revoked") return { kind: "not_refreshable", row };
@@ -311,20 +338,9 @@ export class Refresher {
         const [updated] = await tx
           .update(oauthConnections)
           .set({
-            dekId: sealed.dekId,
-            accessToken: sealed.accessToken,
-            refreshToken: sealed.refreshToken,
+            ...refreshedColumns(sealed, grantAfterRefresh(client.provider, row.scopes, tokens.scopes), version, now, holder),
             expiresAt: tokens.expiresAt,
             issuedAt: now,
-            // A refresh answer describes its token, not the grant: merged into it, never replacing it.
-            scopes: grantAfterRefresh(client.provider, row.scopes, tokens.scopes),
-            tokenVersion: version,
-            lastRefreshedAt: now,
-            refreshFailures: 0,
-            nextAttemptAt: null,
-            lastError: null,
-            updatedAt: now,
-            ...releaseLease(holder),
           })
           .where(and(eq(oauthConnections.id, row.id), eq(oauthConnections.tokenVersion, row.tokenVersion)))
           .returning();
@@ -405,19 +421,7 @@ export class Refresher {
     return this.deps.db.transaction(async (tx): Promise<RefreshOutcome | null> => {
       const [updated] = await tx
         .update(oauthConnections)
-        .set({
-          dekId: sealed.dekId,
-          accessToken: sealed.accessToken,
-          refreshToken: sealed.refreshToken,
-          scopes: grantAfterRefresh(provider, row.scopes, tokens.scopes),
-          tokenVersion: version,
-          lastRefreshedAt: now,
-          refreshFailures: 0,
-          nextAttemptAt: null,
-          lastError: null,
-          updatedAt: now,
-          ...releaseLease(holder),
-        })
+        .set(refreshedColumns(sealed, grantAfterRefresh(provider, row.scopes, tokens.scopes), version, now, holder))
         .where(and(eq(oauthConnections.id, row.id), eq(oauthConnections.tokenVersion, row.tokenVersion)))
         .returning();
       if (!updated) return null;
