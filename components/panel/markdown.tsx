@@ -1,8 +1,6 @@
 // Renders the wizard's parsed markdown (paragraphs, bold, code, http(s) links) as React text nodes,
 // so nothing in an extension's `info` step is ever interpreted as HTML.
-
-/** The shape lib/extensions/setup-wizard's parseMarkdown returns (components do not import lib code that reaches the database). */
-export type InlineNode = { type: "text" | "strong" | "code"; text: string } | { type: "link"; text: string; href: string };
+import type { InlineNode } from "@/lib/extensions/setup-wizard";
 
 export function Markdown({ paragraphs }: { paragraphs: InlineNode[][] }) {
   return (

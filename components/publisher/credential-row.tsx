@@ -4,23 +4,20 @@ import { useActionState, useEffect, useRef } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
+import type { PartnerCredentialRow } from "@/lib/extensions/partner-credentials";
 import { ConfirmDeleteForm, type ActionControl } from "./confirm-delete-form";
 import { FieldError, FormMessage } from "./form-message";
 import { initialFormState, type FormAction } from "./form-state";
 import { inputClass, labelClass } from "./field-styles";
 
-export interface CredentialView {
-  key: string;
-  label: string;
-  type: string | null;
-  required: boolean;
-  secret: boolean;
-  description: string;
-  helpUrl: string | null;
-  isSet: boolean;
+/** A declared `ext.*` credential as the row shows it: when it was last set (ISO 8601) and by whom (a name). */
+export type CredentialView = Pick<
+  PartnerCredentialRow,
+  "key" | "label" | "type" | "required" | "secret" | "description" | "helpUrl" | "isSet"
+> & {
   lastSetAt: string | null;
   lastSetBy: string | null;
-}
+};
 
 interface Actions {
   save: FormAction;

@@ -4,9 +4,8 @@ import { deleteSecretAction } from "@/app/panel/actions/delete-secret";
 import { saveSecretAction } from "@/app/panel/actions/save-secret";
 import { panelDeps } from "@/app/panel/actions/run";
 import { SecretRow } from "@/components/panel/secret-row";
-import { TestTokenButton } from "@/components/panel/test-token-button";
+import { DeveloperCard, EndpointUrlsCard } from "@/components/panel/secrets-settings";
 import { testTokenAction } from "@/app/panel/actions/test-token";
-import { CopyField } from "@/components/publisher/copy-field";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/guards";
@@ -74,31 +73,9 @@ export default async function SecretsSettingsPage({
         </ul>
       )}
       {actor.publishers.some((p) => p.id === view.extension.publisherId) && view.org.role !== "member" ? (
-        <Card className="mt-6">
-          <h2 className="font-semibold">Developer</h2>
-          <p className="mt-1 text-sm text-slate-600">
-            A runtime token bound to this installation and to you, for running {view.extension.name} locally against these secrets
-            (LATCHKEY_TOKEN for the SDK). It expires within 15 minutes.
-          </p>
-          <TestTokenButton installationId={view.installation.id} action={testTokenAction} />
-        </Card>
+        <DeveloperCard installationId={view.installation.id} extensionName={view.extension.name} testTokenAction={testTokenAction} />
       ) : null}
-      {urls.length > 0 ? (
-        <Card className="mt-6">
-          <h2 className="font-semibold">Webhook and callback URLs</h2>
-          <p className="mt-1 text-sm text-slate-600">Paste these into the provider&apos;s developer console.</p>
-          <dl className="mt-3 space-y-3">
-            {urls.map((u) => (
-              <div key={u.id}>
-                <dt className="text-sm font-medium text-slate-800">{u.label}</dt>
-                <dd className="mt-1">
-                  <CopyField id={u.id.replace(/[^a-z0-9-]/gi, "-")} label={u.label} value={u.url} />
-                </dd>
-              </div>
-            ))}
-          </dl>
-        </Card>
-      ) : null}
+      {urls.length > 0 ? <EndpointUrlsCard urls={urls} /> : null}
     </>
   );
 }
