@@ -204,16 +204,3 @@ async function chainAnchorCovering(db: DbOrTx, leafIndex: number, chainId: numbe
     proof_path: hex(await storedInclusionProof(db, leafIndex, row.anchor.treeSize)),
   };
 }
-
-/** Reads a non-negative integer query parameter; missing is undefined unless required. */
-export function intParam(params: URLSearchParams, name: string, required: true): number;
-export function intParam(params: URLSearchParams, name: string, required?: false): number | undefined;
-export function intParam(params: URLSearchParams, name: string, required = false): number | undefined {
-  const raw = params.get(name);
-  if (raw === null || raw === "") {
-    if (required) throw new AuditApiError("invalid_request", `${name} is required.`);
-    return undefined;
-  }
-  if (!/^[0-9]{1,15}$/.test(raw)) throw new AuditApiError("invalid_request", `${name} must be a non-negative integer.`);
-  return Number(raw);
-}
