@@ -9,7 +9,10 @@ import { checkpointJson } from "./queries";
 import type { CheckpointSigner } from "./signing-key";
 import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusionProof, storedRoot, treeSize } from "./tree-store";
 
-export type AuditApiErrorCode = "invalid_request" | "not_found" | "no_checkpoint" | "tree_size_out_of_range";
+/** The HTTP status each audit API error code is served with. */
+export const auditApiErrorStatus = { invalid_request: 400, tree_size_out_of_range: 400, not_found: 404, no_checkpoint: 404 } as const;
+
+export type AuditApiErrorCode = keyof typeof auditApiErrorStatus;
 
 /** A refusal of the public audit API (bad proof parameters, unknown leaf or checkpoint). */
 export class AuditApiError extends DomainError<AuditApiErrorCode> {
@@ -20,7 +23,7 @@ export class AuditApiError extends DomainError<AuditApiErrorCode> {
   }
 
   get status(): 400 | 404 {
-    return this.code === "invalid_request" || this.code === "tree_size_out_of_range" ? 400 : 404;
+    return auditApiErrorStatus[this.code];
   }
 }
 

@@ -75,9 +75,19 @@ export const exportQuery = z.object({
   ),
 });
 
-/** POST /audit/verify. */
+const VERIFY_USAGE = 'Send JSON { "content_hash": "<64 hex characters>" }.';
+
+/** POST /audit/verify; the messages are what the route answers. */
 export const verifyBody = z
-  .object({ content_hash: z.string().meta({ description: "SHA-256 leaf hash, 64 hex characters", pattern: "^[0-9a-fA-F]{64}$" }) })
+  .object(
+    {
+      content_hash: z
+        .string({ error: VERIFY_USAGE })
+        .regex(/^[0-9a-fA-F]{64}$/, "content_hash must be 64 hex characters (a SHA-256 leaf hash).")
+        .meta({ description: "SHA-256 leaf hash, 64 hex characters" }),
+    },
+    { error: VERIFY_USAGE },
+  )
   .meta({ id: "AuditVerifyBody" });
 
 const hash = z.string().meta({ description: "hex" });

@@ -20,7 +20,7 @@ export const POST = route(async (request) => {
     (wait) => `Too many verification requests from your address. Try again in ${wait}.`,
   );
   const body = verifyBody.safeParse(await request.json().catch(() => null));
-  if (!body.success) throw new AuditApiError("invalid_request", 'Send JSON { "content_hash": "<64 hex characters>" }.');
+  if (!body.success) throw new AuditApiError("invalid_request", body.error.issues[0]?.message ?? "Invalid body.");
   return Response.json(
     await verifyContentHash(await getDb(), body.data.content_hash.toLowerCase(), { chainId: env().auditChain?.chainId }),
   );
