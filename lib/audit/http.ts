@@ -6,7 +6,6 @@ import { jsonResponse } from "@/lib/http/respond";
 import { auditEventsQuery } from "./schemas";
 import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
 
-
 const jsonError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
   jsonResponse({ error: { code, message, request_id: currentRequestId() ?? newRequestId(), ...extra } }, status);
 

@@ -100,7 +100,12 @@ export const sourceUploaded = z
     scan: z.object({
       files: z.object({ scanned: z.number().int(), bytes: z.number().int(), skipped: z.number().int() }),
       manifest_checked: z.boolean(),
-      summary: z.object({ blocking: z.number().int(), warnings: z.number().int(), exceptions: z.number().int(), baselined: z.number().int() }),
+      summary: z.object({
+        blocking: z.number().int(),
+        warnings: z.number().int(),
+        exceptions: z.number().int(),
+        baselined: z.number().int(),
+      }),
       findings: z.array(finding),
     }),
   })

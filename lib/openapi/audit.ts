@@ -93,7 +93,10 @@ export function registerAudit(registry: OpenAPIRegistry): void {
     operationId: "getAuditConsistencyProof",
     summary: "Admins: proof that the tree of size `from` is a prefix of the tree of size `to`",
     request: { query: consistencyQuery },
-    responses: { 200: json("Consistency proof", consistencyProof), ...errorResponses(["invalid_request", "tree_size_out_of_range", ...ADMIN]) },
+    responses: {
+      200: json("Consistency proof", consistencyProof),
+      ...errorResponses(["invalid_request", "tree_size_out_of_range", ...ADMIN]),
+    },
   });
   registerExport(registry);
 }
@@ -125,7 +128,10 @@ function registerPublic(registry: OpenAPIRegistry): void {
     operationId: "verifyAuditContentHash",
     summary: "Proves a leaf hash is in the log under the latest signed checkpoint (limited per client address)",
     request: { body: jsonBody(verifyBody) },
-    responses: { 200: json("The proof and its anchors", verifyAnswer), ...errorResponses(["invalid_request", "not_found", "rate_limited"]) },
+    responses: {
+      200: json("The proof and its anchors", verifyAnswer),
+      ...errorResponses(["invalid_request", "not_found", "rate_limited"]),
+    },
   });
 }
 

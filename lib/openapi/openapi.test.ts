@@ -45,9 +45,15 @@ function routeFiles(dir: string, prefix: string): [string, string][] {
 /** The HTTP methods a route file exports (`export const GET`, `export async function GET`, `export { GET }`). */
 function exportedMethods(source: string): string[] {
   const found = new Set<string>();
-  for (const m of source.matchAll(/export\s+(?:const|let|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) found.add(m[1]!);
+  for (const m of source.matchAll(/export\s+(?:const|let|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g))
+    found.add(m[1] ?? "");
   for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
-    for (const name of m[1]!.split(",").map((s) => s.trim().split(/\s+as\s+/).pop())) {
+    for (const name of (m[1] ?? "").split(",").map((s) =>
+      s
+        .trim()
+        .split(/\s+as\s+/)
+        .pop(),
+    )) {
       if (name && /^(GET|POST|PUT|PATCH|DELETE)$/.test(name)) found.add(name);
     }
   }
@@ -63,7 +69,10 @@ describe("OpenAPI document", () => {
     const expected = files.flatMap(([p, file]) => exportedMethods(readFileSync(file, "utf8")).map((m) => `${m} ${p}`));
     expect(expected.length).toBeGreaterThan(25);
     const documented = new Set(operations.map((o) => o.key));
-    expect(expected.filter((key) => !documented.has(key)), "route handlers missing from the OpenAPI document").toEqual([]);
+    expect(
+      expected.filter((key) => !documented.has(key)),
+      "route handlers missing from the OpenAPI document",
+    ).toEqual([]);
   });
 
   it("is OpenAPI 3.1 whose operations have unique ids, tags, responses, declared path parameters and resolvable $refs", () => {
@@ -74,14 +83,17 @@ describe("OpenAPI document", () => {
     for (const { key, path: p, op } of operations) {
       expect(op.operationId, key).toMatch(/^[a-zA-Z]+$/);
       expect(op.tags?.length, key).toBeGreaterThan(0);
-      expect(Object.keys(op.responses ?? {}).some((s) => s.startsWith("2")), key).toBe(true);
+      expect(
+        Object.keys(op.responses ?? {}).some((s) => s.startsWith("2")),
+        key,
+      ).toBe(true);
       const templated = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       const declared = (op.parameters ?? []).filter((x) => x.in === "path").map((x) => x.name);
       expect(declared.sort(), key).toEqual(templated.sort());
     }
     const text = JSON.stringify(doc);
-    for (const [, kind, name] of text.matchAll(/"#\/components\/(\w+)\/(\w+)"/g)) {
-      expect((doc.components as Record<string, Record<string, unknown>>)[kind!]?.[name!], `${kind}/${name}`).toBeDefined();
+    for (const [, kind = "", name = ""] of text.matchAll(/"#\/components\/(\w+)\/(\w+)"/g)) {
+      expect((doc.components as Record<string, Record<string, unknown>>)[kind]?.[name], `${kind}/${name}`).toBeDefined();
     }
     for (const requirement of operations.flatMap((o) => (o.op as { security?: Record<string, unknown>[] }).security ?? [])) {
       for (const scheme of Object.keys(requirement)) expect(doc.components?.securitySchemes?.[scheme], scheme).toBeDefined();
@@ -134,7 +146,11 @@ describe("request bodies in the document accept and refuse what the routes' zod 
         null,
       ],
     ],
-    ["AuditVerifyBody", verifyBody, [{ content_hash: "ab".repeat(32) }, { content_hash: "AB".repeat(32) }, { content_hash: "zz" }, {}, null]],
+    [
+      "AuditVerifyBody",
+      verifyBody,
+      [{ content_hash: "ab".repeat(32) }, { content_hash: "AB".repeat(32) }, { content_hash: "zz" }, {}, null],
+    ],
     [
       "PartnerCredentialBody",
       credentialBody,
@@ -143,12 +159,12 @@ describe("request bodies in the document accept and refuse what the routes' zod 
   ];
   it.each(cases)("%s", (name, schema, samples) => {
     const validate = ajv.getSchema(`doc#/components/schemas/${name}`);
-    expect(validate, name).toBeDefined();
+    if (!validate) throw new Error(`${name} is not a component of the document`);
     let refused = 0;
     for (const sample of samples) {
       const zodAccepts = schema.safeParse(sample).success;
       if (!zodAccepts) refused++;
-      expect(validate!(sample), `${name} ${JSON.stringify(sample).slice(0, 60)}`).toBe(zodAccepts);
+      expect(validate(sample), `${name} ${JSON.stringify(sample).slice(0, 60)}`).toBe(zodAccepts);
     }
     expect(refused).toBeGreaterThan(1);
   });

@@ -93,7 +93,10 @@ function registerExtensionRoutes(registry: OpenAPIRegistry, common: { tags: stri
     operationId: "deletePartnerCredential",
     summary: "Remove a partner credential",
     request: { params: credentialParams },
-    responses: { 200: json("Removed", credentialDeleted), ...errorResponses([...EXTENSION, "credential_not_declared", "vault_unavailable"]) },
+    responses: {
+      200: json("Removed", credentialDeleted),
+      ...errorResponses([...EXTENSION, "credential_not_declared", "vault_unavailable"]),
+    },
   });
   registry.registerPath({
     ...common,
@@ -115,7 +118,10 @@ function registerExtensionRoutes(registry: OpenAPIRegistry, common: { tags: stri
       query: sourceQuery,
       body: { required: true, content: { "application/octet-stream": { schema: z.string().meta({ format: "binary" }) } } },
     },
-    responses: { 200: json("The archive and its scan", sourceUploaded), ...errorResponses([...EXTENSION, "invalid_archive", "version_published"]) },
+    responses: {
+      200: json("The archive and its scan", sourceUploaded),
+      ...errorResponses([...EXTENSION, "invalid_archive", "version_published"]),
+    },
   });
   registry.registerPath({
     ...common,

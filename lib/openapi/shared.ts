@@ -15,7 +15,10 @@ export const errorBody = z
       code: z.string().meta({ description: "Stable, machine-readable; clients branch on it" }),
       message: z.string().meta({ description: "For the person or program that sent the request; never a value" }),
       request_id: z.string().meta({ description: "Also in the x-request-id header and every log line of the request" }),
-      details: z.record(z.string(), z.unknown()).optional().meta({ description: "invalid_manifest, publish_blocked: which lines or what blocks" }),
+      details: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .meta({ description: "invalid_manifest, publish_blocked: which lines or what blocks" }),
       field: z.string().optional().meta({ description: "Which input the message is about" }),
       connect_url: z.url().optional().meta({ description: "needs_reauthorization: where the user connects" }),
       missing_scopes: z.array(z.string()).optional().meta({ description: "needs_reauthorization: scopes to grant" }),
@@ -46,7 +49,8 @@ export const servedStatus: Record<string, number> = {
 };
 
 /** An error code of any domain. */
-export type ErrorCode = keyof typeof commonErrorStatus | keyof typeof extensionErrorStatus | keyof typeof auditApiErrorStatus | keyof typeof runtimeErrorStatus;
+export type ErrorCode =
+  keyof typeof commonErrorStatus | keyof typeof extensionErrorStatus | keyof typeof auditApiErrorStatus | keyof typeof runtimeErrorStatus;
 
 /** Security requirements of an operation, by the scheme names `registerSecuritySchemes` registers. */
 export const security: Record<"runtime" | "publisher" | "session" | "auditExport" | "metrics" | "none", Record<string, string[]>[]> = {
@@ -70,7 +74,11 @@ export function registerSecuritySchemes(registry: OpenAPIRegistry, runtimeScopes
     ),
   );
   registry.registerComponent("securitySchemes", "publisherToken", bearer("lk_pub_…", "A publisher API token (Publisher Dashboard)."));
-  registry.registerComponent("securitySchemes", "auditExportToken", bearer("opaque", "The value of LATCHKEY_AUDIT_EXPORT_TOKEN (a SIEM collector)."));
+  registry.registerComponent(
+    "securitySchemes",
+    "auditExportToken",
+    bearer("opaque", "The value of LATCHKEY_AUDIT_EXPORT_TOKEN (a SIEM collector)."),
+  );
   registry.registerComponent("securitySchemes", "metricsToken", bearer("opaque", "The value of LATCHKEY_METRICS_TOKEN."));
   registry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",
@@ -80,7 +88,9 @@ export function registerSecuritySchemes(registry: OpenAPIRegistry, runtimeScopes
   });
 }
 
-const requestIdHeader = { "x-request-id": { description: "The request's id (also in the error body)", schema: { type: "string" as const } } };
+const requestIdHeader = {
+  "x-request-id": { description: "The request's id (also in the error body)", schema: { type: "string" as const } },
+};
 
 /** Documented responses for the given error codes, one per status, each code an example of the body. */
 export function errorResponses(codes: readonly ErrorCode[]): Record<string, ResponseConfig> {

@@ -64,7 +64,9 @@ export const secretList = z.object({ secrets: z.array(secretMeta) }).meta({ id: 
 export const secretValue = z.object({ ref: z.string(), value: z.string() }).meta({ id: "SecretValue" });
 
 /** PUT /secrets/{ref}. */
-export const secretWritten = z.object({ ref: z.string(), is_set: z.literal(true), version: z.number().int() }).meta({ id: "SecretWritten" });
+export const secretWritten = z
+  .object({ ref: z.string(), is_set: z.literal(true), version: z.number().int() })
+  .meta({ id: "SecretWritten" });
 
 /** DELETE /secrets/{ref}. */
 export const secretDeleted = z.object({ ref: z.string(), was_set: z.boolean() }).meta({ id: "SecretDeleted" });
@@ -85,9 +87,7 @@ export const readinessBody = z
   .meta({ id: "Readiness" });
 
 /** POST /oauth/token: a current access token (never the refresh token). */
-export const oauthTokenAnswer = z
-  .object({ access_token: z.string(), expires_at: timestamp, scope: z.string() })
-  .meta({ id: "OAuthToken" });
+export const oauthTokenAnswer = z.object({ access_token: z.string(), expires_at: timestamp, scope: z.string() }).meta({ id: "OAuthToken" });
 
 /** GET /.well-known/jwks.json (RFC 7517). */
 export const jwksBody = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string().optional() })) }).meta({ id: "Jwks" });

@@ -25,5 +25,7 @@ export const PUT = publisherApi<{ ext: string; key: string }>(async (request, ca
 
 export const DELETE = publisherApi<{ ext: string; key: string }>(async (_request, call, deps, params) => {
   const result = await deletePartnerCredential(deps, call, params.ext, params.key);
-  return apiJson({ key: params.key, label: result.declaration.label, status: "missing", was_set: result.wasSet } satisfies z.infer<typeof credentialDeleted>);
+  return apiJson({ key: params.key, label: result.declaration.label, status: "missing", was_set: result.wasSet } satisfies z.infer<
+    typeof credentialDeleted
+  >);
 });
