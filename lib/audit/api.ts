@@ -9,7 +9,10 @@ import { checkpointJson } from "./queries";
 import type { CheckpointSigner } from "./signing-key";
 import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusionProof, storedRoot, treeSize } from "./tree-store";
 
-export type AuditApiErrorCode = "invalid_request" | "not_found" | "no_checkpoint" | "tree_size_out_of_range";
+/** The HTTP status each audit API error code is served with. */
+export const auditApiErrorStatus = { invalid_request: 400, tree_size_out_of_range: 400, not_found: 404, no_checkpoint: 404 } as const;
+
+export type AuditApiErrorCode = keyof typeof auditApiErrorStatus;
 
 /** A refusal of the public audit API (bad proof parameters, unknown leaf or checkpoint). */
 export class AuditApiError extends DomainError<AuditApiErrorCode> {
@@ -20,7 +23,7 @@ export class AuditApiError extends DomainError<AuditApiErrorCode> {
   }
 
   get status(): 400 | 404 {
-    return this.code === "invalid_request" || this.code === "tree_size_out_of_range" ? 400 : 404;
+    return auditApiErrorStatus[this.code];
   }
 }
 
@@ -203,17 +206,4 @@ async function chainAnchorCovering(db: DbOrTx, leafIndex: number, chainId: numbe
     checkpoint: checkpointJson(row.checkpoint),
     proof_path: hex(await storedInclusionProof(db, leafIndex, row.anchor.treeSize)),
   };
-}
-
-/** Reads a non-negative integer query parameter; missing is undefined unless required. */
-export function intParam(params: URLSearchParams, name: string, required: true): number;
-export function intParam(params: URLSearchParams, name: string, required?: false): number | undefined;
-export function intParam(params: URLSearchParams, name: string, required = false): number | undefined {
-  const raw = params.get(name);
-  if (raw === null || raw === "") {
-    if (required) throw new AuditApiError("invalid_request", `${name} is required.`);
-    return undefined;
-  }
-  if (!/^[0-9]{1,15}$/.test(raw)) throw new AuditApiError("invalid_request", `${name} must be a non-negative integer.`);
-  return Number(raw);
 }

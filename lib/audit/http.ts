@@ -1,34 +1,17 @@
 // The viewers' JSON route and the streamed CSV / JSONL exports, shared by the admin, publisher and
 // end-user routes: they differ only in the scope their guard resolved.
-import { z } from "zod";
 import type { DbOrTx } from "@/lib/db/client";
 import { currentRequestId, newRequestId } from "@/lib/http/request-context";
 import { jsonResponse } from "@/lib/http/respond";
-import { text } from "@/lib/http/text";
+import { auditEventsQuery } from "./schemas";
 import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
-
-const blank = (v: unknown) => (v === "" ? undefined : v);
-// Text filters go into WHERE clauses: text() refuses what PostgreSQL cannot take (a NUL was a 500).
-const filter = (label: string) => z.preprocess(blank, text({ label, max: 200 }).optional());
-const query = z.object({
-  actor: filter("actor"),
-  action: filter("action"),
-  extension: filter("extension"),
-  org: filter("org"),
-  outcome: z.preprocess(blank, z.enum(["success", "failure", "denied"]).optional()),
-  from: z.preprocess(blank, z.coerce.date().optional()),
-  to: z.preprocess(blank, z.coerce.date().optional()),
-  cursor: z.preprocess(blank, z.coerce.number().int().positive().optional()),
-  limit: z.preprocess(blank, z.coerce.number().int().min(1).max(200).optional()),
-  format: z.preprocess(blank, z.enum(["json", "csv", "jsonl"]).default("json")),
-});
 
 const jsonError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
   jsonResponse({ error: { code, message, request_id: currentRequestId() ?? newRequestId(), ...extra } }, status);
 
 /** Answers GET …/events: a JSON page (format=json) or the whole filtered set streamed as CSV or JSONL. */
 export async function auditEventsResponse(db: DbOrTx, scope: AuditScope, url: URL, fixed: Partial<AuditFilters> = {}): Promise<Response> {
-  const parsed = query.safeParse(Object.fromEntries(url.searchParams));
+  const parsed = auditEventsQuery.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue?.path[0] ?? "query");

@@ -23,7 +23,8 @@ export type ExtensionErrorCode =
   | "install_blocked"
   | "uninstall_blocked";
 
-const statusByCode: Record<ExtensionErrorCode, number> = {
+/** The HTTP status each extension error code is served with. */
+export const extensionErrorStatus: Record<ExtensionErrorCode, number> = {
   not_found: 404,
   forbidden: 403,
   invalid_manifest: 422,
@@ -57,7 +58,7 @@ export class ExtensionError extends DomainError<ExtensionErrorCode> {
   }
 
   get status(): number {
-    return statusByCode[this.code];
+    return extensionErrorStatus[this.code];
   }
 
   /** Served as `details`: the manifest's errors with their lines, or what blocks a publish. */

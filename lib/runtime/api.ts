@@ -19,6 +19,7 @@ import { SECRET_NAME, VAULT_MAX_BYTES, type OperationContext, type SecretAddress
 import { authorizeInstallation, type InstallationContext } from "./context";
 import type { RuntimeDeps } from "./deps";
 import { RuntimeError } from "./errors";
+import { oauthTokenBody, putSecretBody, type SecretMeta } from "./schemas";
 import { checkReadiness } from "./readiness";
 import { verifyRuntimeToken, type RuntimeIdentity, type RuntimeScope } from "./tokens";
 import { connectUrl } from "./urls";
@@ -174,7 +175,7 @@ async function readJsonBody(request: Request): Promise<unknown> {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function describe(secret: DeclaredSecret, status: SecretStatus | null | undefined, available: boolean) {
+function describe(secret: DeclaredSecret, status: SecretStatus | null | undefined, available: boolean): SecretMeta {
   return {
     ref: secret.ref,
     scope: secret.scope,
@@ -195,7 +196,7 @@ function describe(secret: DeclaredSecret, status: SecretStatus | null | undefine
   };
 }
 
-export type SecretMeta = ReturnType<typeof describe>;
+export type { SecretMeta };
 
 export interface RuntimeApi {
   listSecrets(request: Request): Promise<Response>;
@@ -380,10 +381,9 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     const secret = resolveDeclared(ref, caller.installation.declared);
     assertWritable(secret);
     const target = address(secret, caller);
-    const body = await readJsonBody(request);
-    const raw = body && typeof body === "object" && "value" in body ? (body as { value: unknown }).value : undefined;
-    if (typeof raw !== "string") throw new RuntimeError("invalid_request", 'Send `{ "value": "<string>" }`.');
-    const value = SecretValue.from(raw);
+    const body = putSecretBody.safeParse(await readJsonBody(request));
+    if (!body.success) throw new RuntimeError("invalid_request", 'Send `{ "value": "<string>" }`.');
+    const value = SecretValue.from(body.data.value);
     const maxBytes = Math.min(secret.maxBytes, VAULT_MAX_BYTES);
     if (value.byteLength > maxBytes) {
       throw new RuntimeError(
@@ -414,29 +414,30 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
 
   const oauthToken = guarded(async (request) => {
     const caller = await authenticate(request, "oauth:token");
-    const body = await readJsonBody(request);
-    const input = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
-    const provider = input.provider;
-    const scopes = input.scopes ?? [];
-    if (typeof provider !== "string" || provider.length === 0 || provider.length > 200) {
-      throw new RuntimeError("invalid_request", 'Send `{ "provider": "<provider id>", "scopes": ["…"] }`.');
+    const body = oauthTokenBody.safeParse(await readJsonBody(request));
+    if (!body.success) {
+      throw new RuntimeError(
+        "invalid_request",
+        body.error.issues.some((issue) => issue.path[0] === "provider" || issue.path.length === 0)
+          ? 'Send `{ "provider": "<provider id>", "scopes": ["…"] }`.'
+          : "`scopes` must be an array of scope strings.",
+      );
     }
-    if (!Array.isArray(scopes) || scopes.length > 100 || !scopes.every((s) => typeof s === "string" && s.length > 0 && s.length <= 200)) {
-      throw new RuntimeError("invalid_request", "`scopes` must be an array of scope strings.");
-    }
-    const unstorable = textProblemMessage("provider", provider) ?? textProblemMessage("scopes", (scopes as string[]).join(" "));
+    const provider = body.data.provider;
+    const scopes = body.data.scopes ?? [];
+    const unstorable = textProblemMessage("provider", provider) ?? textProblemMessage("scopes", scopes.join(" "));
     if (unstorable) throw new RuntimeError("invalid_request", unstorable);
     const requirement = caller.installation.oauth;
     if (!requirement || requirement.provider !== provider) {
       throw new RuntimeError("oauth_provider_not_declared", `This extension does not declare requires.oauth_provider "${provider}".`);
     }
-    const undeclared = (scopes as string[]).filter((s) => !requirement.scopes.includes(s));
+    const undeclared = scopes.filter((s) => !requirement.scopes.includes(s));
     if (undeclared.length > 0) {
       throw new RuntimeError("oauth_scope_not_declared", `Scopes not declared in requires.oauth_provider: ${undeclared.join(", ")}.`, {
         scopes: undeclared,
       });
     }
-    const wanted = scopes.length > 0 ? (scopes as string[]) : requirement.scopes;
+    const wanted = scopes.length > 0 ? scopes : requirement.scopes;
     const { installationId, extensionId, orgId } = caller.installation;
     const userId = caller.identity.userId;
     const result = await deps.oauth.getAccessToken({

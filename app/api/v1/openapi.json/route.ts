@@ -1,6 +1,6 @@
-// GET /api/v1/openapi.json: the runtime API's OpenAPI 3.1 document.
+// GET /api/v1/openapi.json: the OpenAPI 3.1 document of the API (lib/openapi), built once per process.
 import { env } from "@/lib/env";
-import { openApiDocument } from "@/lib/runtime/openapi";
+import { openApiDocument } from "@/lib/openapi";
 
 export const dynamic = "force-dynamic";
 

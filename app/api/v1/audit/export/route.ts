@@ -3,8 +3,8 @@
 // `Authorization: Bearer <LATCHKEY_AUDIT_EXPORT_TOKEN>`; admins may also call it signed in. The next
 // cursor is the last line's leaf_index (also in `x-latchkey-next-after`).
 import { createHash, timingSafeEqual } from "node:crypto";
-import { AuditApiError, intParam } from "@/lib/audit/api";
-import { EXPORT_DEFAULT_LIMIT, EXPORT_MAX_LIMIT, exportLeaves } from "@/lib/audit/export";
+import { exportLeaves } from "@/lib/audit/export";
+import { exportQuery, parseAuditQuery } from "@/lib/audit/schemas";
 import { AccessError, requirePlatformAdmin } from "@/lib/auth/guards";
 import { getActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
@@ -38,11 +38,8 @@ async function authorize(request: Request): Promise<void> {
 
 export const GET = route(async (request) => {
   await authorize(request);
-  const params = new URL(request.url).searchParams;
   // -1 (or no `after`) starts before the first leaf, so a collector's first cursor needs no special case.
-  const after = params.get("after") === "-1" ? -1 : (intParam(params, "after") ?? -1);
-  const limit = intParam(params, "limit") ?? EXPORT_DEFAULT_LIMIT;
-  if (limit < 1 || limit > EXPORT_MAX_LIMIT) throw new AuditApiError("invalid_request", `limit must be between 1 and ${EXPORT_MAX_LIMIT}.`);
+  const { after, limit } = parseAuditQuery(exportQuery, new URL(request.url).searchParams);
   const page = await exportLeaves(await getDb(), after, limit);
   return new Response(page.lines.map((line) => `${JSON.stringify(line)}\n`).join(""), {
     headers: {

@@ -3,6 +3,7 @@
 // Anyone may call it, so calls are limited per client address (LATCHKEY_RATE_LIMIT_AUDIT_VERIFY): each
 // one reads the tree, and past the limit the answer is 429 with Retry-After.
 import { AuditApiError, verifyContentHash } from "@/lib/audit/api";
+import { verifyBody } from "@/lib/audit/schemas";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { clientAddress } from "@/lib/http/client-address";
@@ -18,9 +19,9 @@ export const POST = route(async (request) => {
     rateLimitKey(clientAddress(request.headers, { trustedHops: guards.trustedProxyHops })),
     (wait) => `Too many verification requests from your address. Try again in ${wait}.`,
   );
-  const body = (await request.json().catch(() => null)) as { content_hash?: unknown } | null;
-  if (!body || typeof body.content_hash !== "string") {
-    throw new AuditApiError("invalid_request", 'Send JSON { "content_hash": "<64 hex characters>" }.');
-  }
-  return Response.json(await verifyContentHash(await getDb(), body.content_hash.toLowerCase(), { chainId: env().auditChain?.chainId }));
+  const body = verifyBody.safeParse(await request.json().catch(() => null));
+  if (!body.success) throw new AuditApiError("invalid_request", body.error.issues[0]?.message ?? "Invalid body.");
+  return Response.json(
+    await verifyContentHash(await getDb(), body.data.content_hash.toLowerCase(), { chainId: env().auditChain?.chainId }),
+  );
 });

@@ -1,4 +1,6 @@
 // POST a manifest (YAML body, or JSON { "yaml": "…" }): creates the extension or a new draft version.
+import type { z } from "zod";
+import { manifestJsonBody, type manifestUploaded } from "@/lib/extensions/api-schemas";
 import { uploadManifest } from "@/lib/extensions/upload-manifest";
 import { ExtensionError } from "@/lib/extensions/errors";
 import { readBoundedText } from "@/lib/http/body";
@@ -14,12 +16,14 @@ export const POST = publisherApi(async (request, call, deps) => {
   );
   let yaml = raw;
   if ((request.headers.get("content-type") ?? "").includes("application/json")) {
+    let body: unknown = null;
     try {
-      const body = JSON.parse(raw) as { yaml?: unknown };
-      yaml = typeof body.yaml === "string" ? body.yaml : "";
+      body = JSON.parse(raw);
     } catch {
-      yaml = "";
+      // Not JSON: parsed as no manifest below, which uploadManifest refuses with its own message.
     }
+    const parsed = manifestJsonBody.safeParse(body);
+    yaml = parsed.success ? parsed.data.yaml : "";
   }
   const result = await uploadManifest(deps.db, call, { yaml });
   return apiJson(
@@ -28,7 +32,7 @@ export const POST = publisherApi(async (request, call, deps) => {
       version: { version: result.version.version, published: result.version.publishedAt !== null },
       created: result.created,
       warnings: result.warnings,
-    },
+    } satisfies z.infer<typeof manifestUploaded>,
     result.created ? 201 : 200,
   );
 });

@@ -1,4 +1,6 @@
 // GET the status of an extension's partner credentials (never values).
+import type { z } from "zod";
+import type { credentialList } from "@/lib/extensions/api-schemas";
 import { listPartnerCredentials } from "@/lib/extensions/partner-credentials";
 import { apiJson, publisherApi } from "../../../handler";
 
@@ -16,5 +18,5 @@ export const GET = publisherApi<{ ext: string }>(async (_request, call, deps, { 
       last_set_at: c.lastSetAt?.toISOString() ?? null,
       last_set_by: c.lastSetBy?.email ?? null,
     })),
-  });
+  } satisfies z.infer<typeof credentialList>);
 });

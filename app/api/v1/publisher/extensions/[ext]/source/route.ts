@@ -1,6 +1,8 @@
 // PUT a version's source archive (.zip or .tar.gz as the raw body; `?version=` names the draft, the newest
 // version otherwise): it is unpacked in memory, scanned and the findings stored. 422 invalid_archive for
 // an archive that is refused (nothing is stored); the answer lists the findings with their lines.
+import type { z } from "zod";
+import { sourceQuery, type sourceUploaded } from "@/lib/extensions/api-schemas";
 import { ArchiveError, DEFAULT_ARCHIVE_LIMITS } from "@/lib/scan/archive";
 import { uploadSource } from "@/lib/scan/source";
 import { apiJson, publisherApi } from "../../../handler";
@@ -23,12 +25,12 @@ async function readArchive(request: Request): Promise<Uint8Array> {
 }
 
 export const PUT = publisherApi<{ ext: string }>(async (request, call, deps, { ext }) => {
-  const version = new URL(request.url).searchParams.get("version") ?? undefined;
+  const { version } = sourceQuery.parse({ version: new URL(request.url).searchParams.get("version") ?? undefined });
   const bytes = await readArchive(request);
   const { scan, report, version: row } = await uploadSource(deps, call, { extensionRef: ext, version, bytes });
   return apiJson({
     version: { version: row.version, id: row.id },
     archive: { sha256: scan.archiveSha256, bytes: scan.archiveBytes, format: scan.archiveFormat, files: scan.archiveFiles },
     scan: { files: report.files, manifest_checked: report.manifestChecked, summary: report.summary, findings: report.findings },
-  });
+  } satisfies z.infer<typeof sourceUploaded>);
 });

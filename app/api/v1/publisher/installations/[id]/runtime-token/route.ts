@@ -5,6 +5,8 @@
 // API token otherwise acts within its publisher only (no organizations); for this one call the
 // member's organization roles are loaded, since the rule needs them, while the publisher stays the
 // token's own.
+import type { z } from "zod";
+import type { runtimeTestToken } from "@/lib/extensions/api-schemas";
 import { loadUserActor } from "@/lib/auth/actor";
 import { isUuid } from "@/lib/db/ids";
 import { getRuntimeDeps, mintTestToken, RuntimeError } from "@/lib/runtime";
@@ -34,5 +36,5 @@ export const POST = publisherApi<{ id: string }>(async (_request, call, deps, { 
     extension_id: minted.extensionId,
     org_id: minted.orgId,
     user_id: minted.userId,
-  });
+  } satisfies z.infer<typeof runtimeTestToken>);
 });

@@ -1,14 +1,13 @@
 // PUT { "value": "…", "rotate"?: true } sets or rotates a partner credential; DELETE removes it. The
 // value is never echoed back.
-import { z } from "zod";
+import type { z } from "zod";
+import { credentialBody, type credentialDeleted, type credentialSet } from "@/lib/extensions/api-schemas";
 import { ExtensionError } from "@/lib/extensions/errors";
 import { deletePartnerCredential, rotatePartnerCredential, setPartnerCredential } from "@/lib/extensions/partner-credentials";
 import { apiJson, publisherApi, readJson } from "../../../../handler";
 
-const body = z.object({ value: z.string().max(70_000), rotate: z.boolean().optional() });
-
 export const PUT = publisherApi<{ ext: string; key: string }>(async (request, call, deps, params) => {
-  const parsed = body.safeParse(await readJson(request));
+  const parsed = credentialBody.safeParse(await readJson(request));
   if (!parsed.success) throw new ExtensionError("credential_value_invalid", 'Send { "value": "…" } as JSON.', { field: "value" });
   const ext = params.ext;
   const { value, rotate } = parsed.data;
@@ -21,10 +20,12 @@ export const PUT = publisherApi<{ ext: string; key: string }>(async (request, ca
     status: "configured",
     version: result.version,
     rotated: Boolean(rotate),
-  });
+  } satisfies z.infer<typeof credentialSet>);
 });
 
 export const DELETE = publisherApi<{ ext: string; key: string }>(async (_request, call, deps, params) => {
   const result = await deletePartnerCredential(deps, call, params.ext, params.key);
-  return apiJson({ key: params.key, label: result.declaration.label, status: "missing", was_set: result.wasSet });
+  return apiJson({ key: params.key, label: result.declaration.label, status: "missing", was_set: result.wasSet } satisfies z.infer<
+    typeof credentialDeleted
+  >);
 });
