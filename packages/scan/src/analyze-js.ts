@@ -2,9 +2,9 @@
 // and reports the read sites of rules.ts. Each rule is one or two ast-grep queries run natively over the
 // tree; only the matches cross into JavaScript, where names are judged (names.ts) and values followed.
 import type { SgNode } from "@ast-grep/napi";
-import { anyGate, reportOutermost, sameNode, storeCredentialKey } from "./analyze-shared";
+import { anyGate, configAccesses, reportOutermost, sameNode, storeCredentialKey } from "./analyze-shared";
 import { jsSecretRules } from "./analyze-js-secrets";
-import { CONFIG_GETTERS, CONFIG_RECEIVER, STORE_INITIALIZER, STORE_GETTERS, report, vaultHint, type AnalyzeContext } from "./common";
+import { CONFIG_GETTERS, STORE_INITIALIZER, STORE_GETTERS, report, vaultHint, type AnalyzeContext } from "./common";
 import { firstArgument, isWrite, literal, oneLineText, staticTexts } from "./js-nodes";
 import { isCredentialLike } from "./names";
 
@@ -214,14 +214,7 @@ function childProcesses(root: SgNode, ctx: AnalyzeContext, found: Imports): void
 
 function configReads(root: SgNode, ctx: AnalyzeContext): void {
   const reported: SgNode[] = [];
-  const nodes = root.findAll({
-    rule: {
-      any: [
-        { kind: "member_expression", has: { field: "object", regex: CONFIG_RECEIVER } },
-        { kind: "subscript_expression", has: { field: "object", regex: CONFIG_RECEIVER } },
-      ],
-    },
-  });
+  const nodes = configAccesses(root, "member_expression", { kind: "subscript_expression", object: "object" });
   for (const node of nodes) {
     const object = node.field("object")?.text() ?? "";
     if (/process\.env|import\.meta\.env/.test(object)) continue;

@@ -4,6 +4,7 @@
 // is handed to a call. Each analyzer supplies its grammar's nodes; the judgement lives here once.
 import type { SgNode } from "@ast-grep/napi";
 import {
+  CONFIG_RECEIVER,
   LOGGER_CALL,
   RESPONSE_CALL,
   TRANSPARENT_CALL,
@@ -50,6 +51,18 @@ export function checkSdkCall(ctx: AnalyzeContext, found: SdkCall): SdkCall {
     );
   }
   return found;
+}
+
+/** Member and subscript reads of a config object (`config.x`, `settings["x"]`), in the grammar's kinds. */
+export function configAccesses(root: SgNode, member: string, subscript: { kind: string; object: string }): SgNode[] {
+  return root.findAll({
+    rule: {
+      any: [
+        { kind: member, has: { field: "object", regex: CONFIG_RECEIVER } },
+        { kind: subscript.kind, has: { field: subscript.object, regex: CONFIG_RECEIVER } },
+      ],
+    },
+  });
 }
 
 /**
