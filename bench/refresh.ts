@@ -10,10 +10,8 @@
 // --hanging N refreshes wait at a token endpoint that holds its answers (at most 8 s, under the client's
 // 10-second timeout), beside the same reads with no refresh running: a refresh must not stall requests.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -23,162 +21,20 @@ import postgres from "postgres";
 import { SecretValue, createLocalKeyringFromFile } from "@/lib/crypto";
 import { Refresher } from "@/lib/oauth/refresh";
 import { describeDatabaseUrl, openDatabase, type Db } from "@/lib/db/client";
-import { auditEvents, extensionVersions, extensions, oauthConnections, organizations, publishers, users } from "@/lib/db/schema";
-import { sealTokens, openToken } from "@/lib/oauth/token-seal";
+import { auditEvents, oauthConnections } from "@/lib/db/schema";
+import { openToken } from "@/lib/oauth/token-seal";
 import type { DataKeys } from "@/lib/vault/data-keys";
-import type { Vault } from "@/lib/vault/vault";
 import { createEmptyPostgresDatabase } from "@/test/db";
 import { buildVault } from "@/test/vault";
 import type { WorkerConfig, WorkerMessage } from "./refresh-worker";
-import { fmt, parseFlags, progress } from "./lib";
+import { fmt, parseFlags } from "./lib";
+import { PROVIDER_ID, SYSTEM, seed } from "./refresh-seed";
+import { EXPIRES_IN_S, HOLD_MAX_MS, startTokenServer, type TokenServer } from "./refresh-token-server";
 
 const flags = parseFlags({ connections: 1_000, workers: 2, concurrency: 4, pool: 4, hanging: 100, reads: 2_000 });
 const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/test";
-const PROVIDER_ID = "bench-provider";
-const CLIENT = { id: "bench-client", secret: randomBytes(16).toString("hex") };
 /** The background refresher's window (REFRESH_AHEAD_MS); every seeded token expires well inside it. */
 const AHEAD_MS = 5 * 60_000;
-const EXPIRES_IN_S = 3600;
-const SYSTEM = { actor: { kind: "system" as const, id: "bench" }, source: { kind: "cli" as const, userAgent: "bench:refresh" } };
-
-interface IssuedToken {
-  connectionId: string;
-  spent: boolean;
-}
-
-/** A slow provider: answers are held until release(), and never longer than this (bounded). */
-const HOLD_MAX_MS = 8_000;
-
-/**
- * A token endpoint implementing the refresh_token grant with rotation: every refresh token it issued is
- * accepted once and answered with a new access token and a new refresh token. A spent one presented
- * again is a duplicate refresh (counted, answered invalid_grant like a strict provider would). With
- * `hold`, each answer waits until release() (or HOLD_MAX_MS) instead of the usual 5–20 ms.
- */
-async function startTokenServer(options: { hold?: boolean } = {}) {
-  const held = new Set<() => void>();
-  let onHeld: (() => void) | null = null;
-  const issued = new Map<string, IssuedToken>();
-  /** The one unspent refresh token of each connection: what the database must hold when all is done. */
-  const live = new Map<string, string>();
-  const stats = { requests: 0, granted: 0, duplicates: 0, unknown: 0, badClient: 0, badRequest: 0 };
-  // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64 (clients differ in what they escape).
-  const clientAuthenticated = (header: string | undefined) => {
-    const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? "");
-    const [id, secret] = Buffer.from(match?.[1] ?? "", "base64")
-      .toString("utf8")
-      .split(":")
-      .map((part) => decodeURIComponent(part.replaceAll("+", " ")));
-    return id === CLIENT.id && secret === CLIENT.secret;
-  };
-  const issue = (connectionId: string) => {
-    const token = `rt_${randomBytes(24).toString("base64url")}`;
-    issued.set(token, { connectionId, spent: false });
-    live.set(connectionId, token);
-    return token;
-  };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const answer = (status: number, body: Record<string, unknown>) => {
-        res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-        res.end(JSON.stringify(body));
-      };
-      // Request-to-response time of a real provider, so refreshes overlap as they would in production.
-      const latencyMs = 5 + Math.random() * 15;
-      const respond = () => {
-        if (req.method !== "POST" || req.url !== "/token") return answer(404, { error: "not_found" });
-        stats.requests++;
-        if (!clientAuthenticated(req.headers.authorization)) {
-          stats.badClient++;
-          return answer(401, { error: "invalid_client" });
-        }
-        const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
-        const presented = form.get("refresh_token") ?? "";
-        if (form.get("grant_type") !== "refresh_token" || !presented) {
-          stats.badRequest++;
-          return answer(400, { error: "invalid_request" });
-        }
-        const token = issued.get(presented);
-        if (!token) {
-          stats.unknown++;
-          return answer(400, { error: "invalid_grant", error_description: "unknown refresh token" });
-        }
-        if (token.spent) {
-          stats.duplicates++;
-          return answer(400, { error: "invalid_grant", error_description: "refresh token already used" });
-        }
-        token.spent = true;
-        stats.granted++;
-        return answer(200, {
-          access_token: `at_${randomBytes(24).toString("base64url")}`,
-          token_type: "Bearer",
-          expires_in: EXPIRES_IN_S,
-          refresh_token: issue(token.connectionId),
-        });
-      };
-      if (!options.hold) return void setTimeout(respond, latencyMs);
-      const go = () => {
-        clearTimeout(cap);
-        if (held.delete(go)) respond();
-      };
-      const cap = setTimeout(go, HOLD_MAX_MS);
-      held.add(go);
-      onHeld?.();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    base,
-    stats,
-    issue,
-    live,
-    /** Answers held right now. */
-    held: () => held.size,
-    /** Resolves once `n` answers are held at the same time, or after `timeoutMs` (then with how many were). */
-    async heldAtLeast(n: number, timeoutMs: number): Promise<number> {
-      const deadline = performance.now() + timeoutMs;
-      while (held.size < n && performance.now() < deadline) {
-        await new Promise<void>((resolve) => {
-          onHeld = resolve;
-          setTimeout(resolve, Math.max(0, deadline - performance.now()));
-        });
-      }
-      onHeld = null;
-      return held.size;
-    },
-    /** Answers every held request now. */
-    release() {
-      for (const go of [...held]) go();
-    },
-    /** A refresh token already accepted once, if any. */
-    spentToken(): string | null {
-      for (const [token, { spent }] of issued) if (spent) return token;
-      return null;
-    },
-    /** Presents a refresh token again, as a process that missed a rotation would. */
-    async replay(spentToken: string) {
-      const response = await fetch(`${base}/token`, {
-        method: "POST",
-        headers: {
-          authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString("base64")}`,
-          "content-type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: spentToken }),
-      });
-      return { status: response.status, body: (await response.json()) as { error?: string } };
-    },
-    close() {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
-}
-
-type TokenServer = Awaited<ReturnType<typeof startTokenServer>>;
 
 /** A fresh database on the PostgreSQL server, or a clear message and exit 1 when there is none. */
 async function createDatabase() {
@@ -199,95 +55,6 @@ async function createDatabase() {
   }
   const empty = await createEmptyPostgresDatabase(serverUrl);
   return { ...empty, label: `PostgreSQL ${version} (${new URL(serverUrl).hostname})` };
-}
-
-/**
- * The provider extension (published, its manifest's endpoints pointing at the loopback server, its
- * partner credentials in the vault) and `total` people with a connection each, tokens sealed as the
- * OAuth flow seals them, all expiring in 30 s with an hour-old issue time: every one is due at once.
- */
-async function seed(db: Db, vault: Vault, dataKeys: DataKeys, server: TokenServer, total: number) {
-  const tag = randomBytes(3).toString("hex");
-  const [publisher] = await db
-    .insert(publishers)
-    .values({ slug: `bench-pub-${tag}`, name: "Bench Publisher" })
-    .returning();
-  const [ext] = await db
-    .insert(extensions)
-    .values({ publisherId: publisher?.id ?? "", slug: `dev.bench.oauth-${tag}`, name: "Bench OAuth", status: "published" })
-    .returning();
-  const [org] = await db
-    .insert(organizations)
-    .values({ slug: `bench-org-${tag}`, name: "Bench Org" })
-    .returning();
-  if (!ext || !org) throw new Error("seeding the provider extension and organization returned no rows");
-  const manifest = {
-    extension: { id: ext.slug, name: ext.name, version: "1.0.0" },
-    credentials: {
-      ext: [
-        { key: "client_id", label: "Client id", type: "oauth_client_id", required: true },
-        { key: "client_secret", label: "Client secret", type: "oauth_client_secret", required: true },
-      ],
-    },
-    provides: {
-      oauth_provider: {
-        provider_id: PROVIDER_ID,
-        display_name: "Bench Provider",
-        endpoints: { authorize: `${server.base}/authorize`, token: `${server.base}/token` },
-        default_scopes: ["read"],
-      },
-    },
-  };
-  await db.insert(extensionVersions).values({ extensionId: ext.id, version: "1.0.0", manifestYaml: "", manifest, publishedAt: new Date() });
-  const partner = (name: string, value: string) =>
-    vault.set(SYSTEM, { extensionId: ext.id, scope: "ext", ownerId: ext.id, name }, SecretValue.from(value));
-  await partner("client_id", CLIENT.id);
-  await partner("client_secret", CLIENT.secret);
-
-  const shown = progress("  seeding connections");
-  const dek = await dataKeys.forWrite();
-  const now = Date.now();
-  const batch = 250;
-  for (let from = 0; from < total; from += batch) {
-    const people = await db
-      .insert(users)
-      .values(
-        Array.from({ length: Math.min(batch, total - from) }, (_, i) => ({
-          email: `bench-${tag}-${from + i}@example.test`,
-          name: `Bench ${from + i}`,
-        })),
-      )
-      .returning({ id: users.id });
-    const rows = people.map((person) => {
-      const id = randomUUID();
-      const sealed = sealTokens(dek, { id, ownerKind: "user", ownerId: person.id }, 1, {
-        accessToken: `at_${randomBytes(24).toString("base64url")}`,
-        refreshToken: server.issue(id),
-      });
-      return {
-        id,
-        ownerKind: "user" as const,
-        ownerId: person.id,
-        orgId: org.id,
-        providerId: PROVIDER_ID,
-        providerName: "Bench Provider",
-        clientExtensionId: ext.id,
-        scopes: ["read"],
-        status: "active" as const,
-        dekId: sealed.dekId,
-        accessToken: sealed.accessToken,
-        refreshToken: sealed.refreshToken,
-        expiresAt: new Date(now + 30_000),
-        issuedAt: new Date(now - 3600_000),
-        tokenVersion: 1,
-        connectedBy: person.id,
-      };
-    });
-    await db.insert(oauthConnections).values(rows);
-    shown.update(from + rows.length, total);
-  }
-  shown.clear();
-  return { extensionId: ext.id };
 }
 
 interface RunningWorker {
@@ -351,6 +118,79 @@ async function verify(db: Db, dataKeys: DataKeys, server: TokenServer, runStarte
   return { rows: rows.length, problems, auditedRefreshes: audited?.n ?? 0 };
 }
 
+type WorkerReport = Awaited<RunningWorker["done"]>;
+
+/** Starts the workers, lets them go at once, and waits for their reports (with the wall time from "go"). */
+async function runWorkers(config: WorkerConfig, workers: RunningWorker[]) {
+  for (let i = 0; i < flags.workers; i++) workers.push(startWorker(config, i));
+  await Promise.all(workers.map((w) => w.ready));
+  // Both start from one "go", after their start-up (tsx, pool, migrations check) is over.
+  const runStartedAt = Date.now();
+  const started = performance.now();
+  for (const w of workers) w.child.stdin?.end("go\n");
+  const reports = await Promise.all(workers.map((w) => w.done));
+  const wallSeconds = (Math.max(...reports.map((r) => r.at)) - started) / 1000;
+  return { runStartedAt, reports, wallSeconds };
+}
+
+/** Prints what the provider counted and what each worker reports. */
+function printRun(server: TokenServer, reports: WorkerReport[], wallSeconds: number) {
+  const { stats } = server;
+  const refreshed = reports.reduce((sum, r) => sum + r.counts.refreshed, 0);
+  const mark = (ok: boolean) => (ok ? "ok" : "MISSED");
+  console.log(
+    `\nToken requests made:  ${fmt(stats.requests)}  (goal: exactly ${fmt(flags.connections)}) ${mark(stats.requests === flags.connections)}`,
+  );
+  console.log(
+    `Duplicate refreshes:  ${fmt(stats.duplicates)}  (goal: 0; a spent refresh token presented again) ${mark(stats.duplicates === 0)}`,
+  );
+  if (stats.unknown + stats.badClient + stats.badRequest > 0) {
+    console.log(
+      `  other refused requests: ${stats.unknown} unknown token, ${stats.badClient} bad client auth, ${stats.badRequest} malformed`,
+    );
+  }
+  console.log(
+    `Wall time:            ${fmt(wallSeconds, 2)} s from "go" to the last worker done = ${fmt(refreshed / wallSeconds)} refreshes/s`,
+  );
+  reports.forEach((r, i) => {
+    const c = r.counts;
+    const other = [
+      c.expired && `${c.expired} expired`,
+      c.retry_later && `${c.retry_later} retry later`,
+      c.not_refreshable && `${c.not_refreshable} not refreshable`,
+      r.errors && `${r.errors} errors`,
+      r.warnings && `${r.warnings} warnings`,
+    ].filter(Boolean);
+    console.log(
+      `  worker ${i + 1}: refreshed ${fmt(c.refreshed)}, skipped ${fmt(c.fresh)} (held or already done by the other) in ${r.passes} passes, ${fmt(r.seconds, 2)} s` +
+        (other.length > 0 ? `; ${other.join(", ")}` : ""),
+    );
+    if (r.firstProblem) console.log(`    first problem logged: ${r.firstProblem.slice(0, 300)}`);
+  });
+  return refreshed;
+}
+
+/** Prints the check of the database afterwards, then shows that the duplicate counter is live. */
+async function printAfterwards(db: Db, dataKeys: DataKeys, server: TokenServer, runStartedAt: number, refreshed: number) {
+  const check = await verify(db, dataKeys, server, runStartedAt);
+  console.log(
+    `\nDatabase afterwards: ${fmt(check.rows)} connections; ${check.problems.length === 0 ? "all active, token_version 2, expiring ~1 h after their refresh, holding the provider's current refresh token, lease released" : `${fmt(check.problems.length)} PROBLEMS`}`,
+  );
+  for (const problem of check.problems.slice(0, 10)) console.log(`  ${problem}`);
+  if (check.problems.length > 10) console.log(`  … and ${fmt(check.problems.length - 10)} more`);
+  console.log(`  oauth.refresh audit events: ${fmt(check.auditedRefreshes)} (one per refresh: ${fmt(refreshed)})`);
+
+  // The duplicate counter is live: a spent token presented once more is caught and refused.
+  const spent = server.spentToken();
+  if (spent) {
+    const before = server.stats.duplicates;
+    const replay = await server.replay(spent);
+    console.log(
+      `Reuse detection check: replaying one spent refresh token → HTTP ${replay.status} ${replay.body.error ?? ""}, duplicate counter ${before} → ${server.stats.duplicates}`,
+    );
+  }
+}
+
 async function main() {
   const target = await createDatabase();
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-bench-refresh-"));
@@ -378,65 +218,9 @@ async function main() {
       aheadMs: AHEAD_MS,
       limit: flags.connections,
     };
-    for (let i = 0; i < flags.workers; i++) workers.push(startWorker(config, i));
-    await Promise.all(workers.map((w) => w.ready));
-    // Both start from one "go", after their start-up (tsx, pool, migrations check) is over.
-    const runStartedAt = Date.now();
-    const started = performance.now();
-    for (const w of workers) w.child.stdin?.end("go\n");
-    const reports = await Promise.all(workers.map((w) => w.done));
-    const wallSeconds = (Math.max(...reports.map((r) => r.at)) - started) / 1000;
-
-    const { stats } = server;
-    const refreshed = reports.reduce((sum, r) => sum + r.counts.refreshed, 0);
-    const mark = (ok: boolean) => (ok ? "ok" : "MISSED");
-    console.log(
-      `\nToken requests made:  ${fmt(stats.requests)}  (goal: exactly ${fmt(flags.connections)}) ${mark(stats.requests === flags.connections)}`,
-    );
-    console.log(
-      `Duplicate refreshes:  ${fmt(stats.duplicates)}  (goal: 0; a spent refresh token presented again) ${mark(stats.duplicates === 0)}`,
-    );
-    if (stats.unknown + stats.badClient + stats.badRequest > 0) {
-      console.log(
-        `  other refused requests: ${stats.unknown} unknown token, ${stats.badClient} bad client auth, ${stats.badRequest} malformed`,
-      );
-    }
-    console.log(
-      `Wall time:            ${fmt(wallSeconds, 2)} s from "go" to the last worker done = ${fmt(refreshed / wallSeconds)} refreshes/s`,
-    );
-    reports.forEach((r, i) => {
-      const c = r.counts;
-      const other = [
-        c.expired && `${c.expired} expired`,
-        c.retry_later && `${c.retry_later} retry later`,
-        c.not_refreshable && `${c.not_refreshable} not refreshable`,
-        r.errors && `${r.errors} errors`,
-        r.warnings && `${r.warnings} warnings`,
-      ].filter(Boolean);
-      console.log(
-        `  worker ${i + 1}: refreshed ${fmt(c.refreshed)}, skipped ${fmt(c.fresh)} (held or already done by the other) in ${r.passes} passes, ${fmt(r.seconds, 2)} s` +
-          (other.length > 0 ? `; ${other.join(", ")}` : ""),
-      );
-      if (r.firstProblem) console.log(`    first problem logged: ${r.firstProblem.slice(0, 300)}`);
-    });
-
-    const check = await verify(db, dataKeys, server, runStartedAt);
-    console.log(
-      `\nDatabase afterwards: ${fmt(check.rows)} connections; ${check.problems.length === 0 ? "all active, token_version 2, expiring ~1 h after their refresh, holding the provider's current refresh token, lease released" : `${fmt(check.problems.length)} PROBLEMS`}`,
-    );
-    for (const problem of check.problems.slice(0, 10)) console.log(`  ${problem}`);
-    if (check.problems.length > 10) console.log(`  … and ${fmt(check.problems.length - 10)} more`);
-    console.log(`  oauth.refresh audit events: ${fmt(check.auditedRefreshes)} (one per refresh: ${fmt(refreshed)})`);
-
-    // The duplicate counter is live: a spent token presented once more is caught and refused.
-    const spent = server.spentToken();
-    if (spent) {
-      const before = stats.duplicates;
-      const replay = await server.replay(spent);
-      console.log(
-        `Reuse detection check: replaying one spent refresh token → HTTP ${replay.status} ${replay.body.error ?? ""}, duplicate counter ${before} → ${stats.duplicates}`,
-      );
-    }
+    const { runStartedAt, reports, wallSeconds } = await runWorkers(config, workers);
+    const refreshed = printRun(server, reports, wallSeconds);
+    await printAfterwards(db, dataKeys, server, runStartedAt, refreshed);
   } finally {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill();
     server.close();

@@ -82,20 +82,17 @@ function benchKmsKeyring(endpoint: string, keyId: string): AwsKmsKeyring {
   });
 }
 
-async function bench(
-  flags: Flags,
-  backend: Backend,
-  kms: FakeKmsServer,
-  endpoint: string,
-  cleanups: (() => Promise<void>)[],
-): Promise<void> {
+/** One line of the report: a label column, then the figures. */
+const line = (label: string, text: string) => console.log(`${label.padEnd(29)}${text}`);
+
+/** Prints the header and builds the vault under test (KMS keyring, DEK cache, read audit). */
+async function setUp(flags: Flags, backend: Backend, endpoint: string, kms: FakeKmsServer, cleanups: (() => Promise<void>)[]) {
   const { db } = backend.database;
   const cpus = os.cpus();
   console.log(
     `Latchkey vault benchmark — node ${process.version}, ${cpus.length}× ${cpus[0]?.model.trim() ?? "unknown CPU"}, ` +
       `${backend.label}, ${fmt(flags.secrets)} secrets`,
   );
-  const line = (label: string, text: string) => console.log(`${label.padEnd(29)}${text}`);
 
   const owners = await seedOwners(db, "bench");
   const kmsRing = benchKmsKeyring(endpoint, kms.createKey());
@@ -108,8 +105,14 @@ async function bench(
   const logger = createLogger(pino.destination({ dest: "/dev/null", sync: true }));
   const vault = new Vault({ db, dataKeys, reads, graceMs: 60_000, logger });
   const ctx = extensionContext(owners.extensionId);
+  return { db, owners, kmsRing, dataKeys, reads, vault, ctx };
+}
 
-  // --- writes ---------------------------------------------------------------------------------------
+type Setup = Awaited<ReturnType<typeof setUp>>;
+
+/** Writes: every secret set through the vault; returns the addresses and values written. */
+async function benchWrites(s: Setup, flags: Flags, kms: FakeKmsServer) {
+  const { db, owners, vault, ctx } = s;
   const places: Omit<SecretAddress, "name">[] = [
     { extensionId: owners.extensionId, scope: "ext", ownerId: owners.extensionId },
     { extensionId: owners.extensionId, scope: "org", ownerId: owners.orgId },
@@ -142,8 +145,12 @@ async function bench(
     `${fmt(flags.secrets / writeSeconds).padStart(7)} /s   KMS calls: ${opCounts(kms.calls.slice(writeCallsBefore))} ` +
       `(${fmt(deks)} DEK${deks === 1 ? "" : "s"} for ${fmt(flags.secrets)} values + the fingerprint key)`,
   );
+  return { addresses, values };
+}
 
-  // --- reads: vault vs. baseline ----------------------------------------------------------------------
+/** Reads of one stored secret two ways: through the vault, and a baseline that decrypts the row directly. */
+async function readers(s: Setup, addresses: SecretAddress[], values: string[]) {
+  const { db, owners, dataKeys, vault, ctx } = s;
   const stored = await db
     .select({ id: secrets.id, name: secrets.name, version: secretVersions.version, dekId: secretVersions.dekId })
     .from(secrets)
@@ -191,7 +198,13 @@ async function bench(
     if (check && plaintext.toString("utf8") !== t.value) throw new Error(`baseline read of ${name} returned the wrong value`);
     plaintext.fill(0);
   };
+  return { vaultRead, baselineRead, keys };
+}
 
+/** Reads: vault vs. baseline at each concurrency, then the KMS calls of steady-state reads. */
+async function benchReads(s: Setup, flags: Flags, kms: FakeKmsServer, addresses: SecretAddress[], values: string[]) {
+  const { vaultRead, baselineRead, keys } = await readers(s, addresses, values);
+  const { reads } = s;
   await runConcurrent(WARMUP_READS, 16, (i) => vaultRead(i, true));
   await runConcurrent(WARMUP_READS, 16, (i) => baselineRead(i, true));
   await reads.flush();
@@ -228,8 +241,11 @@ async function bench(
     `KMS calls / ${fmt(STEADY_READS)} reads`,
     `${fmt(kms.calls.length - steadyBefore).padStart(7)}      (steady state, c=16, warm DEK cache)`,
   );
+}
 
-  // --- re-wrap: AWS KMS ReEncrypt to a new key ---------------------------------------------------------
+/** Re-wrap: AWS KMS ReEncrypt to a new key. */
+async function benchKmsRewrap(s: Setup, flags: Flags, kms: FakeKmsServer, endpoint: string, cleanups: (() => Promise<void>)[]) {
+  const { db, kmsRing } = s;
   await insertDeks(db, kmsRing, flags.deks, "creating KMS-wrapped DEKs");
   const nextRing = benchKmsKeyring(endpoint, kms.createKey());
   cleanups.push(async () => nextRing.destroy());
@@ -247,10 +263,15 @@ async function bench(
     "re-wrap (aws-kms ReEncrypt)",
     `${fmt(kmsMoved / kmsSeconds).padStart(7)} DEKs/s (${fmt(kmsMoved)} DEKs, ${fmt(reencrypts)} ReEncrypt)`,
   );
+}
 
-  // --- re-wrap: local keyring, new KEK version -----------------------------------------------------
-  // rewrapAll moves every DEK not under the current KEK, and a local keyring cannot open KMS-wrapped
-  // ones, so the KMS-era rows go first (this database is the benchmark's own and is dropped after).
+/**
+ * Re-wrap: local keyring, new KEK version. rewrapAll moves every DEK not under the current KEK, and a
+ * local keyring cannot open KMS-wrapped ones, so the KMS-era rows go first (this database is the
+ * benchmark's own and is dropped after).
+ */
+async function benchLocalRewrap(s: Setup, flags: Flags, cleanups: (() => Promise<void>)[]) {
+  const { db, owners } = s;
   await db.delete(secrets).where(inArray(secrets.extensionId, [owners.extensionId, owners.otherExtensionId]));
   await db.delete(systemKeys).where(eq(systemKeys.purpose, "audit-fingerprint"));
   await db.delete(dataKeysTable).where(eq(dataKeysTable.keyring, "aws-kms"));
@@ -267,7 +288,20 @@ async function bench(
     .from(dataKeysTable)
     .where(eq(dataKeysTable.kekId, localRing.currentKekId()));
   line("re-wrap (local KEK)", `${fmt(localMoved / localSeconds).padStart(7)} DEKs/s (${fmt(localMoved)} DEKs)`);
+}
 
+async function bench(
+  flags: Flags,
+  backend: Backend,
+  kms: FakeKmsServer,
+  endpoint: string,
+  cleanups: (() => Promise<void>)[],
+): Promise<void> {
+  const s = await setUp(flags, backend, endpoint, kms, cleanups);
+  const { addresses, values } = await benchWrites(s, flags, kms);
+  await benchReads(s, flags, kms, addresses, values);
+  await benchKmsRewrap(s, flags, kms, endpoint, cleanups);
+  await benchLocalRewrap(s, flags, cleanups);
   line("peak RSS", `${fmt(peakRssMb()).padStart(7)} MB`);
 }
 

@@ -14,6 +14,38 @@ export const root = path.resolve(import.meta.dirname, "..");
 /** Thrown by `abort`: a check failed that the rest of the run depends on. */
 class Aborted extends Error {}
 
+/** Runs a command to completion (bounded); returns its exit code and output. */
+function runBounded(command, args, options) {
+  const result = spawnSync(command, args, {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, ...options.env },
+    input: options.input ?? "",
+    encoding: "utf8",
+    timeout: options.timeoutMs ?? 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: result.status ?? 1, out: result.stdout ?? "", err: `${result.stderr ?? ""}${result.error ? String(result.error) : ""}` };
+}
+
+/**
+ * Starts a long-running process in its own process group, output to <scratch>/<name>.log. Returns the
+ * child with `exited` (a promise of its exit code or signal) and `output()` (its log so far).
+ */
+function startLogged(scratch, command, args, options) {
+  const file = path.join(scratch, `${options.name}.log`);
+  const fd = fs.openSync(file, "a");
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? scratch,
+    env: { ...process.env, ...options.env },
+    detached: true,
+    stdio: ["ignore", fd, fd],
+  });
+  fs.closeSync(fd);
+  child.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+  child.output = () => fs.readFileSync(file, "utf8");
+  return child;
+}
+
 /** A check run: `check()` prints ok/FAIL lines, `finish()` prints the tally and exits. */
 export function checkRun(name) {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `latchkey-${name}-`));
@@ -30,18 +62,7 @@ export function checkRun(name) {
     return ok;
   }
 
-  /** Runs a command to completion (bounded); returns its exit code and output. */
-  function run(command, args, options = {}) {
-    const result = spawnSync(command, args, {
-      cwd: options.cwd ?? root,
-      env: { ...process.env, ...options.env },
-      input: options.input ?? "",
-      encoding: "utf8",
-      timeout: options.timeoutMs ?? 600_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: result.status ?? 1, out: result.stdout ?? "", err: `${result.stderr ?? ""}${result.error ? String(result.error) : ""}` };
-  }
+  const run = (command, args, options = {}) => runBounded(command, args, options);
 
   /** Records a failure and stops the run (caught by `main`, which still cleans up). */
   function abort(what, detail) {
@@ -55,23 +76,10 @@ export function checkRun(name) {
     return result;
   }
 
-  /**
-   * Starts a long-running process in its own process group, output to <scratch>/<name>.log. Returns the
-   * child with `exited` (a promise of its exit code or signal) and `output()` (its log so far).
-   */
+  /** Starts a long-running process (see startLogged); stopped when the run ends. */
   function start(command, args, options) {
-    const file = path.join(scratch, `${options.name}.log`);
-    const fd = fs.openSync(file, "a");
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? scratch,
-      env: { ...process.env, ...options.env },
-      detached: true,
-      stdio: ["ignore", fd, fd],
-    });
-    fs.closeSync(fd);
+    const child = startLogged(scratch, command, args, options);
     started.push(child);
-    child.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
-    child.output = () => fs.readFileSync(file, "utf8");
     return child;
   }
 

@@ -15,8 +15,6 @@
 //     scripts/check-standalone.mjs), every acknowledged write is stored.
 // Run with tsx (it seeds through lib/); LATCHKEY_CHECK_REUSE_BUILD=1 reuses the standalone build.
 import { randomBytes, randomUUID } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { SecretValue } from "@/lib/crypto";
@@ -26,163 +24,27 @@ import { parseEnv } from "@/lib/env";
 import { openToken, sealTokens } from "@/lib/oauth/token-seal";
 import { createVaultFromEnv } from "@/lib/vault/create";
 import { checkRun, freePort, scratchDatabase, standaloneFolder, waitFor } from "./check-lib.mjs";
+import { CLIENT, startProxy, startTokenServer } from "./check-multi-servers";
 
 const LOAD_MS = 24_000;
 const KILL_AT_MS = 10_000;
 const CONNECTIONS = 24;
 const TOKEN_LIFETIME_S = 4;
 const FLUSH_WINDOW_MS = 2_000;
-const CLIENT = { id: "latchkey-demo", secret: randomBytes(24).toString("base64url") };
 
 const run = checkRun("check-multi");
 const { check, log } = run;
 
-/**
- * An OpenID provider's discovery document and token endpoint with refresh-token rotation: each refresh
- * token it issued is good once. A rotation counts as done when its answer has been handed to the
- * connection (`finish`), the moment a refresher can have received it.
- */
-async function startTokenServer() {
-  const issued = new Map<string, { connection: string; spentAt: number | null }>();
-  const live = new Map<string, string>();
-  const duplicates: { connection: string; spentAt: number }[] = [];
-  const stats = { granted: 0, badClient: 0, unknown: 0 };
-  const issue = (connection: string) => {
-    const token = `rt_${randomBytes(18).toString("base64url")}`;
-    issued.set(token, { connection, spentAt: null });
-    live.set(connection, token);
-    return token;
-  };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const json = (status: number, body: unknown) => {
-        res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-        res.end(JSON.stringify(body));
-      };
-      if (req.url === "/.well-known/openid-configuration") {
-        return json(200, {
-          issuer: base,
-          authorization_endpoint: `${base}/authorize`,
-          token_endpoint: `${base}/token`,
-          response_types_supported: ["code"],
-          subject_types_supported: ["public"],
-          id_token_signing_alg_values_supported: ["ES256"],
-        });
-      }
-      if (req.method !== "POST" || req.url !== "/token") return json(404, { error: "not_found" });
-      const [id, secret] = Buffer.from((req.headers.authorization ?? "").replace(/^Basic /, ""), "base64")
-        .toString("utf8")
-        .split(":")
-        .map((p) => decodeURIComponent(p.replaceAll("+", " ")));
-      if (id !== CLIENT.id || secret !== CLIENT.secret) {
-        stats.badClient++;
-        return json(401, { error: "invalid_client" });
-      }
-      const presented = new URLSearchParams(Buffer.concat(chunks).toString("utf8")).get("refresh_token") ?? "";
-      const token = issued.get(presented);
-      if (!token) {
-        stats.unknown++;
-        return json(400, { error: "invalid_grant" });
-      }
-      if (token.spentAt !== null) {
-        duplicates.push({ connection: token.connection, spentAt: token.spentAt });
-        return json(400, { error: "invalid_grant", error_description: "refresh token already used" });
-      }
-      // A real provider's latency, so refreshes of different processes overlap.
-      setTimeout(
-        () => {
-          const next = issue(token.connection);
-          res.once("finish", () => {
-            token.spentAt = Date.now();
-            stats.granted++;
-          });
-          json(200, {
-            access_token: `at_${randomBytes(18).toString("base64url")}`,
-            token_type: "Bearer",
-            expires_in: TOKEN_LIFETIME_S,
-            refresh_token: next,
-          });
-        },
-        3 + Math.random() * 10,
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, issue, live, duplicates, stats, close: () => (server.closeAllConnections(), server.close()) };
-}
+type TokenServer = Awaited<ReturnType<typeof startTokenServer>>;
+type Db = Awaited<ReturnType<typeof openDatabase>>["db"];
+type Vault = Awaited<ReturnType<typeof createVaultFromEnv>>;
+type Started = ReturnType<typeof run.start>;
+/** An acknowledged read and write of the load, with the instance that answered. */
+type Read = { agent: string; upstream: string; at: number };
+type Write = { version: number; bytes: number; upstream: string };
 
-/** A round-robin HTTP proxy over the instances' ports; a refused connection is tried on the next one. */
-async function startProxy(port: number, upstreams: number[]) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  let next = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const attempt = (tries: number) => {
-        const target = upstreams[next++ % upstreams.length] as number;
-        const upstream = http.request(
-          { host: "127.0.0.1", port: target, method: req.method, path: req.url, headers: req.headers, agent },
-          (answer) => {
-            res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "x-check-upstream": String(target) });
-            answer.pipe(res);
-          },
-        );
-        upstream.on("error", (error: NodeJS.ErrnoException) => {
-          // Never sent: safe to send elsewhere, whatever the method (what a load balancer does too).
-          if (error.code === "ECONNREFUSED" && tries + 1 < upstreams.length) return attempt(tries + 1);
-          if (!res.headersSent) res.writeHead(502).end();
-          else res.destroy();
-        });
-        upstream.end(body);
-      };
-      attempt(0);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { close: () => (server.closeAllConnections(), server.close(), agent.destroy()) };
-}
-
-void run.main(async () => {
-  const standalone = standaloneFolder(run);
-  const database = await scratchDatabase("multi");
-  run.onFinish(() => database.drop());
-  const tokens = await startTokenServer();
-  run.onFinish(async () => tokens.close());
-  const [portA, portB, proxyPort] = [await freePort(), await freePort(), await freePort()];
-  const baseUrl = `http://127.0.0.1:${proxyPort}`;
-  const metricsToken = randomBytes(16).toString("hex");
-  const env: Record<string, string> = {
-    DATABASE_URL: database.url,
-    LATCHKEY_URL: baseUrl,
-    // One data dir for all, as a shared volume: the file anchor sink is written by whichever process leads.
-    LATCHKEY_DATA_DIR: path.join(run.scratch, "data"),
-    LATCHKEY_MASTER_KEY: randomBytes(32).toString("base64"),
-    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    LATCHKEY_DEMO: "true",
-    LATCHKEY_DEMO_OAUTH_ISSUER: tokens.base,
-    LATCHKEY_DEMO_OAUTH_CLIENT_SECRET: CLIENT.secret,
-    LATCHKEY_OAUTH_REFRESH_INTERVAL_MS: "1000",
-    LATCHKEY_METRICS_TOKEN: metricsToken,
-    LOG_LEVEL: "warn",
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-  };
-  const instance = (name: string, port: number) =>
-    run.start("node", [path.join(standalone, "server.js")], { name, env: { ...env, PORT: String(port), HOSTNAME: "127.0.0.1" } });
-
-  // Instance A migrates and seeds; then the data the load needs is added through lib/, as operators would.
-  const a = instance("instance-a", portA);
-  if ((await waitFor(`http://127.0.0.1:${portA}/api/ready`, 90_000, (r: Response) => r.status === 200))?.status !== 200) {
-    run.abort("instance A becomes ready", a.output().slice(-3000));
-  }
-  const config = parseEnv(env);
-  const db = (await openDatabase({ url: database.url, max: 4 })).db;
-  const vault = await createVaultFromEnv(db, config);
+/** The demo data the load works on, plus Eve's API key and a secret value to read back. */
+async function demoData(db: Db, vault: Vault) {
   const one = async <T>(rows: Promise<T[]>, what: string): Promise<T> => {
     const [row] = await rows;
     if (!row) throw new Error(`demo data missing: ${what}`);
@@ -216,8 +78,15 @@ void run.main(async () => {
     { extensionId: spotify.id, scope: "user", ownerId: eve.id, name: "spotify_api_key" },
     SecretValue.from(apiKeyValue),
   );
-  // Connections to the token endpoint above, all due for a refresh within seconds: Eve's (asked for on
-  // demand through My Calendar) and more people's (refreshed in the background).
+  return { eve, globex, spotify, providerExt, spotifyInstall, calendarInstall, apiKeyValue };
+}
+
+/**
+ * Connections to the token endpoint, all due for a refresh within seconds: Eve's (asked for on demand
+ * through My Calendar) and more people's (refreshed in the background).
+ */
+async function seedConnections(db: Db, vault: Vault, tokens: TokenServer, data: Awaited<ReturnType<typeof demoData>>) {
+  const { eve, globex, providerExt } = data;
   const people = await db
     .insert(users)
     .values(Array.from({ length: CONNECTIONS - 1 }, (_, i) => ({ email: `multi-${i}@example.test`, name: `Multi ${i}` })))
@@ -247,30 +116,10 @@ void run.main(async () => {
     };
   });
   await db.insert(oauthConnections).values(connectionRows);
-  const mint = (installationId: string) => {
-    const minted = run.run(
-      "node",
-      [path.join(standalone, "dist-scripts", "token-mint.mjs"), "--installation", installationId, "--user", eve.id],
-      {
-        env: { ...env, LOG_LEVEL: "warn" },
-      },
-    );
-    if (minted.code !== 0) run.abort("token:mint", minted.err);
-    return minted.out.trim().split("\n").at(-1) ?? "";
-  };
-  const spotifyToken = mint(spotifyInstall.id);
-  const calendarToken = mint(calendarInstall.id);
+}
 
-  const b = instance("instance-b", portB);
-  const worker = run.start("node", [path.join(standalone, "dist-scripts", "worker.mjs")], { name: "worker", env });
-  if ((await waitFor(`http://127.0.0.1:${portB}/api/ready`, 90_000, (r: Response) => r.status === 200))?.status !== 200) {
-    run.abort("instance B becomes ready", b.output().slice(-3000));
-  }
-  const proxy = await startProxy(proxyPort, [portA, portB]);
-  run.onFinish(async () => proxy.close());
-  check(true, `two instances (:${portA}, :${portB}) and a worker on one database, behind a round-robin proxy on :${proxyPort}`);
-
-  // The load.
+/** The load: readers, writers and on-demand token requests through the proxy, with B killed half-way. */
+async function load(baseUrl: string, b: Started, tokens: { spotify: string; calendar: string }, apiKeyValue: string) {
   const started = Date.now();
   const end = started + LOAD_MS;
   const reads: { agent: string; upstream: string; at: number }[] = [];
@@ -296,7 +145,7 @@ void run.main(async () => {
   const readers = Array.from({ length: 6 }, (_, r) =>
     loop(async (n) => {
       const agent = `check-multi/read-${r}-${n}`;
-      const answer = await call("GET", "/api/v1/secrets/user.spotify_api_key", spotifyToken, agent);
+      const answer = await call("GET", "/api/v1/secrets/user.spotify_api_key", tokens.spotify, agent);
       const body = (await answer.json().catch(() => null)) as { value?: string } | null;
       stats.reads++;
       if (answer.status === 200 && body?.value === apiKeyValue)
@@ -306,7 +155,7 @@ void run.main(async () => {
   const writers = Array.from({ length: 2 }, (_, w) =>
     loop(async (n) => {
       const value = `rt-${w}-${n}-${randomBytes(4).toString("hex")}`;
-      const answer = await call("PUT", "/api/v1/secrets/user.spotify_refresh_token", spotifyToken, `check-multi/write-${w}-${n}`, {
+      const answer = await call("PUT", "/api/v1/secrets/user.spotify_refresh_token", tokens.spotify, `check-multi/write-${w}-${n}`, {
         value,
       });
       const body = (await answer.json().catch(() => null)) as { version?: number } | null;
@@ -317,7 +166,7 @@ void run.main(async () => {
     }),
   );
   const onDemand = loop(async (n) => {
-    const answer = await call("POST", "/api/v1/oauth/token", calendarToken, `check-multi/token-${n}`, {
+    const answer = await call("POST", "/api/v1/oauth/token", tokens.calendar, `check-multi/token-${n}`, {
       provider: "my-oauth",
       scopes: ["calendar.read"],
     });
@@ -332,6 +181,12 @@ void run.main(async () => {
     process.kill(-(b.pid as number), "SIGKILL");
   })();
   await Promise.all([...readers, ...writers, onDemand, killer]);
+  return { started, reads, writes, stats, killedAt };
+}
+
+/** What the load's figures say: B was killed, both instances served, the refreshers kept up. */
+async function checkLoad(result: Awaited<ReturnType<typeof load>>, b: Started, tokens: TokenServer, portA: number, portB: number) {
+  const { stats, started, killedAt, reads, writes } = result;
   log(
     `load: ${stats.reads} reads, ${stats.writes} writes, ${stats.tokens} on-demand tokens (${stats.tokenFailures} refused), ${stats.failed} requests failed in flight; ${tokens.stats.granted} refreshes granted`,
   );
@@ -346,30 +201,26 @@ void run.main(async () => {
     tokens.stats.granted >= CONNECTIONS * 2,
     `the refreshers refreshed under load (${tokens.stats.granted} refreshes of ${CONNECTIONS} connections)`,
   );
+}
 
-  // Stop A gracefully (its queued read events are written), let the worker sequence everything, stop it.
+/** Stops A gracefully (its queued read events are written), lets the worker sequence everything, stops it. */
+async function drain(a: Started, worker: Started, sql: Awaited<ReturnType<typeof scratchDatabase>>["sql"]) {
   process.kill(a.pid as number, "SIGTERM");
   check((await a.exited) === 143, "instance A drained and stopped on SIGTERM");
-  const { sql } = database;
   let waiting = -1;
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
     const [row] = await sql<{ waiting: number }[]>`select count(*)::int as waiting from audit_events e
-      where not exists (select 1 from audit_leaves l where l.event_id = e.id)`;
+    where not exists (select 1 from audit_leaves l where l.event_id = e.id)`;
     waiting = row?.waiting ?? -1;
     if (waiting === 0) break;
   }
   check(waiting === 0, "the worker sequenced every audit event");
   process.kill(worker.pid as number, "SIGTERM");
   check((await worker.exited) === 0, "the worker stopped cleanly on SIGTERM");
+}
 
-  // Audit verification.
-  const verify = run.run("node", [path.join(standalone, "dist-scripts", "audit-verify.mjs")], {
-    env: { ...env, LOG_LEVEL: "warn" },
-    timeoutMs: 120_000,
-  });
-  check(verify.code === 0 && verify.out.includes("OK"), "audit:verify: the whole log verifies", `${verify.out}${verify.err}`.slice(-3000));
-
-  // No duplicate refresh; every stored refresh token is the live one.
+/** No duplicate refresh; every stored refresh token is the live one. */
+async function checkRefreshes(db: Db, vault: Vault, tokens: TokenServer, killedAt: number) {
   const crash = tokens.duplicates.filter((d) => d.spentAt >= killedAt - 1000 && d.spentAt <= killedAt + 50);
   const racing = tokens.duplicates.filter((d) => !crash.includes(d));
   check(
@@ -389,12 +240,20 @@ void run.main(async () => {
     stale === 0 && expired <= crash.length,
     `every active connection holds its latest refresh token (${expired} expired, all by a lost rotation)`,
   );
+}
 
-  // Versions gapless; every acknowledged write stored with its event.
+/** Versions gapless; every acknowledged write stored with its event. */
+async function checkWrites(
+  database: Awaited<ReturnType<typeof scratchDatabase>>,
+  db: Db,
+  key: { extensionId: string; ownerId: string },
+  writes: Write[],
+) {
+  const { sql } = database;
   const [secret] = await db
     .select()
     .from(secrets)
-    .where(and(eq(secrets.extensionId, spotify.id), eq(secrets.ownerId, eve.id), eq(secrets.name, "spotify_refresh_token")));
+    .where(and(eq(secrets.extensionId, key.extensionId), eq(secrets.ownerId, key.ownerId), eq(secrets.name, "spotify_refresh_token")));
   const versions = secret ? await db.select().from(secretVersions).where(eq(secretVersions.secretId, secret.id)) : [];
   const numbers = versions.map((v) => v.version).sort((x, y) => x - y);
   check(
@@ -404,17 +263,28 @@ void run.main(async () => {
   const byVersion = new Map(versions.map((v) => [v.version, v]));
   const missing = writes.filter((w) => byVersion.get(w.version)?.byteLength !== w.bytes);
   const setEvents = await sql<{ version: number }[]>`select (details->>'version')::int as version from audit_events
-    where action = 'secret.set' and target = 'user.spotify_refresh_token'`;
+  where action = 'secret.set' and target = 'user.spotify_refresh_token'`;
   const audited = new Set(setEvents.map((e) => e.version));
   check(
     missing.length === 0 && writes.every((w) => audited.has(w.version)),
     `every acknowledged write (${writes.length}) is stored with its audit event`,
     JSON.stringify(missing.slice(0, 5)),
   );
+}
 
-  // Reads: none lost from the surviving instance; at most the killed one's last flush window.
+/** Reads: none lost from the surviving instance; at most the killed one's last flush window. */
+async function checkReads(
+  database: Awaited<ReturnType<typeof scratchDatabase>>,
+  reads: Read[],
+  portA: number,
+  portB: number,
+  killedAt: number,
+) {
+  const { sql } = database;
+  const fromA = reads.filter((r) => r.upstream === String(portA)).length;
+  const fromB = reads.filter((r) => r.upstream === String(portB)).length;
   const readEvents = await sql<{ agent: string }[]>`select source_user_agent as agent from audit_events
-    where action = 'secret.read' and source_user_agent like 'check-multi/read-%'`;
+  where action = 'secret.read' and source_user_agent like 'check-multi/read-%'`;
   const readAudited = new Set(readEvents.map((e) => e.agent));
   const lost = reads.filter((r) => !readAudited.has(r.agent));
   const lostFromA = lost.filter((r) => r.upstream === String(portA));
@@ -425,4 +295,88 @@ void run.main(async () => {
     `the killed instance lost only its last flush window of read events (${lost.length} of its ${fromB} reads, all within ${FLUSH_WINDOW_MS / 1000} s of the kill)`,
     JSON.stringify(outsideWindow.slice(0, 5)),
   );
+}
+
+/** The environment of both instances and the worker. */
+function instanceEnv(database: { url: string }, baseUrl: string, tokens: TokenServer, metricsToken: string): Record<string, string> {
+  return {
+    DATABASE_URL: database.url,
+    LATCHKEY_URL: baseUrl,
+    // One data dir for all, as a shared volume: the file anchor sink is written by whichever process leads.
+    LATCHKEY_DATA_DIR: path.join(run.scratch, "data"),
+    LATCHKEY_MASTER_KEY: randomBytes(32).toString("base64"),
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    LATCHKEY_DEMO: "true",
+    LATCHKEY_DEMO_OAUTH_ISSUER: tokens.base,
+    LATCHKEY_DEMO_OAUTH_CLIENT_SECRET: CLIENT.secret,
+    LATCHKEY_OAUTH_REFRESH_INTERVAL_MS: "1000",
+    LATCHKEY_METRICS_TOKEN: metricsToken,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}
+
+void run.main(async () => {
+  const standalone = standaloneFolder(run);
+  const database = await scratchDatabase("multi");
+  run.onFinish(() => database.drop());
+  const tokens = await startTokenServer(TOKEN_LIFETIME_S);
+  run.onFinish(async () => tokens.close());
+  const [portA, portB, proxyPort] = [await freePort(), await freePort(), await freePort()];
+  const baseUrl = `http://127.0.0.1:${proxyPort}`;
+  const metricsToken = randomBytes(16).toString("hex");
+  const env = instanceEnv(database, baseUrl, tokens, metricsToken);
+  const instance = (name: string, port: number) =>
+    run.start("node", [path.join(standalone, "server.js")], { name, env: { ...env, PORT: String(port), HOSTNAME: "127.0.0.1" } });
+
+  // Instance A migrates and seeds; then the data the load needs is added through lib/, as operators would.
+  const a = instance("instance-a", portA);
+  if ((await waitFor(`http://127.0.0.1:${portA}/api/ready`, 90_000, (r: Response) => r.status === 200))?.status !== 200) {
+    run.abort("instance A becomes ready", a.output().slice(-3000));
+  }
+  const config = parseEnv(env);
+  const db = (await openDatabase({ url: database.url, max: 4 })).db;
+  const vault = await createVaultFromEnv(db, config);
+  const data = await demoData(db, vault);
+  await seedConnections(db, vault, tokens, data);
+  const { eve, spotify, spotifyInstall, calendarInstall } = data;
+  const mint = (installationId: string) => {
+    const minted = run.run(
+      "node",
+      [path.join(standalone, "dist-scripts", "token-mint.mjs"), "--installation", installationId, "--user", eve.id],
+      {
+        env: { ...env, LOG_LEVEL: "warn" },
+      },
+    );
+    if (minted.code !== 0) run.abort("token:mint", minted.err);
+    return minted.out.trim().split("\n").at(-1) ?? "";
+  };
+  const spotifyToken = mint(spotifyInstall.id);
+  const calendarToken = mint(calendarInstall.id);
+
+  const b = instance("instance-b", portB);
+  const worker = run.start("node", [path.join(standalone, "dist-scripts", "worker.mjs")], { name: "worker", env });
+  if ((await waitFor(`http://127.0.0.1:${portB}/api/ready`, 90_000, (r: Response) => r.status === 200))?.status !== 200) {
+    run.abort("instance B becomes ready", b.output().slice(-3000));
+  }
+  const proxy = await startProxy(proxyPort, [portA, portB]);
+  run.onFinish(async () => proxy.close());
+  check(true, `two instances (:${portA}, :${portB}) and a worker on one database, behind a round-robin proxy on :${proxyPort}`);
+
+  // The load.
+  const result = await load(baseUrl, b, { spotify: spotifyToken, calendar: calendarToken }, data.apiKeyValue);
+  await checkLoad(result, b, tokens, portA, portB);
+  await drain(a, worker, database.sql);
+
+  // Audit verification.
+  const verify = run.run("node", [path.join(standalone, "dist-scripts", "audit-verify.mjs")], {
+    env: { ...env, LOG_LEVEL: "warn" },
+    timeoutMs: 120_000,
+  });
+  check(verify.code === 0 && verify.out.includes("OK"), "audit:verify: the whole log verifies", `${verify.out}${verify.err}`.slice(-3000));
+
+  await checkRefreshes(db, vault, tokens, result.killedAt);
+  await checkWrites(database, db, { extensionId: spotify.id, ownerId: eve.id }, result.writes);
+  await checkReads(database, result.reads, portA, portB, result.killedAt);
 });

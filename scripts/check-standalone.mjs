@@ -22,52 +22,9 @@ import { checkRun, freePort, logLines, root, scratchDatabase, standaloneFolder, 
 const BASE = process.env.LATCHKEY_MIGRATIONS_BASE || "48cec36";
 const run = checkRun("check-standalone");
 const { check, scratch } = run;
-await run.main(async () => {
-  const standalone = standaloneFolder(run);
 
-  const database = await scratchDatabase("standalone");
-  run.onFinish(() => database.drop());
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const metricsToken = randomBytes(16).toString("hex");
-  // Production mode: PostgreSQL, a sign-in configured, demo mode off; the local keyring from the environment.
-  const serverEnv = {
-    DATABASE_URL: database.url,
-    LATCHKEY_URL: baseUrl,
-    LATCHKEY_DATA_DIR: path.join(scratch, "data"),
-    LATCHKEY_MASTER_KEY: randomBytes(32).toString("base64"),
-    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    GITHUB_ID: "check-standalone",
-    GITHUB_SECRET: "check-standalone-secret",
-    LATCHKEY_DEMO: "false",
-    LATCHKEY_METRICS_TOKEN: metricsToken,
-    LATCHKEY_OAUTH_REFRESHER: "false",
-    // Reads' audit events wait up to 30 s (default 1 s), so the SIGTERM below always finds them queued.
-    LATCHKEY_AUDIT_READ_FLUSH_MS: "30000",
-    LOG_LEVEL: "info",
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-  };
-
-  // What a kept scratch folder (KEEP_CHECK_DIR=1) needs to run a command on the kept database by hand.
-  fs.writeFileSync(
-    path.join(scratch, "server.env"),
-    Object.entries(serverEnv)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join(""),
-    { mode: 0o600 },
-  );
-
-  // 1. The old code writes the data.
-  const old = path.join(scratch, "old");
-  fs.mkdirSync(old);
-  run.mustRun(`git archive ${BASE}`, "git", ["archive", "--format=tar", "-o", path.join(scratch, "old.tar"), BASE]);
-  run.mustRun("unpack the old tree", "tar", ["-xf", path.join(scratch, "old.tar"), "-C", old]);
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(old, "node_modules"));
-  const spotifyValue = `sk-from-${BASE}-${randomBytes(6).toString("hex")}`;
-  fs.writeFileSync(
-    path.join(old, "upgrade-writer.ts"),
-    `// Written by scripts/check-standalone.mjs into the ${BASE} tree: data written the way that release wrote it.
+/** The upgrade writer the old tree runs: data written the way that release wrote it. */
+const UPGRADE_WRITER = `// Written by scripts/check-standalone.mjs into the ${BASE} tree: data written the way that release wrote it.
 import { and, eq } from "drizzle-orm";
 import { createSequencerFromEnv } from "@/lib/audit/log";
 import { SecretValue } from "@/lib/crypto";
@@ -101,8 +58,38 @@ await database.close();
 console.log(JSON.stringify({ installationId: installation.id, userId: eve.id }));
 }
 void main();
-`,
-  );
+`;
+
+/** Production mode: PostgreSQL, a sign-in configured, demo mode off; the local keyring from the environment. */
+function serverEnvironment(database, baseUrl, metricsToken) {
+  return {
+    DATABASE_URL: database.url,
+    LATCHKEY_URL: baseUrl,
+    LATCHKEY_DATA_DIR: path.join(scratch, "data"),
+    LATCHKEY_MASTER_KEY: randomBytes(32).toString("base64"),
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    GITHUB_ID: "check-standalone",
+    GITHUB_SECRET: "check-standalone-secret",
+    LATCHKEY_DEMO: "false",
+    LATCHKEY_METRICS_TOKEN: metricsToken,
+    LATCHKEY_OAUTH_REFRESHER: "false",
+    // Reads' audit events wait up to 30 s (default 1 s), so the SIGTERM below always finds them queued.
+    LATCHKEY_AUDIT_READ_FLUSH_MS: "30000",
+    LOG_LEVEL: "info",
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}
+
+/** 1. The old code writes the data and mints a token; returns what the later steps read back. */
+async function writeOldData({ database, serverEnv }) {
+  const old = path.join(scratch, "old");
+  fs.mkdirSync(old);
+  run.mustRun(`git archive ${BASE}`, "git", ["archive", "--format=tar", "-o", path.join(scratch, "old.tar"), BASE]);
+  run.mustRun("unpack the old tree", "tar", ["-xf", path.join(scratch, "old.tar"), "-C", old]);
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(old, "node_modules"));
+  const spotifyValue = `sk-from-${BASE}-${randomBytes(6).toString("hex")}`;
+  fs.writeFileSync(path.join(old, "upgrade-writer.ts"), UPGRADE_WRITER);
   const tsx = path.join(root, "node_modules", ".bin", "tsx");
   const written = run.mustRun(
     `${BASE} writes data with its own code and migrations`,
@@ -124,17 +111,11 @@ void main();
     { cwd: old, env: { ...serverEnv, LOG_LEVEL: "warn" } },
   );
   const oldToken = oldMint.out.trim().split("\n").at(-1) ?? "";
+  return { spotifyValue, installationId, userId, oldMigrations, oldToken };
+}
 
-  // The new server starts on it.
-  const server = run.start("node", [path.join(standalone, "server.js")], {
-    name: "server",
-    env: { ...serverEnv, PORT: String(port), HOSTNAME: "127.0.0.1" },
-  });
-  const up = await waitFor(`${baseUrl}/api/health`, 60_000);
-  if (up?.status !== 200) run.abort(`the standalone server answers on ${baseUrl}`, server.output().slice(-3000));
-  check(true, `the standalone server answers on ${baseUrl}`);
-
-  // 2. Smoke.
+/** 2. Smoke: health, readiness and migrations, a page and its script, an API error, metrics. */
+async function smoke({ baseUrl, database, metricsToken }, oldMigrations) {
   const health = await fetch(`${baseUrl}/api/health`);
   check(
     health.status === 200 && (await health.json()).status === "ok" && /^[0-9a-f-]{36}$/.test(health.headers.get("x-request-id") ?? ""),
@@ -175,20 +156,23 @@ void main();
       metricsText.includes("latchkey_audit_tree_size "),
     "metrics count requests by route pattern and status, and report the audit log",
   );
+  return refusedId;
+}
 
-  // The old data, served.
+/** The old data, served: to the old token, and to a token the new operator command mints. */
+async function oldDataServed({ baseUrl, serverEnv, standalone }, old) {
   const readSecret = (token, userAgent = "check-standalone") =>
     fetch(`${baseUrl}/api/v1/secrets/user.spotify_api_key`, { headers: { authorization: `Bearer ${token}`, "user-agent": userAgent } });
-  const oldRead = await readSecret(oldToken);
+  const oldRead = await readSecret(old.oldToken);
   const oldReadBody = await oldRead.json().catch(() => null);
   check(
-    oldRead.status === 200 && oldReadBody?.value === spotifyValue,
+    oldRead.status === 200 && oldReadBody?.value === old.spotifyValue,
     `the secret ${BASE} rotated is served, to the token ${BASE} minted`,
     `${oldRead.status} ${JSON.stringify(oldReadBody)}`,
   );
   const newMint = run.run(
     "node",
-    [path.join(standalone, "dist-scripts", "token-mint.mjs"), "--installation", installationId, "--user", userId],
+    [path.join(standalone, "dist-scripts", "token-mint.mjs"), "--installation", old.installationId, "--user", old.userId],
     {
       cwd: scratch,
       env: { ...serverEnv, LOG_LEVEL: "warn" },
@@ -201,15 +185,11 @@ void main();
     "token:mint from the standalone folder (another working directory) mints a token that reads it",
     newMint.err,
   );
+  return { token, readSecret };
+}
 
-  // The request-log line of the refused request carries its id.
-  const serverLog = logLines(server.output());
-  check(
-    serverLog.some((l) => l.msg === "request" && l.request_id === refusedId && l.status === 401 && l.route === "/api/v1/secrets/[ref]"),
-    "the request log has one line for it, with the same request id, route and status",
-  );
-
-  // 3. SIGTERM during a burst of reads.
+/** 3. SIGTERM during a burst of reads: every read answered 200 has its audit event. */
+async function sigtermBurst({ database }, server, token, readSecret) {
   const acknowledged = new Set();
   let sent = 0;
   let signalledAt = null;
@@ -242,7 +222,7 @@ void main();
   );
   check(exit === 143, `the server exited after draining (code ${exit}; 143 = SIGTERM handled)`, server.output().slice(-2000));
   const rows = await database.sql`select source_user_agent as agent from audit_events
-  where action = 'secret.read' and source_user_agent like 'check-sigterm/%'`;
+where action = 'secret.read' and source_user_agent like 'check-sigterm/%'`;
   const audited = new Set(rows.map((r) => r.agent));
   const lost = [...acknowledged].filter((agent) => !audited.has(agent));
   const flushedAtShutdown = logLines(server.output())
@@ -253,8 +233,10 @@ void main();
     `every read answered 200 has its audit event (${audited.size} events for ${acknowledged.size} reads; ${flushedAtShutdown} of them written by the shutdown's flush)`,
     `lost: ${lost.slice(0, 10).join(", ")}${lost.length > 10 ? ` and ${lost.length - 10} more` : ""}`,
   );
+}
 
-  // 4. The worker from the standalone folder, then audit:verify.
+/** 4. The worker from the standalone folder, then audit:verify. */
+async function workerAndVerify({ database, serverEnv, standalone, metricsToken }) {
   const workerMetricsPort = await freePort();
   const worker = run.start("node", [path.join(standalone, "dist-scripts", "worker.mjs")], {
     name: "worker",
@@ -268,7 +250,7 @@ void main();
   let unsequenced = -1;
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
     [{ count: unsequenced }] = await database.sql`select count(*)::int as count from audit_events e
-    where not exists (select 1 from audit_leaves l where l.event_id = e.id)`;
+  where not exists (select 1 from audit_leaves l where l.event_id = e.id)`;
     if (unsequenced === 0) break;
   }
   check(unsequenced === 0, "the worker sequenced every audit event");
@@ -288,4 +270,47 @@ void main();
     "audit:verify: every event, checkpoint and anchor verifies",
     `${verify.out}${verify.err}`.slice(-3000),
   );
+}
+
+await run.main(async () => {
+  const standalone = standaloneFolder(run);
+  const database = await scratchDatabase("standalone");
+  run.onFinish(() => database.drop());
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const metricsToken = randomBytes(16).toString("hex");
+  const serverEnv = serverEnvironment(database, baseUrl, metricsToken);
+  const setup = { standalone, database, baseUrl, metricsToken, serverEnv };
+
+  // What a kept scratch folder (KEEP_CHECK_DIR=1) needs to run a command on the kept database by hand.
+  fs.writeFileSync(
+    path.join(scratch, "server.env"),
+    Object.entries(serverEnv)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(""),
+    { mode: 0o600 },
+  );
+
+  const old = await writeOldData(setup);
+
+  // The new server starts on it.
+  const server = run.start("node", [path.join(standalone, "server.js")], {
+    name: "server",
+    env: { ...serverEnv, PORT: String(port), HOSTNAME: "127.0.0.1" },
+  });
+  const up = await waitFor(`${baseUrl}/api/health`, 60_000);
+  if (up?.status !== 200) run.abort(`the standalone server answers on ${baseUrl}`, server.output().slice(-3000));
+  check(true, `the standalone server answers on ${baseUrl}`);
+
+  const refusedId = await smoke(setup, old.oldMigrations);
+  const { token, readSecret } = await oldDataServed(setup, old);
+  // The request-log line of the refused request carries its id.
+  const serverLog = logLines(server.output());
+  check(
+    serverLog.some((l) => l.msg === "request" && l.request_id === refusedId && l.status === 401 && l.route === "/api/v1/secrets/[ref]"),
+    "the request log has one line for it, with the same request id, route and status",
+  );
+
+  await sigtermBurst(setup, server, token, readSecret);
+  await workerAndVerify(setup);
 });

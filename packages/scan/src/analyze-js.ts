@@ -2,22 +2,10 @@
 // and reports the read sites of rules.ts. Each rule is one or two ast-grep queries run natively over the
 // tree; only the matches cross into JavaScript, where names are judged (names.ts) and values followed.
 import type { SgNode } from "@ast-grep/napi";
-import {
-  CONFIG_GETTERS,
-  CONFIG_RECEIVER,
-  LOGGER_CALL,
-  RESPONSE_CALL,
-  TRANSPARENT_CALL,
-  STORE_GETTERS,
-  STORE_INITIALIZER,
-  credentialKey,
-  declarationsFor,
-  escapeRegex,
-  isStoreReceiver,
-  report,
-  vaultHint,
-  type AnalyzeContext,
-} from "./common";
+import { anyGate, configAccesses, reportOutermost, sameNode, storeCredentialKey } from "./analyze-shared";
+import { jsSecretRules } from "./analyze-js-secrets";
+import { CONFIG_GETTERS, STORE_INITIALIZER, STORE_GETTERS, report, vaultHint, type AnalyzeContext } from "./common";
+import { firstArgument, isWrite, literal, oneLineText, staticTexts } from "./js-nodes";
 import { isCredentialLike } from "./names";
 
 const DOTENV_MODULES =
@@ -51,88 +39,6 @@ const CHILD_PROCESS_FUNCTIONS = new Set([
   "execaNode",
   "$",
 ]);
-const FUNCTION_KINDS = new Set<string>([
-  "function_declaration",
-  "function_expression",
-  "function",
-  "arrow_function",
-  "method_definition",
-  "generator_function_declaration",
-  "generator_function",
-]);
-const SDK_METHODS = new Set(["get", "set", "delete", "isSet", "meta", "rotate"]);
-const SDK_WRITES = new Set(["set", "delete", "rotate"]);
-
-/** The literal value of a string or template (without substitutions) node; null when computed. */
-function literal(node: SgNode | null | undefined): string | null {
-  if (!node) return null;
-  const kind = node.kind();
-  if (kind === "string") return node.text().slice(1, -1);
-  if (kind === "template_string") {
-    if (node.find({ rule: { kind: "template_substitution" } })) return null;
-    return node.text().slice(1, -1);
-  }
-  return null;
-}
-
-/** Every static text piece of an expression (strings, template parts): what a store key is built from. */
-function staticTexts(node: SgNode): string[] {
-  const own = literal(node);
-  if (own !== null) return [own];
-  return node
-    .findAll({ rule: { any: [{ kind: "string_fragment" }, { kind: "string" }] } })
-    .map((n) => (n.kind() === "string" ? n.text().slice(1, -1) : n.text()));
-}
-
-function firstArgument(call: SgNode): SgNode | null {
-  const args = call.field("arguments");
-  return args?.namedChildren().find((c) => c.kind() !== "comment") ?? null;
-}
-
-/** Unwraps `await x`, `(x)`, `x!`, `x as T`, `x ?? y`, `x || y` to the expression that yields the value. */
-function unwrap(node: SgNode): SgNode {
-  let current = node;
-  for (;;) {
-    const kind = current.kind();
-    if (
-      kind === "await_expression" ||
-      kind === "parenthesized_expression" ||
-      kind === "non_null_expression" ||
-      kind === "as_expression" ||
-      kind === "satisfies_expression"
-    ) {
-      const inner = current.namedChildren().find((c) => c.kind() !== "comment");
-      if (!inner) return current;
-      current = inner;
-    } else if (kind === "binary_expression" && /^(\?\?|\|\|)$/.test(current.field("operator")?.text() ?? "")) {
-      const left = current.field("left");
-      if (!left) return current;
-      current = left;
-    } else return current;
-  }
-}
-
-function enclosingFunction(node: SgNode): SgNode | null {
-  return node.ancestors().find((a) => FUNCTION_KINDS.has(String(a.kind()))) ?? null;
-}
-
-function sameNode(a: SgNode | null | undefined, b: SgNode): boolean {
-  return !!a && a.id() === b.id();
-}
-
-/** Names bound at the top level of the module (const/let/var). */
-function moduleBindings(root: SgNode): Set<string> {
-  const names = new Set<string>();
-  for (const child of root.children()) {
-    const statement = child.kind() === "export_statement" ? (child.field("declaration") ?? child) : child;
-    if (statement.kind() !== "lexical_declaration" && statement.kind() !== "variable_declaration") continue;
-    for (const d of statement.namedChildren()) {
-      const name = d.kind() === "variable_declarator" ? d.field("name") : null;
-      if (name?.kind() === "identifier") names.add(name.text());
-    }
-  }
-  return names;
-}
 
 function envAccesses(root: SgNode, ctx: AnalyzeContext, deno: boolean): void {
   const envNodes = root.findAll({ rule: { any: [{ pattern: "process.env" }, { pattern: "import.meta.env" }, { pattern: "Bun.env" }] } });
@@ -204,22 +110,6 @@ function envAccesses(root: SgNode, ctx: AnalyzeContext, deno: boolean): void {
     else if (isCredentialLike(name))
       report(ctx, "env-credential-read", call, `Reads ${name} from the environment.${vaultHint(ctx.declared, name)}`);
   }
-}
-
-function oneLineText(node: SgNode): string {
-  return node.text().replace(/\s+/g, " ").slice(0, 80);
-}
-
-function isWrite(node: SgNode): boolean {
-  const parent = node.parent();
-  if (!parent) return false;
-  if (
-    (parent.kind() === "assignment_expression" || parent.kind() === "augmented_assignment_expression") &&
-    sameNode(parent.field("left"), node)
-  )
-    return true;
-  if (parent.kind() === "unary_expression" && parent.text().startsWith("delete")) return true;
-  return false;
 }
 
 function insideChildProcessCall(node: SgNode): boolean {
@@ -324,14 +214,7 @@ function childProcesses(root: SgNode, ctx: AnalyzeContext, found: Imports): void
 
 function configReads(root: SgNode, ctx: AnalyzeContext): void {
   const reported: SgNode[] = [];
-  const nodes = root.findAll({
-    rule: {
-      any: [
-        { kind: "member_expression", has: { field: "object", regex: CONFIG_RECEIVER } },
-        { kind: "subscript_expression", has: { field: "object", regex: CONFIG_RECEIVER } },
-      ],
-    },
-  });
+  const nodes = configAccesses(root, "member_expression", { kind: "subscript_expression", object: "object" });
   for (const node of nodes) {
     const object = node.field("object")?.text() ?? "";
     if (/process\.env|import\.meta\.env/.test(object)) continue;
@@ -348,10 +231,7 @@ function configReads(root: SgNode, ctx: AnalyzeContext): void {
       } else name = property;
     } else name = literal(node.field("index"));
     if (name === null || !isCredentialLike(name)) continue;
-    // `config.spotify.clientSecret` matches twice (config.spotify, and .clientSecret on it): report the outermost.
-    if (reported.some((r) => r.range().start.index <= site.range().start.index && r.range().end.index >= site.range().end.index)) continue;
-    reported.push(site);
-    report(ctx, "config-credential-read", site, `${oneLineText(site)} reads ${name} from a config object.${vaultHint(ctx.declared, name)}`);
+    reportOutermost(ctx, reported, site, `${oneLineText(site)} reads ${name} from a config object.${vaultHint(ctx.declared, name)}`);
   }
 }
 
@@ -371,9 +251,8 @@ function storeReads(root: SgNode, ctx: AnalyzeContext): void {
     const method = fn?.field("property")?.text() ?? "";
     if (!STORE_GETTERS.has(method)) continue;
     const receiver = fn?.field("object")?.text() ?? "";
-    if (!isStoreReceiver(receiver, aliases) || /(^|\.)secrets$|config|settings/i.test(receiver)) continue;
     const args = call.field("arguments")?.namedChildren() ?? [];
-    const key = args.flatMap(staticTexts).find(credentialKey);
+    const key = storeCredentialKey(receiver, aliases, "js", args.flatMap(staticTexts));
     if (key !== undefined) {
       report(ctx, "store-credential-read", call, `${oneLineText(call)} reads the credential-like field "${key}" from ${receiver}.`);
     }
@@ -399,197 +278,6 @@ function dynamicCode(root: SgNode, ctx: AnalyzeContext): void {
   }
 }
 
-interface SdkCall {
-  call: SgNode;
-  method: string;
-  ref: string | null;
-}
-
-function sdkCalls(root: SgNode, ctx: AnalyzeContext): SdkCall[] {
-  const calls = root.findAll({
-    rule: {
-      kind: "call_expression",
-      has: { field: "function", kind: "member_expression", has: { field: "object", regex: "(^|\\.)secrets$" } },
-    },
-  });
-  const result: SdkCall[] = [];
-  for (const call of calls) {
-    const method = call.field("function")?.field("property")?.text() ?? "";
-    if (!SDK_METHODS.has(method)) continue;
-    const ref = literal(firstArgument(call));
-    result.push({ call, method, ref });
-    if (!ctx.declared || ref === null) continue;
-    const matches = declarationsFor(ctx.declared, ref);
-    if (matches.length === 0) {
-      report(ctx, "sdk-undeclared-secret", call, `secrets.${method}("${ref}") names a secret the manifest does not declare.`);
-    } else if (SDK_WRITES.has(method) && matches.every((d) => d.writeMode === "user")) {
-      const d = matches[0];
-      report(
-        ctx,
-        "sdk-user-secret-write",
-        call,
-        `secrets.${method}("${ref}") writes ${d?.scope}.${d?.name}, whose write_mode is user: only the user may set it.`,
-      );
-    }
-  }
-  return result;
-}
-
-/** Identifiers (and `{ x }` shorthands) named `name` inside `scope`. */
-function uses(scope: SgNode, name: string): SgNode[] {
-  return scope.findAll({
-    rule: {
-      any: [
-        { kind: "identifier", regex: `^${escapeRegex(name)}$` },
-        { kind: "shorthand_property_identifier", regex: `^${escapeRegex(name)}$` },
-      ],
-    },
-  });
-}
-
-/** Whether `node` reaches `top` only through non-call wrappers, or as the argument of a response builder. */
-function flowsOut(node: SgNode, top: SgNode): boolean {
-  for (const a of node.ancestors()) {
-    if (sameNode(a, top)) return true;
-    // `key !== null`, `!key`, `typeof key`: a boolean or a type about the value, not the value.
-    if (a.kind() === "binary_expression" && /^(===|!==|==|!=|<|>|<=|>=|instanceof|in)$/.test(a.field("operator")?.text() ?? ""))
-      return false;
-    if (a.kind() === "unary_expression" && /^(!|typeof|void)/.test(a.text())) return false;
-    if (a.kind() === "arguments") {
-      const call = a.parent();
-      const fn = call?.field("function")?.text() ?? call?.field("constructor")?.text() ?? "";
-      if (!RESPONSE_CALL.test(fn)) return false;
-    }
-    if (FUNCTION_KINDS.has(String(a.kind()))) return false;
-  }
-  return false;
-}
-
-function secretFlows(root: SgNode, ctx: AnalyzeContext, calls: SdkCall[]): void {
-  const gets = calls.filter((c) => c.method === "get");
-  if (gets.length === 0) return;
-  const moduleNames = moduleBindings(root);
-  const flagged = new Set<string>();
-  const flag = (rule: "secret-kept-beyond-handler" | "secret-logged" | "secret-returned", node: SgNode, message: string) => {
-    const key = `${rule}:${node.id()}`;
-    if (flagged.has(key)) return;
-    flagged.add(key);
-    report(ctx, rule, node, message);
-  };
-  for (const { call, ref } of gets) {
-    const fn = enclosingFunction(call);
-    const what = ref ? `the value of secrets.get("${ref}")` : "a value from secrets.get";
-    // Climb from the call to the expression whose value is the secret.
-    let holder: SgNode = call;
-    for (let p = call.parent(); p && sameNode(unwrap(p), call); p = p.parent()) holder = p;
-    const parent = holder.parent();
-    const tainted = new Set<string>();
-    if (parent?.kind() === "variable_declarator" && sameNode(parent.field("value"), holder)) {
-      const name = parent.field("name");
-      if (name?.kind() === "identifier") {
-        if (!fn) flag("secret-kept-beyond-handler", parent, `Keeps ${what} in the module-level ${name.text()}, outside any handler.`);
-        else tainted.add(name.text());
-      }
-    } else if (parent?.kind() === "assignment_expression" && sameNode(parent.field("right"), holder)) {
-      const left = parent.field("left");
-      if (left) checkKept(left, parent, fn, moduleNames, what, flag, tainted);
-    } else if (parent?.kind() === "arguments") {
-      const outer = parent.parent();
-      const fnText = outer?.field("function")?.text() ?? "";
-      if (/(\.(set|put|hset|setex|add)$)/.test(fnText))
-        flag("secret-kept-beyond-handler", outer as SgNode, `Stores ${what} with ${fnText}(), where it outlives the handler.`);
-      else if (LOGGER_CALL.test(fnText)) flag("secret-logged", outer as SgNode, `Passes ${what} to ${fnText}().`);
-      else if (RESPONSE_CALL.test(fnText) && /^(res|response|reply|ctx|c)\./.test(fnText))
-        flag("secret-returned", outer as SgNode, `Sends ${what} in a response.`);
-    } else if (parent?.kind() === "return_statement" || parent?.kind() === "arrow_function") {
-      flag("secret-returned", parent, `Returns ${what}.`);
-    }
-    if (tainted.size === 0 || !fn) continue;
-    const mentions = (text: string, name: string) => new RegExp(`(^|[^\\w$])${escapeRegex(name)}($|[^\\w$])`).test(text);
-    // One hop of derivation: `const prefix = apiKey.slice(0, 5)` carries the secret too.
-    for (const d of fn.findAll({ rule: { kind: "variable_declarator" } })) {
-      const value = d.field("value");
-      const name = d.field("name");
-      if (!value || name?.kind() !== "identifier" || tainted.has(name.text())) continue;
-      const valueText = value.text();
-      if ([...tainted].some((t) => mentions(valueText, t) && uses(value, t).some((u) => flowsOut(u, value)))) tainted.add(name.text());
-    }
-    for (const t of tainted) {
-      for (const use of uses(fn, t)) traceUse(use, t, fn, what, moduleNames, flag);
-    }
-  }
-}
-
-/** Follows one use of a variable holding a secret up to where it is logged, returned, sent or kept. */
-function traceUse(
-  use: SgNode,
-  t: string,
-  fn: SgNode,
-  what: string,
-  moduleNames: Set<string>,
-  flag: (rule: "secret-kept-beyond-handler" | "secret-logged" | "secret-returned", node: SgNode, message: string) => void,
-): void {
-  const fnId = fn.id();
-  let previous: SgNode = use;
-  for (const a of use.ancestors()) {
-    if (a.id() === fnId) return;
-    const kind = a.kind();
-    // `apiKey.length` says how long the value is, not what it is.
-    if (kind === "member_expression" && previous.id() === use.id() && a.field("property")?.text() === "length") return;
-    if (kind === "variable_declarator") return; // a derived variable: followed as its own name
-    if (kind === "assignment_expression") {
-      const right = a.field("right");
-      const left = a.field("left");
-      if (right && left && previous.id() === right.id()) checkKept(left, a, fn, moduleNames, what, flag, new Set());
-      return;
-    }
-    if (kind === "call_expression" && previous.kind() === "arguments") {
-      const fnText = a.field("function")?.text() ?? "";
-      if (LOGGER_CALL.test(fnText)) return flag("secret-logged", a, `Passes ${what} (held in ${t}) to ${fnText}().`);
-      if (/^(res|response|reply|ctx|c)\.(json|send|end|write|body)$/.test(fnText))
-        return flag("secret-returned", a, `Sends ${what} (held in ${t}) in a response.`);
-      if (
-        /(^|\.)(cache|memo|store|redis|kv|lru)\w*\.(set|put|hset|setex|add)$/i.test(fnText) ||
-        (/\.set$/.test(fnText) && moduleNames.has(fnText.split(".")[0] ?? ""))
-      ) {
-        return flag("secret-kept-beyond-handler", a, `Stores ${what} (held in ${t}) with ${fnText}(), where it outlives the handler.`);
-      }
-      // Through a call that only changes the value's form, the value goes on; any other call takes it.
-      if (!TRANSPARENT_CALL.test(fnText) && !RESPONSE_CALL.test(fnText)) return;
-    }
-    if (kind === "return_statement") {
-      if (flowsOut(use, a)) flag("secret-returned", a, `Returns ${what} (held in ${t}).`);
-      return;
-    }
-    previous = a;
-  }
-}
-
-function checkKept(
-  left: SgNode,
-  site: SgNode,
-  fn: SgNode | null,
-  moduleNames: Set<string>,
-  what: string,
-  flag: (rule: "secret-kept-beyond-handler", node: SgNode, message: string) => void,
-  tainted: Set<string>,
-): void {
-  const text = left.text();
-  if (/^this\./.test(text)) {
-    flag("secret-kept-beyond-handler", site, `Keeps ${what} in the instance field ${text}, which outlives the handler.`);
-    return;
-  }
-  const base = text.split(/[.[]/)[0] ?? "";
-  if (left.kind() === "identifier") {
-    if (!fn || moduleNames.has(base))
-      flag("secret-kept-beyond-handler", site, `Keeps ${what} in the module-level ${base}, which outlives the handler.`);
-    else tainted.add(base);
-    return;
-  }
-  if (moduleNames.has(base) || !fn)
-    flag("secret-kept-beyond-handler", site, `Keeps ${what} in the module-level ${base}, which outlives the handler.`);
-}
-
 /**
  * Words each group of rules needs in the source: a rule group whose words are absent cannot match, so it
  * is not run, and a file with none of them is not parsed at all (scan.ts). Kept in step with the queries
@@ -607,7 +295,7 @@ export const JS_GATES = {
 
 /** Whether any JavaScript rule could match this text (otherwise the file is not parsed). */
 export function jsMayMatch(text: string): boolean {
-  return Object.values(JS_GATES).some((gate) => gate.test(text));
+  return anyGate(JS_GATES, text);
 }
 
 /** Runs every JavaScript/TypeScript rule over one parsed file (`text` is its source, for the gates). */
@@ -620,5 +308,5 @@ export function analyzeJs(root: SgNode, ctx: AnalyzeContext, text: string): void
   if (JS_GATES.config.test(text)) configReads(root, ctx);
   if (JS_GATES.store.test(text)) storeReads(root, ctx);
   if (JS_GATES.code.test(text)) dynamicCode(root, ctx);
-  if (JS_GATES.sdk.test(text)) secretFlows(root, ctx, sdkCalls(root, ctx));
+  if (JS_GATES.sdk.test(text)) jsSecretRules(root, ctx);
 }

@@ -68,6 +68,112 @@ function uncachedRequest(url: string, init: RequestInit): Request {
   }
 }
 
+/** The settings every request of one remote client uses (createClient's options with defaults applied). */
+interface Connection {
+  baseUrl: string;
+  timeoutMs: number;
+  attempts: number;
+  doFetch: (request: Request) => Promise<Response>;
+  token: () => Promise<string>;
+}
+
+function connection(options: ClientOptions): Connection {
+  return {
+    baseUrl: options.baseUrl.replace(/\/+$/, ""),
+    timeoutMs: options.timeoutMs ?? 5000,
+    attempts: Math.max(1, options.attempts ?? 3),
+    doFetch: options.fetch ?? ((request: Request) => fetch(request)),
+    token: async () => (typeof options.token === "function" ? options.token() : options.token),
+  };
+}
+
+/** One attempt: the response with its body read, or LatchkeyNetworkError on a timeout or network failure. */
+async function once(conn: Connection, method: string, path: string, body: unknown): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), conn.timeoutMs);
+  try {
+    const request = uncachedRequest(`${conn.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${await conn.token()}`,
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: controller.signal,
+    });
+    const response = await conn.doFetch(request);
+    // Read the body inside the timeout as well: a stalled body is as bad as a stalled connect.
+    const text = await response.text();
+    return new Response(text, { status: response.status, headers: response.headers });
+  } catch (error) {
+    const timedOut = controller.signal.aborted;
+    throw new LatchkeyNetworkError(
+      timedOut ? "timeout" : "network_error",
+      timedOut ? `Latchkey did not answer within ${conn.timeoutMs} ms.` : `Could not reach Latchkey: ${(error as Error).message}`,
+      0,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Every call here is idempotent: GET, PUT (same value twice = same state), DELETE, and POST
+ * /oauth/token (it returns the current token, refreshing single-flight on the server; asking twice
+ * yields a valid token both times), so all of them are retried.
+ */
+async function call<T>(conn: Connection, method: string, path: string, body?: unknown, allow404 = false): Promise<T | null> {
+  let lastError: LatchkeyError | undefined;
+  for (let attempt = 0; attempt < conn.attempts; attempt++) {
+    if (attempt > 0) await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+    let response: Response;
+    try {
+      response = await once(conn, method, path, body);
+    } catch (error) {
+      lastError = error as LatchkeyError;
+      continue;
+    }
+    const parsed: unknown = await response.json().catch(() => null);
+    if (response.ok) return parsed as T;
+    if (allow404 && response.status === 404) return null;
+    lastError = errorFor(response.status, parsed);
+    if (!RETRYABLE_STATUS.has(response.status)) break;
+  }
+  throw lastError ?? new LatchkeyError("unknown", "The request failed.", 0);
+}
+
+const secretPath = (ref: string) => `/api/v1/secrets/${encodeURIComponent(ref)}`;
+
+function remoteSecrets(conn: Connection): LatchkeyClient["secrets"] {
+  return {
+    async get(ref) {
+      const body = await call<{ value: string }>(conn, "GET", secretPath(ref), undefined, true);
+      return body ? body.value : null;
+    },
+    async set(ref, value) {
+      await call(conn, "PUT", secretPath(ref), { value });
+    },
+    async delete(ref) {
+      const body = await call<{ was_set: boolean }>(conn, "DELETE", secretPath(ref));
+      return { wasSet: body?.was_set === true };
+    },
+    async isSet(ref) {
+      const meta = await call<SecretInfo>(conn, "GET", `${secretPath(ref)}/meta`);
+      return meta?.is_set === true;
+    },
+    async meta(ref) {
+      const meta = await call<SecretInfo>(conn, "GET", `${secretPath(ref)}/meta`);
+      if (!meta) throw new LatchkeyError("unknown", "Empty response.", 0);
+      return meta;
+    },
+    async list() {
+      const body = await call<{ secrets: SecretInfo[] }>(conn, "GET", "/api/v1/secrets");
+      return body?.secrets ?? [];
+    },
+  };
+}
+
 /**
  * A client of Latchkey's runtime API (`/api/v1/secrets`, `/oauth/token`, `/readiness`) for one runtime
  * token. Refusals throw the LatchkeyError subclass of their code; `secrets.get` answers null for an unset
@@ -76,112 +182,26 @@ function uncachedRequest(url: string, init: RequestInit): Request {
  */
 export function createClient(options: ClientOptions): LatchkeyClient {
   if (options.devMode ?? devModeEnabled()) return createDevClient(options);
-  const baseUrl = options.baseUrl.replace(/\/+$/, "");
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const attempts = Math.max(1, options.attempts ?? 3);
-  const doFetch = options.fetch ?? ((request: Request) => fetch(request));
-  const token = async () => (typeof options.token === "function" ? options.token() : options.token);
-
-  async function once(method: string, path: string, body: unknown): Promise<Response> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const request = uncachedRequest(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${await token()}`,
-          accept: "application/json",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: controller.signal,
-      });
-      const response = await doFetch(request);
-      // Read the body inside the timeout as well: a stalled body is as bad as a stalled connect.
-      const text = await response.text();
-      return new Response(text, { status: response.status, headers: response.headers });
-    } catch (error) {
-      const timedOut = controller.signal.aborted;
-      throw new LatchkeyNetworkError(
-        timedOut ? "timeout" : "network_error",
-        timedOut ? `Latchkey did not answer within ${timeoutMs} ms.` : `Could not reach Latchkey: ${(error as Error).message}`,
-        0,
-      );
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * Every call here is idempotent: GET, PUT (same value twice = same state), DELETE, and POST
-   * /oauth/token (it returns the current token, refreshing single-flight on the server; asking twice
-   * yields a valid token both times), so all of them are retried.
-   */
-  async function call<T>(method: string, path: string, body?: unknown, allow404 = false): Promise<T | null> {
-    let lastError: LatchkeyError | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
-      let response: Response;
-      try {
-        response = await once(method, path, body);
-      } catch (error) {
-        lastError = error as LatchkeyError;
-        continue;
-      }
-      const parsed: unknown = await response.json().catch(() => null);
-      if (response.ok) return parsed as T;
-      if (allow404 && response.status === 404) return null;
-      lastError = errorFor(response.status, parsed);
-      if (!RETRYABLE_STATUS.has(response.status)) break;
-    }
-    throw lastError ?? new LatchkeyError("unknown", "The request failed.", 0);
-  }
-
-  const secretPath = (ref: string) => `/api/v1/secrets/${encodeURIComponent(ref)}`;
-
-  const secrets: LatchkeyClient["secrets"] = {
-    async get(ref) {
-      const body = await call<{ value: string }>("GET", secretPath(ref), undefined, true);
-      return body ? body.value : null;
-    },
-    async set(ref, value) {
-      await call("PUT", secretPath(ref), { value });
-    },
-    async delete(ref) {
-      const body = await call<{ was_set: boolean }>("DELETE", secretPath(ref));
-      return { wasSet: body?.was_set === true };
-    },
-    async isSet(ref) {
-      const meta = await call<SecretInfo>("GET", `${secretPath(ref)}/meta`);
-      return meta?.is_set === true;
-    },
-    async meta(ref) {
-      const meta = await call<SecretInfo>("GET", `${secretPath(ref)}/meta`);
-      if (!meta) throw new LatchkeyError("unknown", "Empty response.", 0);
-      return meta;
-    },
-    async list() {
-      const body = await call<{ secrets: SecretInfo[] }>("GET", "/api/v1/secrets");
-      return body?.secrets ?? [];
-    },
-  };
-
+  const conn = connection(options);
   return {
-    secrets,
+    secrets: remoteSecrets(conn),
     oauth: {
       async getToken(request) {
-        const body = await call<OAuthToken>("POST", "/api/v1/oauth/token", { provider: request.provider, scopes: request.scopes ?? [] });
+        const body = await call<OAuthToken>(conn, "POST", "/api/v1/oauth/token", {
+          provider: request.provider,
+          scopes: request.scopes ?? [],
+        });
         if (!body) throw new LatchkeyError("unknown", "Empty response.", 0);
         return body;
       },
     },
     async readiness() {
-      const body = await call<Readiness>("GET", "/api/v1/readiness");
+      const body = await call<Readiness>(conn, "GET", "/api/v1/readiness");
       if (!body) throw new LatchkeyError("unknown", "Empty response.", 0);
       return body;
     },
     async webhookUrl(path) {
-      return webhookUrl(path, { baseUrl, installationId: installationOf(await token()) });
+      return webhookUrl(path, { baseUrl: conn.baseUrl, installationId: installationOf(await conn.token()) });
     },
   };
 }
