@@ -3,7 +3,7 @@
 // Retry-After past the limit, and the public verify endpoint limited per address.
 // Runs on PGlite, and on PostgreSQL when DATABASE_URL is set.
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/lib/db/client";
 import { rateLimits } from "@/lib/db/schema";
 import { parseEnv } from "@/lib/env";
@@ -25,6 +25,9 @@ const slots = globalThis as unknown as {
 };
 
 beforeAll(async () => {
+  // The handlers read the process's settings (env()); with DATABASE_URL set (CI) demo mode is off by default and
+  // would ask for a sign-in configuration, so this process runs in demo mode whichever driver is under test.
+  vi.stubEnv("LATCHKEY_DEMO", "true");
   database = await openTestDatabase();
   const { vault } = buildVault(database.db, await localKeyring());
   // The handlers reach the database, vault and limits through their process-wide getters; hand them this test's.
