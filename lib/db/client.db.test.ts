@@ -66,7 +66,9 @@ describe(`data layer on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const { db } = database;
     const [existing] = await db.select().from(installations);
     if (!existing) throw new Error("no installation");
-    const insert = db.insert(installations).values({ extensionId: existing.extensionId, orgId: existing.orgId, versionId: existing.versionId });
+    const insert = db
+      .insert(installations)
+      .values({ extensionId: existing.extensionId, orgId: existing.orgId, versionId: existing.versionId });
     // drizzle wraps the driver's error; postgres.js' PostgresError and PGlite's DatabaseError both carry the
     // SQLSTATE in `code`: 23505 is unique_violation, not any other failure of the insert.
     const error: unknown = await insert.then(
