@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { describeDatabaseUrl, openDatabase, type Database } from "@/lib/db/client";
+import { seededRandom } from "./random";
 export function parseFlags<K extends string>(defaults: Record<K, number>, argv = process.argv.slice(2)): Record<K, number> {
   const values: Record<string, number> = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
@@ -75,16 +76,9 @@ export async function runConcurrent(
   return (performance.now() - started) / 1000;
 }
 
-/** A deterministic permutation of 0..n-1 (mulberry32 + Fisher–Yates), so runs compare like for like. */
+/** A deterministic permutation of 0..n-1 (seededRandom + Fisher–Yates), so runs compare like for like. */
 export function shuffled(n: number, seed = 0x1a7c4): number[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

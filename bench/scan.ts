@@ -7,22 +7,12 @@ import os from "node:os";
 import { scanFiles, type SourceFile } from "@latchkey/scan";
 import { CORPUS } from "../packages/scan/src/corpus/cases";
 import { evaluateCorpus } from "../packages/scan/src/corpus/evaluate";
+import { seededRandom } from "./random";
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-/** A small deterministic generator (mulberry32), so every run scans the same extension. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const component = (i: number, n: number) =>
@@ -61,7 +51,8 @@ const pythonModule = (i: number, n: number, secrets: boolean) =>
 
 /** The generated extension: `files` files, about 6 KiB on average. */
 export function generateExtension(files: number, seed = 18): SourceFile[] {
-  const random = rng(seed);
+  // The shared generator, so every run scans the same extension.
+  const random = seededRandom(seed);
   const out: SourceFile[] = [];
   for (let i = 0; i < files; i++) {
     const r = random();

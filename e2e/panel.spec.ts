@@ -1,23 +1,12 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { storageStateFor } from "./people";
 
 test.describe.configure({ mode: "serial" });
-
-/** A retried run finds the first attempt's install: uninstall it through the panel, as an owner would. */
-async function uninstallIfInstalled(page: Page, name: string) {
-  const row = page.getByRole("list", { name: "Installed extensions" }).getByRole("listitem").filter({ hasText: name });
-  if ((await row.count()) === 0) return;
-  await row.getByText("Uninstall…").click();
-  await row.getByRole("button", { name: `Uninstall ${name}` }).click();
-  await expect(page.getByText(`Uninstalled ${name} from`)).toBeVisible();
-  await page.reload();
-}
 
 test("an org owner installs a published extension from the catalogue and opens its setup", async ({ browser }) => {
   const context = await browser.newContext({ storageState: storageStateFor("enduser2") });
   const page = await context.newPage();
   await page.goto("/panel");
-  await uninstallIfInstalled(page, "Spotify");
   const catalogue = page.getByRole("list", { name: "Catalogue" });
   await expect(catalogue.getByText("Spotify", { exact: true })).toBeVisible();
   // (That drafts are never offered is checked in installations.db.test.ts: publisher.spec may publish a
@@ -102,7 +91,6 @@ test("an end user walks a published extension's setup wizard step by step", asyn
     }
   });
   await page.goto("/panel");
-  await uninstallIfInstalled(page, "Weather Wizard");
   await page.getByRole("button", { name: "Install Weather Wizard" }).click();
   await expect(page.getByText("Step 1 of 4")).toBeVisible();
   await expect(page.getByRole("button", { name: "Skip" })).toHaveCount(0);

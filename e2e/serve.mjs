@@ -1,5 +1,5 @@
 // Serves a fresh production build for the e2e run: wipes the e2e data dir, starts a real OpenID Connect
-// provider (node-oidc-provider, refresh-token rotation on, 20-second access tokens, /__control/* for the
+// provider (node-oidc-provider, refresh-token rotation on, hour-long access tokens, /__control/* for the
 // specs) on the next port, builds, and starts the app pointed at it.
 import { spawnSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -15,7 +15,7 @@ const clientSecret = randomBytes(32).toString("base64url");
 const provider = await startDemoProvider({
   port: port + 1,
   control: true,
-  accessTokenTtlSeconds: 20,
+  accessTokenTtlSeconds: 3600,
   clients: [{ client_id: "latchkey-demo", client_secret: clientSecret, redirect_uris: [`${appUrl}/api/oauth/my-provider/callback`] }],
 });
 

@@ -8,8 +8,9 @@
 //       also without a global WebCrypto, as on Node 18);
 //   (b) a TypeScript consumer type-check (ESM and CommonJS, no @types/node);
 //   (c) `npx latchkey --help` (timed) and `latchkey login` + `latchkey token mint` with the stored URL;
-//   (d) examples/spotify installed from the packed SDK: its tests, its type-check, and `npm start`
-//       answering GET /health with the minted token.
+//   (d) examples/spotify installed from the packed SDK: its tests, its type-check, `tsc -p .` compiling
+//       it to dist/, and that JavaScript under plain `node` (no TypeScript loader) answering GET /health
+//       with the minted token — the example is a real package, not something only vitest's transform runs.
 // It builds the app first unless LATCHKEY_CHECK_REUSE_BUILD=1 and a build is there (CI reuses the e2e
 // build). KEEP_CHECK_DIR=1 keeps the scratch folder. Every wait is bounded; it stops what it started.
 import { spawn, spawnSync } from "node:child_process";
@@ -321,7 +322,7 @@ check(typecheck.code === 0, "TypeScript consumer type-checks (ESM and CommonJS, 
 const example = path.join(scratch, "spotify");
 fs.cpSync(path.join(root, "examples", "spotify"), example, {
   recursive: true,
-  filter: (source) => !source.includes(`${path.sep}node_modules`) && !source.endsWith(".db.test.ts"),
+  filter: (source) => !source.includes(`${path.sep}node_modules`) && !source.includes(`${path.sep}dist`) && !source.endsWith(".db.test.ts"),
 });
 mustRun("npm install of examples/spotify with the packed SDK", "npm", ["install", "--no-audit", "--no-fund", tarballs["@latchkey/sdk"]], {
   cwd: example,
@@ -332,10 +333,16 @@ check(
   "examples/spotify: npm test on the packed SDK",
   exampleTests.out.slice(-3000) + exampleTests.err.slice(-2000),
 );
-const exampleTypes = run("npx", ["--no-install", "tsc", "--noEmit"], { cwd: example });
-check(exampleTypes.code === 0, "examples/spotify: type-check against the packed SDK", exampleTypes.out + exampleTypes.err);
+const exampleTypes = run("npm", ["run", "typecheck"], { cwd: example });
+check(exampleTypes.code === 0, "examples/spotify: type-check (with its tests) against the packed SDK", exampleTypes.out + exampleTypes.err);
+const exampleBuild = run("npm", ["run", "build"], { cwd: example });
+check(
+  exampleBuild.code === 0 && fs.existsSync(path.join(example, "dist", "server.js")),
+  "examples/spotify: tsc -p . compiles it to dist/",
+  exampleBuild.out + exampleBuild.err,
+);
 const examplePort = await freePort();
-startProcess("npm", ["start"], {
+startProcess(process.execPath, [path.join("dist", "server.js")], {
   name: "spotify",
   cwd: example,
   env: { LATCHKEY_URL: baseUrl, LATCHKEY_TOKEN: runtimeToken, PORT: String(examplePort) },
@@ -344,7 +351,7 @@ const health = await waitFor(`http://127.0.0.1:${examplePort}/health`, 60_000);
 const healthBody = health ? await health.json().catch(() => null) : null;
 check(
   health?.status === 200 && healthBody?.ready === true,
-  "examples/spotify: npm start answers GET /health ready",
+  "examples/spotify: its compiled JavaScript under plain node answers GET /health ready",
   JSON.stringify(healthBody),
 );
 

@@ -50,7 +50,14 @@ export interface DemoProvider {
   failNext(count: number, status: number): void;
   /** Deletes every grant and the tokens issued under it: the next refresh gets invalid_grant. */
   revokeGrants(): void;
-  /** Zeroes the counters and cancels pending failNext failures. */
+  /**
+   * The next `count` token answers (authorization_code or refresh_token grants) carrying an access token of
+   * `account` (its login, as typed at sign-in) say `expires_in: 0`: the client sees the token expired and
+   * refreshes it at its next use (the token itself stays good here for its real TTL, so reading the
+   * account's profile with it still works). Replaces an earlier count for that account.
+   */
+  expireNextTokens(account: string, count: number): void;
+  /** Zeroes the counters and cancels pending failNext failures and expireNextTokens counts. */
   reset(): void;
 }
 

@@ -7,7 +7,10 @@
 //
 // Around the provider sits a small switchboard for tests: counters per endpoint, a way to make the
 // next token requests fail with a chosen status before they reach the provider (so no refresh token
-// is consumed), and a way to revoke every grant so the next refresh gets a real invalid_grant.
+// is consumed), a way to revoke every grant so the next refresh gets a real invalid_grant, and a way to
+// make the next token answers for one account say the access token has expired (`expires_in: 0`), so a
+// client's next use refreshes it without a test waiting out a token's life. (The token itself stays
+// good here until its real TTL, so the client can still read the account's profile with it.)
 // With `control: true` the same switches answer over HTTP under /__control/ for other processes.
 //
 // Plain ESM JavaScript so `node scripts/demo-oauth-provider.mjs` runs it without a build step;
@@ -181,12 +184,18 @@ function createStorage() {
     }
   }
 
+  /** @param {string} jti @returns {string | undefined} the account an access token was issued to */
+  function accountOfAccessToken(jti) {
+    const payload = read(`AccessToken:${jti}`);
+    return typeof payload?.accountId === "string" ? payload.accountId : undefined;
+  }
+
   /** Deletes every grant and every token or code issued under one. */
   function revokeAllGrants() {
     deleteWhere((payload, key) => key.startsWith("Grant:") || typeof payload.grantId === "string");
   }
 
-  return { Adapter, revokeAllGrants };
+  return { Adapter, revokeAllGrants, accountOfAccessToken };
 }
 
 /**
@@ -315,6 +324,9 @@ export async function startDemoProvider(options) {
   let stats = zeroStats();
   /** @type {{ remaining: number, status: number }} */
   let failures = { remaining: 0, status: 500 };
+  /** How many more token responses to each account (its login, as typed) arrive already expired. */
+  /** @type {Map<string, number>} */
+  let expiring = new Map();
 
   provider.on("grant.error", (/** @type {unknown} */ _ctx, /** @type {{ error_detail?: string }} */ error) => {
     if (error.error_detail === "refresh token already used") stats.refreshTokenReuse += 1;
@@ -342,10 +354,50 @@ export async function startDemoProvider(options) {
     failures = { remaining: count, status };
   };
   const revokeGrants = () => storage.revokeAllGrants();
+  /** @type {DemoProvider["expireNextTokens"]} */
+  const expireNextTokens = (account, count) => {
+    if (!account) throw new Error("expireNextTokens: an account (its login) is required");
+    if (!Number.isInteger(count) || count < 0) throw new Error(`expireNextTokens: count must be a whole number, got ${count}`);
+    expiring.set(account, count);
+  };
   const reset = () => {
     stats = zeroStats();
     failures = { remaining: 0, status: 500 };
+    expiring = new Map();
   };
+
+  /**
+   * Sends the token endpoint's answer through `expireIfAsked`: when the access token in it belongs to an
+   * account expireNextTokens named, the answer says `expires_in: 0`.
+   * @param {import("node:http").ServerResponse} res
+   */
+  function expiringTokenAnswers(res) {
+    const end = res.end.bind(res);
+    /** @type {any} */ (res).end = (/** @type {any} */ chunk, /** @type {any[]} */ ...rest) => {
+      const body = chunk === undefined || typeof chunk === "function" ? undefined : Buffer.from(chunk).toString("utf8");
+      const changed = body === undefined || res.statusCode !== 200 || res.headersSent ? undefined : expireIfAsked(body);
+      if (changed === undefined) return end(chunk, ...rest);
+      res.setHeader("content-length", Buffer.byteLength(changed));
+      return end(changed, ...rest.filter((arg) => typeof arg === "function"));
+    };
+  }
+
+  /** @param {string} body @returns {string | undefined} the answer rewritten, or undefined to leave it */
+  function expireIfAsked(body) {
+    /** @type {{ access_token?: unknown, expires_in?: unknown }} */
+    let answer;
+    try {
+      answer = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+    if (typeof answer.access_token !== "string") return undefined;
+    const account = storage.accountOfAccessToken(answer.access_token);
+    const remaining = account === undefined ? 0 : (expiring.get(account) ?? 0);
+    if (account === undefined || remaining === 0) return undefined;
+    expiring.set(account, remaining - 1);
+    return JSON.stringify({ ...answer, expires_in: 0 });
+  }
 
   const providerCallback = provider.callback();
 
@@ -456,6 +508,14 @@ ${problem ? `<p role="alert" style="color:#b91c1c">${esc(problem)}</p>` : ""}
     if (route === "GET /__control/stats") return sendJson(res, 200, stats);
     if (route === "POST /__control/revoke-grants") return (revokeGrants(), sendJson(res, 204));
     if (route === "POST /__control/reset") return (reset(), sendJson(res, 204));
+    if (route === "POST /__control/expire-tokens") {
+      try {
+        expireNextTokens(url.searchParams.get("account") ?? "", Number(url.searchParams.get("count") ?? "1"));
+      } catch (error) {
+        return sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
+      }
+      return sendJson(res, 204);
+    }
     if (route === "POST /__control/fail") {
       try {
         failNext(Number(url.searchParams.get("count") ?? "1"), Number(url.searchParams.get("status") ?? "500"));
@@ -491,6 +551,7 @@ ${problem ? `<p role="alert" style="color:#b91c1c">${esc(problem)}</p>` : ""}
       );
       return;
     }
+    if (req.method === "POST" && url.pathname === tokenPath && expiring.size > 0) expiringTokenAnswers(res);
     providerCallback(req, res);
   });
 
@@ -500,6 +561,7 @@ ${problem ? `<p role="alert" style="color:#b91c1c">${esc(problem)}</p>` : ""}
     stats: () => ({ ...stats }),
     failNext,
     revokeGrants,
+    expireNextTokens,
     reset,
     close: () =>
       new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@
 // (oauth4webapi): code flow with PKCE, rotating refresh tokens with reuse detection, and the test
 // switches (failNext, revokeGrants, counters, the HTTP control routes).
 import * as oauth from "oauth4webapi";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { completeConsent, startTestProvider, type TestClient, type TestProvider } from "@/test/oidc";
 
@@ -232,7 +232,8 @@ describe("demo OAuth provider", () => {
       expect(tokens.expires_in).toBe(1);
       expect(tokens.refresh_token).toEqual(expect.any(String));
 
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // Past the token's one-second life by the provider's clock (Date), without waiting for it.
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 1_001 });
       const expired = await oauth.userInfoRequest(server, client, tokens.access_token, options);
       expect(expired.status).toBe(401);
 
@@ -245,8 +246,29 @@ describe("demo OAuth provider", () => {
       expect(userinfo.status).toBe(200);
       expect(refreshed.scope?.split(" ")).toContain("calendar.read");
     } finally {
+      vi.useRealTimers();
       await shortLived.close();
     }
+  });
+
+  it("answers the next tokens of one account as already expired when told to, then as usual", async () => {
+    provider.reset();
+    provider.expireNextTokens("someone-else", 5);
+    provider.expireNextTokens("demo-user", 2);
+    const first = await signIn();
+    expect(first.expires_in).toBe(0);
+    // The token itself still works at the provider (the client can read the profile it is for).
+    const profile = await oauth.userInfoRequest(as, clientOf(provider.client), first.access_token, options);
+    expect(profile.status).toBe(200);
+    const second = await refresh(refreshTokenOf(first));
+    expect(second.expires_in).toBe(0);
+    const third = await refresh(refreshTokenOf(second));
+    expect(third.expires_in).toBe(3600);
+    expect(provider.stats()).toMatchObject({ authorizationCode: 1, refreshToken: 2, refreshTokenReuse: 0 });
+    // reset() forgets what was asked.
+    provider.expireNextTokens("demo-user", 1);
+    provider.reset();
+    expect((await signIn()).expires_in).toBe(3600);
   });
 
   it("exposes the switches over HTTP only when asked to", async () => {
@@ -259,6 +281,9 @@ describe("demo OAuth provider", () => {
     expect(await (await fetch(`${base}/__control/stats`)).json()).toMatchObject({ refreshToken: 1 });
     expect((await fetch(`${base}/__control/revoke-grants`, { method: "POST" })).status).toBe(204);
     expect((await fetch(`${base}/__control/fail?count=-1`, { method: "POST" })).status).toBe(400);
+    expect((await fetch(`${base}/__control/expire-tokens?account=demo-user&count=1`, { method: "POST" })).status).toBe(204);
+    expect((await signIn()).expires_in).toBe(0);
+    expect((await fetch(`${base}/__control/expire-tokens?count=1`, { method: "POST" })).status).toBe(400);
 
     const closed = await startTestProvider({ redirectUri: REDIRECT_URI });
     try {

@@ -30,7 +30,7 @@ export function kmsKeyring(server: FakeKmsServer, endpoint: string, keyId = serv
 export function buildVault(
   db: Db,
   keyring: Keyring,
-  options: { policy?: Partial<DataKeyPolicy>; graceMs?: number; appendAudit?: AuditAppender; logger?: Logger } = {},
+  options: { policy?: Partial<DataKeyPolicy>; graceMs?: number; now?: () => Date; appendAudit?: AuditAppender; logger?: Logger } = {},
 ) {
   const cache = new DekCache({ maxEntries: 1000, ttlMs: 60_000 });
   const dataKeys = new DataKeys(db, keyring, cache, { maxValues: 10_000, maxAgeMs: 3600_000, ...options.policy });
@@ -40,6 +40,7 @@ export function buildVault(
     dataKeys,
     reads,
     graceMs: options.graceMs ?? 60_000,
+    now: options.now,
     appendAudit: options.appendAudit,
     logger: options.logger,
   });

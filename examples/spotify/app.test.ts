@@ -2,7 +2,7 @@
 import Stripe from "stripe";
 import { MockSecretStore } from "@latchkey/sdk";
 import { describe, expect, it } from "vitest";
-import { handleRequest, type AppContext } from "./app";
+import { handleRequest, type AppContext } from "./app.js";
 
 const declared = {
   spotify_api_key: { writeMode: "user" as const },

@@ -2,7 +2,7 @@
 // same code serves node:http (server.ts), Bun, Deno or an edge function. Each route calls one handler of
 // handlers.ts with the context it was given; nothing here reads or keeps a secret itself.
 import type { Readiness } from "@latchkey/sdk";
-import { oauthCallback, searchMyLibrary, startSpotifyAuth, stripeWebhook, type ActionResult, type SpotifyContext } from "./handlers";
+import { oauthCallback, searchMyLibrary, startSpotifyAuth, stripeWebhook, type ActionResult, type SpotifyContext } from "./handlers.js";
 
 /** What the routes need: the handlers' context and Latchkey's readiness check for this installation. */
 export interface AppContext extends SpotifyContext {

@@ -2,7 +2,7 @@
 import Stripe from "stripe";
 import { MockSecretStore, SecretWriteForbiddenError } from "@latchkey/sdk";
 import { describe, expect, it } from "vitest";
-import { oauthCallback, searchMyLibrary, startSpotifyAuth, stripeWebhook, type SpotifyContext } from "./handlers";
+import { oauthCallback, searchMyLibrary, startSpotifyAuth, stripeWebhook, type SpotifyContext } from "./handlers.js";
 
 const declared = {
   spotify_api_key: { writeMode: "user" as const, maxBytes: 200 },

@@ -4,7 +4,7 @@
 // hands each run a fresh token; here the token is read from the environment on every request.
 import { createServer } from "node:http";
 import { createClient, InvalidTokenError, LatchkeyError } from "@latchkey/sdk";
-import { handleRequest, type AppContext } from "./app";
+import { handleRequest, type AppContext } from "./app.js";
 
 const baseUrl = process.env.LATCHKEY_URL ?? "";
 const devMode = ["1", "true", "yes"].includes((process.env.LATCHKEY_DEV_MODE ?? "").toLowerCase());

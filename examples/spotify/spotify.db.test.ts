@@ -15,7 +15,7 @@ import { noConnections } from "@/lib/runtime/oauth-broker";
 import { SigningKeys } from "@/lib/runtime/signing-keys";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring, uiContext } from "@/test/vault";
-import { oauthCallback, searchMyLibrary, startSpotifyAuth, type SpotifyContext } from "./handlers";
+import { oauthCallback, searchMyLibrary, startSpotifyAuth, type SpotifyContext } from "./handlers.js";
 
 const BASE = "http://latchkey.test";
 let database: TestDatabase;

@@ -1,6 +1,8 @@
-// Property tests for the fast canonical encoders in entry.ts: over many seeded random events and values
-// with the awkward parts of JSON and UTF-16, they must write exactly what the `canonicalize` package
-// (the reference RFC 8785 implementation) writes, and refuse exactly what it refuses.
+// Property tests (fast-check, shrinking a failure to a smallest case) for the fast canonical encoders in
+// entry.ts: over random events and values with the awkward parts of JSON and UTF-16, they must write
+// exactly what the `canonicalize` package (the reference RFC 8785 implementation) writes, and refuse
+// exactly what it refuses.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   canonicalEntry,
@@ -13,17 +15,6 @@ import {
   type EntryEvent,
 } from "./entry";
 import { leafHash, toDigest } from "./merkle";
-
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY = [
   "a",
@@ -77,46 +68,55 @@ const NUMBERS = [
   1.7976931348623157e308,
 ];
 
-function generators(seed: number, nastiness: number) {
-  const rand = random(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  const plain = () => `user-${Math.floor(rand() * 1e6)}`;
-  // Mostly ordinary text, sometimes built from the nasty pieces.
-  const str = (): string => (rand() < nastiness ? Array.from({ length: Math.floor(rand() * 6) }, () => pick(NASTY)).join("") : plain());
-  const num = () => (rand() < 0.5 ? pick(NUMBERS) : (rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20));
-  const scalars = [() => null, () => true, () => false, num, str, () => undefined];
-  const value = (depth: number): unknown => {
-    const r = rand();
-    if (depth > 3 || r < 0.4) return pick(scalars)();
-    if (r < 0.55) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
-    return Object.fromEntries(Array.from({ length: Math.floor(rand() * 5) }, () => [str(), value(depth + 1)]));
-  };
+/**
+ * Arbitraries for events and JSON-ish values. `nasty` text is built from the awkward pieces above (lone
+ * surrogates, controls, escapes' look-alikes) or any code points; otherwise it is ordinary ("user-123").
+ */
+function arbitraries(options: { nasty: boolean }) {
+  const plain = fc.nat({ max: 999_999 }).map((n) => `user-${n}`);
+  const text: fc.Arbitrary<string> = options.nasty
+    ? fc.oneof(
+        { arbitrary: plain, weight: 2 },
+        { arbitrary: fc.string({ unit: fc.constantFrom(...NASTY), maxLength: 6 }), weight: 2 },
+        { arbitrary: fc.string({ unit: "binary", maxLength: 6 }), weight: 1 },
+      )
+    : plain;
+  const num = fc.oneof(fc.constantFrom(...NUMBERS), fc.double(), fc.integer());
+  const scalar = fc.oneof(fc.constant(null), fc.boolean(), num, text, fc.constant(undefined));
+  const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", maxDepth: 4 },
+      { arbitrary: scalar, weight: 3 },
+      fc.array(tie("value"), { maxLength: 3 }),
+      fc.dictionary(text, tie("value"), { maxKeys: 4 }),
+    ),
+  }));
   // Every date form toISOString writes: four-digit years, and six-digit ones with a sign.
-  const date = () =>
-    new Date(
-      pick([
-        () => Date.UTC(2026, 0, 1) + Math.floor(rand() * 1e10),
-        () => Math.floor((rand() - 0.5) * 8.64e15),
-        () => Math.floor((rand() - 0.5) * 1e14),
-      ])(),
-    );
-  const event = (): EntryEvent => ({
-    id: rand() < 0.9 ? Math.floor(rand() * 2 ** 40) : num(),
-    occurredAt: date(),
-    actorKind: str() as EntryEvent["actorKind"],
-    actorId: str(),
-    action: str(),
-    target: str(),
-    extensionId: rand() < 0.3 ? null : str(),
-    orgId: rand() < 0.3 ? null : str(),
-    sourceKind: str() as EntryEvent["sourceKind"],
-    sourceIp: rand() < 0.3 ? null : str(),
-    sourceUserAgent: rand() < 0.3 ? null : str(),
-    outcome: str() as EntryEvent["outcome"],
-    details: value(0) as Record<string, unknown>,
+  const date = fc.oneof(
+    fc.date({ min: new Date(Date.UTC(2026, 0, 1)), max: new Date(Date.UTC(2026, 5, 1)), noInvalidDate: true }),
+    fc.date({ noInvalidDate: true }),
+  );
+  const nullable = (arb: fc.Arbitrary<string>) => fc.option(arb, { nil: null, freq: 3 });
+  const event: fc.Arbitrary<EntryEvent> = fc.record({
+    id: fc.oneof({ arbitrary: fc.nat({ max: 2 ** 40 }), weight: 9 }, { arbitrary: num, weight: 1 }),
+    occurredAt: date,
+    actorKind: text as fc.Arbitrary<EntryEvent["actorKind"]>,
+    actorId: text,
+    action: text,
+    target: text,
+    extensionId: nullable(text),
+    orgId: nullable(text),
+    sourceKind: text as fc.Arbitrary<EntryEvent["sourceKind"]>,
+    sourceIp: nullable(text),
+    sourceUserAgent: nullable(text),
+    outcome: text as fc.Arbitrary<EntryEvent["outcome"]>,
+    details: fc.dictionary(text, value, { maxKeys: 4 }),
   });
-  return { event, value };
+  return { event, value, date };
 }
+
+// Fixed, so a run is reproducible; on a failure fast-check prints the seed, the path and the shrunk input.
+const SEED = 8785;
 
 /** The reference's text, or that it threw or found no JSON form (which canonicalizer() turns into a throw). */
 function outcome(compute: () => string | undefined): { text: string } | { error: true } {
@@ -132,52 +132,60 @@ describe("fast canonical encoders against the canonicalize package", () => {
   it("write every random event's entry exactly as the package does, and hash it the same", async () => {
     const { default: reference } = await import("canonicalize");
     const canonical = await canonicalizer();
-    for (const nastiness of [0, 0.05, 0.5]) {
-      const { event } = generators(8785 + nastiness * 100, nastiness);
-      for (let i = 0; i < 4000; i++) {
-        const e = event();
-        const expected = outcome(() => reference(toLogEntry(e)));
-        const fast = canonicalEntry(e);
-        if (fast !== undefined) expect(fast).toBe("text" in expected ? expected.text : "(the package rejects this entry)");
-        if ("text" in expected) {
-          expect(canonical(toLogEntry(e))).toBe(expected.text);
-          const hash = leafHash(Buffer.from(expected.text, "utf8"));
-          expect(entryLeafHash(canonical, e).equals(hash)).toBe(true);
-          expect(entryLeafDigest(canonical, e)).toBe(toDigest(hash));
-        } else {
-          expect(() => entryLeafDigest(canonical, e)).toThrow();
-        }
-      }
+    for (const nasty of [false, true]) {
+      fc.assert(
+        fc.property(arbitraries({ nasty }).event, (e) => {
+          const expected = outcome(() => reference(toLogEntry(e)));
+          const fast = canonicalEntry(e);
+          if (fast !== undefined) expect(fast).toBe("text" in expected ? expected.text : "(the package rejects this entry)");
+          if ("text" in expected) {
+            expect(canonical(toLogEntry(e))).toBe(expected.text);
+            const hash = leafHash(Buffer.from(expected.text, "utf8"));
+            expect(entryLeafHash(canonical, e).equals(hash)).toBe(true);
+            expect(entryLeafDigest(canonical, e)).toBe(toDigest(hash));
+          } else {
+            expect(() => entryLeafDigest(canonical, e)).toThrow();
+          }
+        }),
+        { seed: SEED, numRuns: 1500 },
+      );
     }
-  });
+  }, 60_000);
 
   it("take the fast path for ordinary events", () => {
-    const { event } = generators(1, 0);
-    for (let i = 0; i < 100; i++) {
-      const e = { ...event(), details: { byteLength: i, fingerprint: "a1b2", nested: { z: [1, "é"], a: null } } };
-      expect(canonicalEntry(e)).toBeDefined();
-    }
-  });
+    const ordinary = arbitraries({ nasty: false }).event.map((e) => ({
+      ...e,
+      details: { byteLength: e.actorId.length, fingerprint: "a1b2", nested: { z: [1, "é"], a: null } },
+    }));
+    fc.assert(
+      fc.property(ordinary, (e) => {
+        expect(canonicalEntry(e)).toBeDefined();
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
+  }, 30_000);
 
   it("write every random JSON value as the package does, or defer it to the package", async () => {
     const { default: reference } = await import("canonicalize");
     const canonical = await canonicalizer();
-    const { value } = generators(6962, 0.7);
     let fast = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const v = value(0);
-      const expected = outcome(() => reference(v));
-      const text = fastCanonical(v);
-      if (text !== undefined) {
-        fast++;
-        expect(text).toBe("text" in expected ? expected.text : "(the package rejects this value)");
-      }
-      if ("text" in expected) expect(canonical(v)).toBe(expected.text);
-      else expect(() => canonical(v)).toThrow();
-    }
+    const runs = 4000;
+    fc.assert(
+      fc.property(arbitraries({ nasty: true }).value, (v) => {
+        const expected = outcome(() => reference(v));
+        const text = fastCanonical(v);
+        if (text !== undefined) {
+          fast++;
+          expect(text).toBe("text" in expected ? expected.text : "(the package rejects this value)");
+        }
+        if ("text" in expected) expect(canonical(v)).toBe(expected.text);
+        else expect(() => canonical(v)).toThrow();
+      }),
+      { seed: SEED, numRuns: runs },
+    );
     // The fast path must actually be exercised, not defer everything.
-    expect(fast).toBeGreaterThan(10_000);
-  });
+    expect(fast).toBeGreaterThan(runs / 2);
+  }, 60_000);
 
   it("defers values the package treats specially", async () => {
     const { default: reference } = await import("canonicalize");
@@ -195,12 +203,12 @@ describe("fast canonical encoders against the canonicalize package", () => {
   });
 
   it("formats dates exactly as toISOString, whatever order they come in", () => {
-    const rand = random(20);
-    for (let i = 0; i < 20_000; i++) {
-      const ms = i % 2 === 0 ? Date.UTC(2026, 0, 1) + Math.floor(rand() * 1e9) : Math.floor((rand() - 0.5) * 8.64e15);
-      const date = new Date(ms);
-      expect(isoString(date)).toBe(date.toISOString());
-    }
+    fc.assert(
+      fc.property(arbitraries({ nasty: false }).date, (date) => {
+        expect(isoString(date)).toBe(date.toISOString());
+      }),
+      { seed: SEED, numRuns: 10_000 },
+    );
     expect(() => isoString(new Date(Number.NaN))).toThrow(RangeError);
-  });
+  }, 30_000);
 });

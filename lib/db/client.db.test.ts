@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmptyPostgresDatabase, openTestDatabase, type TestDatabase } from "@/test/db";
 import { loadUserActor } from "@/lib/auth/actor";
@@ -65,9 +66,19 @@ describe(`data layer on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const { db } = database;
     const [existing] = await db.select().from(installations);
     if (!existing) throw new Error("no installation");
-    await expect(
-      db.insert(installations).values({ extensionId: existing.extensionId, orgId: existing.orgId, versionId: existing.versionId }),
-    ).rejects.toThrow();
+    const insert = db
+      .insert(installations)
+      .values({ extensionId: existing.extensionId, orgId: existing.orgId, versionId: existing.versionId });
+    // drizzle wraps the driver's error; postgres.js' PostgresError and PGlite's DatabaseError both carry the
+    // SQLSTATE in `code`: 23505 is unique_violation, not any other failure of the insert.
+    const error: unknown = await insert.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DrizzleQueryError);
+    expect((error as DrizzleQueryError).cause).toMatchObject({ code: "23505" });
+    const same = await db.select().from(installations).where(eq(installations.extensionId, existing.extensionId));
+    expect(same.filter((row) => row.orgId === existing.orgId).map((row) => row.id)).toEqual([existing.id]);
   });
 });
 

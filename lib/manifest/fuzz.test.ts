@@ -1,7 +1,9 @@
-// Random mutations of the spec's examples: whatever they produce, parseManifest answers with a
-// validation result (never an exception), and every error it reports is well-formed.
+// Random mutations of the spec's examples (fast-check, so a failure shrinks to the fewest, smallest edits):
+// whatever they produce, parseManifest answers with a validation result (never an exception), and every
+// error it reports is well-formed.
 import fs from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatManifestError, parseManifest } from "./index";
 
@@ -10,18 +12,6 @@ const seeds = fs
   .readdirSync(fixtures)
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => fs.readFileSync(path.join(fixtures, f), "utf8"));
-
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tokens = [
   "",
@@ -60,74 +50,97 @@ const tokens = [
   "<<: *a\n",
 ];
 
-function mutate(text: string, random: () => number): string {
-  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
+/**
+ * One edit of a manifest's text. Positions are taken modulo the text's (or its lines') length when
+ * applied, so any number is a valid position and fast-check can shrink them freely.
+ */
+type Edit =
+  | { kind: "delete"; at: number; length: number }
+  | { kind: "insert"; at: number; token: string }
+  | { kind: "drop-line"; line: number }
+  | { kind: "indent"; line: number; lead: boolean; strip: boolean }
+  | { kind: "swap-lines"; a: number; b: number }
+  | { kind: "char"; at: number; code: number }
+  | { kind: "copy"; at: number; from: number; to: number };
+
+const position = fc.nat({ max: 10_000 });
+const edit: fc.Arbitrary<Edit> = fc.oneof(
+  fc.record({ kind: fc.constant("delete" as const), at: position, length: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ kind: fc.constant("insert" as const), at: position, token: fc.constantFrom(...tokens) }),
+  fc.record({ kind: fc.constant("drop-line" as const), line: position }),
+  fc.record({ kind: fc.constant("indent" as const), line: position, lead: fc.boolean(), strip: fc.boolean() }),
+  fc.record({ kind: fc.constant("swap-lines" as const), a: position, b: position }),
+  fc.record({ kind: fc.constant("char" as const), at: position, code: fc.integer({ min: 0, max: 0x2fff }) }),
+  fc.record({ kind: fc.constant("copy" as const), at: position, from: position, to: position }),
+);
+
+function apply(text: string, edits: Edit[]): string {
   let out = text;
-  const steps = 1 + Math.floor(random() * 4);
-  for (let i = 0; i < steps; i++) {
-    const at = Math.floor(random() * (out.length + 1));
+  for (const e of edits) {
     const lines = out.split("\n");
-    switch (Math.floor(random() * 7)) {
-      case 0:
-        out = out.slice(0, at) + out.slice(at + 1 + Math.floor(random() * 8));
+    const line = (n: number) => n % lines.length;
+    const at = "at" in e ? e.at % (out.length + 1) : 0;
+    switch (e.kind) {
+      case "delete":
+        out = out.slice(0, at) + out.slice(at + e.length);
         break;
-      case 1:
-        out = out.slice(0, at) + pick(tokens) + out.slice(at);
+      case "insert":
+        out = out.slice(0, at) + e.token + out.slice(at);
         break;
-      case 2: {
-        const li = Math.floor(random() * lines.length);
-        lines.splice(li, 1);
+      case "drop-line":
+        lines.splice(line(e.line), 1);
+        out = lines.join("\n");
+        break;
+      case "indent": {
+        const li = line(e.line);
+        lines[li] = (e.lead ? " " : "") + (lines[li] ?? "").replace(/^ /, e.strip ? "" : "   ");
         out = lines.join("\n");
         break;
       }
-      case 3: {
-        const li = Math.floor(random() * lines.length);
-        lines[li] = (random() < 0.5 ? " " : "") + (lines[li] ?? "").replace(/^ /, random() < 0.5 ? "" : "   ");
-        out = lines.join("\n");
-        break;
-      }
-      case 4: {
-        const a = Math.floor(random() * lines.length);
-        const b = Math.floor(random() * lines.length);
+      case "swap-lines": {
+        const [a, b] = [line(e.a), line(e.b)];
         [lines[a], lines[b]] = [lines[b] ?? "", lines[a] ?? ""];
         out = lines.join("\n");
         break;
       }
-      case 5:
-        out = out.slice(0, at) + String.fromCharCode(Math.floor(random() * 0x3000)) + out.slice(at);
+      case "char":
+        out = out.slice(0, at) + String.fromCharCode(e.code) + out.slice(at);
         break;
-      default:
-        out = out.slice(0, at) + out.slice(Math.floor(random() * out.length), Math.floor(random() * out.length)) + out.slice(at);
+      case "copy":
+        out = out.slice(0, at) + out.slice(e.from % (out.length + 1), e.to % (out.length + 1)) + out.slice(at);
     }
   }
   return out;
 }
 
+// Fixed, so a run is reproducible; on a failure fast-check prints the seed, the path and the shrunk input.
+const SEED = 20261123;
+const RUNS = 600;
+
 describe("parseManifest under random mutation", () => {
   it("never throws and always reports well-formed errors", () => {
-    const random = prng(20261123);
     let rejected = 0;
-    for (let i = 0; i < 2000; i++) {
-      const input = mutate(seeds[i % seeds.length] ?? "", random);
-      let result;
-      try {
-        result = parseManifest(input);
-      } catch (error) {
-        throw new Error(`parseManifest threw on mutation ${i}: ${String(error)}\n---\n${input}`);
-      }
-      if (result.ok) {
-        expect(typeof result.manifest.extension.id).toBe("string");
-        continue;
-      }
-      rejected++;
-      expect(result.errors.length).toBeGreaterThan(0);
-      for (const error of result.errors) {
-        expect(typeof formatManifestError(error)).toBe("string");
-        expect(error.message.length).toBeGreaterThan(0);
-        expect(error.line).toBeGreaterThanOrEqual(0);
-      }
-    }
+    const mutated = fc
+      .tuple(fc.constantFrom(...seeds), fc.array(edit, { minLength: 1, maxLength: 4 }))
+      .map(([text, edits]) => apply(text, edits));
+    fc.assert(
+      fc.property(mutated, (input) => {
+        const result = parseManifest(input);
+        if (result.ok) {
+          expect(typeof result.manifest.extension.id).toBe("string");
+          return;
+        }
+        rejected++;
+        expect(result.errors.length).toBeGreaterThan(0);
+        for (const error of result.errors) {
+          expect(typeof formatManifestError(error)).toBe("string");
+          expect(error.message.length).toBeGreaterThan(0);
+          expect(error.line).toBeGreaterThanOrEqual(0);
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
     // The mutations must actually exercise the error paths, not just whitespace.
-    expect(rejected).toBeGreaterThan(600);
-  }, 120_000);
+    expect(rejected).toBeGreaterThan(RUNS * 0.3);
+  }, 60_000);
 });

@@ -432,14 +432,19 @@ describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     if (!member) throw new Error("seed failed");
     await database.db.insert(orgMembers).values({ orgId: fx.org1, userId: member.id });
     const token = await sign({ userId: member.id });
-    const cached = runtimeApi({ ...deps, contextCacheMs: 300 });
+    let now = new Date();
+    const cached = runtimeApi({ ...deps, contextCacheMs: 60_000, now: () => now });
     const list = (which: RuntimeApi) =>
       which.listSecrets(new Request(`${BASE}/api/v1/secrets`, { headers: { authorization: `Bearer ${token}` } })).then((r) => r.status);
     expect(await list(api)).toBe(200);
+    const cachedAt = now.getTime();
     expect(await list(cached)).toBe(200);
     await database.db.delete(orgMembers).where(and(eq(orgMembers.orgId, fx.org1), eq(orgMembers.userId, member.id)));
     expect(await list(api)).toBe(403);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    // Inside the window the cached API still answers from the membership it saw; from its end on, it looks again.
+    now = new Date(cachedAt + 60_000 - 1);
+    expect(await list(cached)).toBe(200);
+    now = new Date(cachedAt + 60_000);
     expect(await list(cached)).toBe(403);
   });
 

@@ -259,10 +259,11 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
   async function installationFor(identity: RuntimeIdentity): Promise<InstallationContext> {
     if (contextTtl <= 0) return authorizeInstallation(deps.db, identity);
     const key = `${identity.installationId}|${identity.extensionId}|${identity.orgId}|${identity.userId ?? ""}`;
+    const now = (deps.now?.() ?? new Date()).getTime();
     const hit = contexts.get(key);
-    if (hit && hit.until > Date.now()) return hit.context;
+    if (hit && hit.until > now) return hit.context;
     const context = await authorizeInstallation(deps.db, identity);
-    contexts.set(key, { context, until: Date.now() + contextTtl });
+    contexts.set(key, { context, until: now + contextTtl });
     return context;
   }
 

@@ -31,6 +31,8 @@ export interface SigningKeysOptions {
   maxTokenTtlSeconds: number;
   /** How often the published key set is re-read, so other processes' rotations are seen. */
   refreshMs?: number;
+  /** The clock (default: the system's): refresh intervals and rotation times are computed from it. */
+  now?: () => Date;
 }
 
 interface Snapshot {
@@ -56,6 +58,7 @@ export class SigningKeys {
   readonly #dataKeys: DataKeys;
   readonly #maxTtlMs: number;
   readonly #refreshMs: number;
+  readonly #clock: () => Date;
   #current: Promise<SigningKey> | undefined;
   #currentLoadedAt = 0;
   #snapshot: Promise<Snapshot> | undefined;
@@ -66,6 +69,7 @@ export class SigningKeys {
     this.#dataKeys = options.dataKeys;
     this.#maxTtlMs = options.maxTokenTtlSeconds * 1000;
     this.#refreshMs = options.refreshMs ?? 30_000;
+    this.#clock = options.now ?? (() => new Date());
   }
 
   /**
@@ -74,9 +78,9 @@ export class SigningKeys {
    * retired key stops being published.
    */
   current(): Promise<SigningKey> {
-    if (this.#current && Date.now() - this.#currentLoadedAt >= this.#refreshMs) {
+    if (this.#current && this.#clock().getTime() - this.#currentLoadedAt >= this.#refreshMs) {
       const previous = this.#current;
-      this.#currentLoadedAt = Date.now();
+      this.#currentLoadedAt = this.#clock().getTime();
       this.#current = this.#selectCurrent().then(
         async (row) => {
           const known = await previous.catch(() => null);
@@ -89,7 +93,7 @@ export class SigningKeys {
       this.#current = undefined;
       throw error;
     });
-    if (this.#currentLoadedAt === 0) this.#currentLoadedAt = Date.now();
+    if (this.#currentLoadedAt === 0) this.#currentLoadedAt = this.#clock().getTime();
     return this.#current;
   }
 
@@ -97,8 +101,8 @@ export class SigningKeys {
   async verificationKey(kid: string): Promise<CryptoKey | null> {
     let snapshot = await this.#published();
     let found = snapshot.keys.get(kid);
-    if (!found && Date.now() - this.#lastForcedReload > UNKNOWN_KID_RELOAD_MS) {
-      this.#lastForcedReload = Date.now();
+    if (!found && this.#clock().getTime() - this.#lastForcedReload > UNKNOWN_KID_RELOAD_MS) {
+      this.#lastForcedReload = this.#clock().getTime();
       this.#snapshot = undefined;
       snapshot = await this.#published();
       found = snapshot.keys.get(kid);
@@ -119,7 +123,7 @@ export class SigningKeys {
    */
   async rotate(actor: AuditActor, source: AuditSource): Promise<{ kid: string; retired: string | null }> {
     const generated = await this.#generate();
-    const now = new Date();
+    const now = this.#clock();
     const retired = await this.#db.transaction(async (tx) => {
       const old = await tx
         .update(runtimeSigningKeys)
@@ -142,7 +146,7 @@ export class SigningKeys {
       return retiredKid;
     });
     this.#current = Promise.resolve({ kid: generated.row.kid, privateKey: generated.privateKey });
-    this.#currentLoadedAt = Date.now();
+    this.#currentLoadedAt = this.#clock().getTime();
     this.#snapshot = undefined;
     return { kid: generated.row.kid, retired };
   }
@@ -206,7 +210,7 @@ export class SigningKeys {
     const cached = this.#snapshot;
     if (cached) {
       return cached.then((s) => {
-        if (Date.now() - s.loadedAt < this.#refreshMs) return s;
+        if (this.#clock().getTime() - s.loadedAt < this.#refreshMs) return s;
         this.#snapshot = undefined;
         return this.#published();
       });
@@ -236,6 +240,6 @@ export class SigningKeys {
       if (key instanceof Uint8Array) continue; // a symmetric JWK is never a runtime key
       keys.set(row.kid, { kid: row.kid, jwk, key });
     }
-    return { loadedAt: Date.now(), keys };
+    return { loadedAt: this.#clock().getTime(), keys };
   }
 }

@@ -180,16 +180,23 @@ describe(`runtime tokens on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
   });
 
   it("a process signing with the old key switches to the new one after another process rotates", async () => {
+    let now = new Date();
     const signer = new SigningKeys({
       db: database.db,
       dataKeys: buildVault(database.db, keyring).dataKeys,
       maxTokenTtlSeconds: 900,
-      refreshMs: 50,
+      refreshMs: 30_000,
+      now: () => now,
     });
     const before = await signer.current();
+    const loadedAt = now.getTime();
     const rotated = await newKeys().rotate({ kind: "system", id: "test" }, { kind: "cli" });
     expect(rotated.retired).toBe(before.kid);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    // Until its refresh interval has passed the signer keeps the key it loaded (still verifiable) ...
+    now = new Date(loadedAt + 30_000 - 1);
+    expect(decodeProtectedHeader((await signRuntimeClaims(signer, ISSUER, claims())).token).kid).toBe(before.kid);
+    // ... and from then on it signs with the new one.
+    now = new Date(loadedAt + 30_000);
     const { token } = await signRuntimeClaims(signer, ISSUER, claims());
     expect(decodeProtectedHeader(token).kid).toBe(rotated.kid);
   });

@@ -9,6 +9,7 @@ import { createLogger } from "@/lib/log";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { startFakeKms, type FakeKmsServer } from "@/test/kms-server";
 import { buildVault, extensionContext, kmsKeyring, seedOwners, uiContext } from "@/test/vault";
+import { VaultError } from "./errors";
 import type { SecretAddress } from "./vault";
 
 let database: TestDatabase;
@@ -61,12 +62,12 @@ describe(`canary (${process.env.TEST_DB_DRIVER ?? "pglite"})`, () => {
 
     await vault.set(ui, address, SecretValue.from(canary));
     await vault.rotate(ui, address, SecretValue.from(rotated));
-    const errors: string[] = [];
-    try {
-      await vault.set(ui, address, SecretValue.from(`${canary}${"x".repeat(300)}`), { maxBytes: 200 });
-    } catch (error) {
-      errors.push(String(error), JSON.stringify(error), (error as Error).stack ?? "");
-    }
+    // An oversize value is refused, and the refusal (message, JSON, stack) is scanned for the value below.
+    const oversize = vault.set(ui, address, SecretValue.from(`${canary}${"x".repeat(300)}`), { maxBytes: 200 });
+    await expect(oversize).rejects.toBeInstanceOf(VaultError);
+    await expect(oversize).rejects.toMatchObject({ code: "secret_value_too_large" });
+    const error = (await oversize.catch((e: unknown) => e)) as VaultError;
+    const errors = [String(error), JSON.stringify(error), error.stack ?? ""];
     // Objects holding values get logged by accident; the type and the logger's redaction must both hold.
     logger.info({ value: SecretValue.from(canary), body: { secret: canary }, plaintext: canary }, "careless log line");
 

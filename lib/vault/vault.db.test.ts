@@ -116,7 +116,8 @@ describe(`vault on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
   });
 
   it("rotates atomically: count and time recorded, the previous version readable only during the grace period", async () => {
-    const { vault } = buildVault(database.db, keyring, { graceMs: 400 });
+    let now = new Date();
+    const { vault } = buildVault(database.db, keyring, { graceMs: 60_000, now: () => now });
     const ctx = uiContext(owners.userId);
     await vault.set(ctx, address("rotating"), SecretValue.from("v1"));
     const result = await vault.rotate(ctx, address("rotating"), SecretValue.from("v2"));
@@ -125,9 +126,15 @@ describe(`vault on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     expect((await vault.read(ctx, address("rotating"), { version: "previous" }))?.reveal()).toBe("v1");
     const status = await vault.status(address("rotating"));
     expect(status).toMatchObject({ isSet: true, currentVersion: 2, rotationCount: 1, byteLength: 2 });
-    expect(status?.lastRotatedAt).toBeInstanceOf(Date);
+    expect(status?.lastRotatedAt).toEqual(now);
 
-    await new Promise((r) => setTimeout(r, 500));
+    // A millisecond before the grace period ends the previous value still reads and is not shredded; at its end it is gone.
+    const rotatedAt = now.getTime();
+    now = new Date(rotatedAt + 60_000 - 1);
+    expect((await vault.read(ctx, address("rotating"), { version: "previous" }))?.reveal()).toBe("v1");
+    await vault.shredExpiredVersions();
+    expect((await versionsOf("rotating")).versions.map((v) => v.ciphertext === null)).toEqual([false, false]);
+    now = new Date(rotatedAt + 60_000);
     expect(await vault.read(ctx, address("rotating"), { version: "previous" })).toBeNull();
     expect(await vault.shredExpiredVersions()).toBeGreaterThanOrEqual(1);
     const { versions } = await versionsOf("rotating");

@@ -59,6 +59,8 @@ export interface VaultOptions {
   reads: ReadRecorder;
   /** How long a rotated-out version stays readable. */
   graceMs: number;
+  /** The clock (default: the system's): write times and the grace period are computed from it. */
+  now?: () => Date;
   /** Overridable for tests that prove a failed audit write stops the change. */
   appendAudit?: AuditAppender;
   logger?: Logger;
@@ -94,6 +96,7 @@ export class Vault {
   readonly #keys: DataKeys;
   readonly #reads: ReadRecorder;
   readonly #graceMs: number;
+  readonly #now: () => Date;
   readonly #appendAudit: AuditAppender;
   readonly #log: Logger;
   #fingerprintKey: Promise<Buffer> | undefined;
@@ -105,6 +108,7 @@ export class Vault {
     this.#keys = options.dataKeys;
     this.#reads = options.reads;
     this.#graceMs = options.graceMs;
+    this.#now = options.now ?? (() => new Date());
     this.#appendAudit = options.appendAudit ?? appendAuditEvents;
     this.#log = options.logger ?? defaultLogger;
   }
@@ -195,7 +199,7 @@ export class Vault {
       }),
     );
     const inLockOrder = [...prepared].sort((a, b) => (lockKey(a.address) < lockKey(b.address) ? -1 : 1));
-    const now = new Date();
+    const now = this.#now();
     const results = await this.#db.transaction(async (tx) => {
       const stored: { version: number; rotationCount: number }[] = [];
       for (const { index, kind, address, value, dek, fingerprint } of inLockOrder) {
@@ -303,7 +307,7 @@ export class Vault {
 
   async #delete(ctx: OperationContext, address: SecretAddress): Promise<{ wasSet: boolean }> {
     checkName(address.name);
-    const now = new Date();
+    const now = this.#now();
     const result = await this.#db.transaction(async (tx) => {
       const secret = await lockSecret(tx, address, false);
       const wasSet = secret?.currentVersion != null;
@@ -409,7 +413,7 @@ export class Vault {
     // Built once per vault: the read path is hot, and building the query costs more than running it.
     this.#lookups ??= { current: prepareLookup(this.#db, "current"), previous: prepareLookup(this.#db, "previous") };
     const { extensionId, scope, ownerId, name } = address;
-    const [row] = await this.#lookups[which].execute({ extensionId, scope, ownerId, name });
+    const [row] = await this.#lookups[which].execute({ extensionId, scope, ownerId, name, now: this.#now().toISOString() });
     return row;
   }
 
@@ -440,7 +444,7 @@ export class Vault {
 
   /** Destroys rotated-out versions whose grace period has ended (run periodically). */
   async shredExpiredVersions(): Promise<number> {
-    const now = new Date();
+    const now = this.#now();
     const shredded = await this.#db
       .update(secretVersions)
       .set({ ciphertext: null, destroyedAt: now })
@@ -583,7 +587,7 @@ function prepareLookup(db: Db, which: "current" | "previous") {
       : and(
           lt(secretVersions.version, secrets.currentVersion),
           isNotNull(secretVersions.readableUntil),
-          sql`${secretVersions.readableUntil} > now()`,
+          sql`${secretVersions.readableUntil} > ${sql.placeholder("now")}::timestamptz`,
         );
   return db
     .select({ secretId: secrets.id, version: secretVersions.version, dekId: secretVersions.dekId, ciphertext: secretVersions.ciphertext })
