@@ -12,7 +12,7 @@ import { count, eq, inArray, sql } from "drizzle-orm";
 import pino from "pino";
 import { ReadRecorder } from "@/lib/audit/read-recorder";
 import { AwsKmsKeyring, DekCache, SecretValue, createLocalKeyringFromFile, open, type Keyring } from "@/lib/crypto";
-import { createLogger } from "@/lib/log";
+import { createLogger } from "@/lib/logger";
 import type { Db } from "@/lib/db/client";
 import { dataKeys as dataKeysTable, secretVersions, secrets, systemKeys } from "@/lib/db/schema";
 import { DataKeys, dekContext } from "@/lib/vault/data-keys";

@@ -7,9 +7,9 @@
 import { auditHealth } from "@/lib/audit/health";
 import { anchorSinksFromEnv, createSequencerFromEnv } from "@/lib/audit/log";
 import { env } from "@/lib/env";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { OAuthService } from "@/lib/oauth/service";
-import { metrics } from "@/lib/ops/metrics";
+import { metrics } from "@/lib/core/metrics";
 import { serveWorkerMetrics } from "@/lib/ops/metrics-server";
 import { installWorkerShutdown } from "@/lib/ops/shutdown";
 import { fail, openCli } from "./cli";

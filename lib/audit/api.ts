@@ -2,7 +2,7 @@
 // consistency proofs, and verification of a content hash. Hashes are hex; errors carry a code.
 import { and, asc, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 import { auditAnchors, auditCheckpoints, auditLeaves } from "@/lib/db/schema";
 import { verifyInclusion } from "./merkle";
 import { checkpointJson } from "./queries";

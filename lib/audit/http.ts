@@ -2,9 +2,9 @@
 // end-user routes: they differ only in the scope their guard resolved.
 import { z } from "zod";
 import type { DbOrTx } from "@/lib/db/client";
-import { currentRequestId, newRequestId } from "@/lib/http/request-context";
+import { currentRequestId, newRequestId } from "@/lib/core/request-context";
 import { jsonResponse } from "@/lib/http/respond";
-import { text } from "@/lib/http/text";
+import { text } from "@/lib/core/text";
 import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
 
 const blank = (v: unknown) => (v === "" ? undefined : v);

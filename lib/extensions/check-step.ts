@@ -9,7 +9,7 @@
 import http from "node:http";
 import https from "node:https";
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { endpointPathProblem } from "@/lib/manifest/schema";
 import { mintRuntimeToken } from "@/lib/runtime/dispatch";
 import type { RuntimeDeps } from "@/lib/runtime/deps";

@@ -9,7 +9,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
 import { recordRefusal } from "@/lib/audit/failures";
 import { extensionVersions, extensions } from "@/lib/db/schema";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { formatManifestError } from "@/lib/manifest";
 import { providerAliases } from "@/lib/oauth/providers";
 import { getLatestVersion, getOwnExtension, type PublisherCall } from "./access";

@@ -11,7 +11,7 @@ import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
 import { oauthConnections, oauthStates } from "@/lib/db/schema";
 import { oauthCallbackUrl } from "@/lib/extensions/redirect-uris";
-import { sameOriginPath } from "@/lib/http/same-origin";
+import { sameOriginPath } from "@/lib/core/same-origin";
 import { authorizeUrl, exchangeCode, fetchAccount, ProviderRequestError } from "./client";
 import { openVerifier, sealVerifier } from "./token-seal";
 import { clientSecrets, concreteProvider, connectionKey, connectionsPath, storeGrant, writeStoreAs, type OAuthDeps } from "./connections";

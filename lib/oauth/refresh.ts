@@ -21,8 +21,8 @@ import {
   oauthResourceTokens,
   type OAuthConnectionRow,
 } from "@/lib/db/schema";
-import { logger as defaultLogger } from "@/lib/log";
-import { metrics } from "@/lib/ops/metrics";
+import { logger as defaultLogger } from "@/lib/logger";
+import { metrics } from "@/lib/core/metrics";
 import { catalogue } from "./catalogue";
 import { refreshTokens, type ClientSecrets, ProviderRequestError, type TokenSet } from "./client";
 import { clientSecrets, concreteProvider, connectionsPath, notify, writeStoreAs, type OAuthDeps } from "./connections";

@@ -3,7 +3,7 @@
 // their own over their database and vault.
 import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { ConnectionBroker } from "./broker";
 import { clientSecrets, concreteProvider, disconnect, listConnections, type OAuthDeps } from "./connections";
 import { completeAuthorization, planConnect, startAuthorization, type CallbackRequest, type StartRequest } from "./flow";

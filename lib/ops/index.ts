@@ -7,9 +7,9 @@ import { anchorSinksFromEnv } from "@/lib/audit/log";
 import { getDatabase, getDb } from "@/lib/db";
 import { findMigrationsFolder } from "@/lib/db/migrations";
 import { env } from "@/lib/env";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { getVault } from "@/lib/vault";
-import { metrics } from "./metrics";
+import { metrics } from "@/lib/core/metrics";
 import { ReadinessProbe } from "./readiness";
 import { isDraining } from "./shutdown";
 

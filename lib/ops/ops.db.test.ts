@@ -12,7 +12,7 @@ import { KeyringUnavailableError, SecretValue, type Keyring } from "@/lib/crypto
 import { findMigrationsFolder } from "@/lib/db/migrations";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, extensionContext, localKeyring, seedOwners, uiContext } from "@/test/vault";
-import { metrics } from "./metrics";
+import { metrics } from "@/lib/core/metrics";
 import { authorizeMetrics, MetricsError, renderMetrics } from "./metrics-auth";
 import { ReadinessProbe } from "./readiness";
 

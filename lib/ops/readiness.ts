@@ -11,7 +11,7 @@ import { pendingMigrations } from "@/lib/db/migrations";
 import { dataKeys } from "@/lib/db/schema";
 import type { Keyring } from "@/lib/crypto";
 import { dekContext } from "@/lib/vault/data-keys";
-import { timeKeyringCall } from "./metrics";
+import { timeKeyringCall } from "@/lib/core/metrics";
 
 /** One check's verdict: "ok", or a short reason safe to serve (no key ids, no upstream text). */
 export type CheckResult = "ok" | string;

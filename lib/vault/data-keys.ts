@@ -6,7 +6,7 @@ import { and, asc, count, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { CryptoError, KeyringUnavailableError, type DekCache, type EncryptionContext, type Keyring } from "@/lib/crypto";
 import type { Db } from "@/lib/db/client";
 import { dataKeys, secretVersions } from "@/lib/db/schema";
-import { metrics, timeKeyringCall } from "@/lib/ops/metrics";
+import { metrics, timeKeyringCall } from "@/lib/core/metrics";
 import { VaultError } from "./errors";
 
 export interface DataKeyPolicy {

@@ -6,7 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { sameOriginPath } from "@/lib/http/same-origin";
+import { sameOriginPath } from "@/lib/core/same-origin";
 import { getOAuth, OAuthError, type ConnectPlan } from "@/lib/oauth";
 
 export const metadata = { title: "Connect" };
