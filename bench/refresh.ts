@@ -25,7 +25,7 @@ import { Refresher } from "@/lib/oauth/refresh";
 import { describeDatabaseUrl, openDatabase, type Db } from "@/lib/db/client";
 import { auditEvents, extensionVersions, extensions, oauthConnections, organizations, publishers, users } from "@/lib/db/schema";
 import { sealTokens, openToken } from "@/lib/oauth/token-seal";
-import type { DataKeys } from "@/lib/vault/data-keys";
+import type { DataKeys } from "@/lib/crypto/data-keys";
 import type { Vault } from "@/lib/vault/vault";
 import { createEmptyPostgresDatabase } from "@/test/db";
 import { buildVault } from "@/test/vault";

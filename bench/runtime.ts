@@ -58,7 +58,7 @@ async function postgresDatabase(): Promise<{ url: string; label: string; drop: (
 async function prepare(databaseUrl: string | undefined): Promise<{ token: string; ref: string }> {
   const { env } = await import("@/lib/env");
   const { openDatabase } = await import("@/lib/db/client");
-  const { seedDemo } = await import("@/lib/db/seed-demo");
+  const { seedDemo } = await import("@/lib/demo/seed");
   const { extensions, installations, users } = await import("@/lib/db/schema");
   const { createVaultFromEnv } = await import("@/lib/vault/create");
   const { SecretValue } = await import("@/lib/crypto");

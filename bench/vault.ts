@@ -15,7 +15,7 @@ import { AwsKmsKeyring, DekCache, SecretValue, createLocalKeyringFromFile, open,
 import { createLogger } from "@/lib/logger";
 import type { Db } from "@/lib/db/client";
 import { dataKeys as dataKeysTable, secretVersions, secrets, systemKeys } from "@/lib/db/schema";
-import { DataKeys, dekContext } from "@/lib/vault/data-keys";
+import { DataKeys, dekContext } from "@/lib/crypto/data-keys";
 import { rotateKeys } from "@/lib/vault/key-rotation";
 import { Vault, type SecretAddress } from "@/lib/vault/vault";
 import { startFakeKms, type FakeKmsServer, type KmsCall } from "@/test/kms-server";

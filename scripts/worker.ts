@@ -5,7 +5,7 @@
 // sequencer tick, writes the read-audit events still queued, closes the database and exits
 // (lib/ops/shutdown.ts). With LATCHKEY_WORKER_METRICS_PORT it serves its Prometheus metrics there.
 import { auditHealth } from "@/lib/audit/health";
-import { anchorSinksFromEnv, createSequencerFromEnv } from "@/lib/audit/log";
+import { anchorSinksFromEnv, createSequencerFromEnv } from "@/lib/audit/from-env";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { OAuthService } from "@/lib/oauth/service";

@@ -4,7 +4,7 @@
 import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
 import { logger } from "@/lib/logger";
-import { ConnectionBroker } from "./broker";
+import { ConnectionBroker } from "@/lib/oauth/connection-broker";
 import { clientSecrets, concreteProvider, disconnect, listConnections, type OAuthDeps } from "./connections";
 import { completeAuthorization, planConnect, startAuthorization, type CallbackRequest, type StartRequest } from "./flow";
 import { connectionProvider, Refresher } from "./refresh";

@@ -3,7 +3,7 @@
 // lib/startup.ts installs. The pieces themselves live beside this file and know nothing of Next.
 import "server-only";
 import { auditHealth } from "@/lib/audit/health";
-import { anchorSinksFromEnv } from "@/lib/audit/log";
+import { anchorSinksFromEnv } from "@/lib/audit/from-env";
 import { getDatabase, getDb } from "@/lib/db";
 import { findMigrationsFolder } from "@/lib/db/migrations";
 import { env } from "@/lib/env";

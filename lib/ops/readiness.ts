@@ -10,7 +10,7 @@ import type { Db } from "@/lib/db/client";
 import { pendingMigrations } from "@/lib/db/migrations";
 import { dataKeys } from "@/lib/db/schema";
 import type { Keyring } from "@/lib/crypto";
-import { dekContext } from "@/lib/vault/data-keys";
+import { dekContext } from "@/lib/crypto/data-keys";
 import { timeKeyringCall } from "@/lib/core/metrics";
 
 /** One check's verdict: "ok", or a short reason safe to serve (no key ids, no upstream text). */

@@ -21,7 +21,7 @@ import type { RuntimeDeps } from "./deps";
 import { RuntimeError } from "./errors";
 import { checkReadiness } from "./readiness";
 import { verifyRuntimeToken, type RuntimeIdentity, type RuntimeScope } from "./tokens";
-import { connectUrl } from "./urls";
+import { connectUrl } from "@/lib/extensions/installation-urls";
 
 /** Request bodies larger than this are refused before parsing (the largest value is 64 KiB). */
 export const MAX_BODY_BYTES = 128 * 1024;

@@ -4,7 +4,7 @@
 import { appendAuditEvents, type AuditActor, type AuditSource } from "@/lib/audit/events";
 import { LocalKeyring } from "@/lib/crypto";
 import type { Db } from "@/lib/db/client";
-import type { DataKeys } from "./data-keys";
+import type { DataKeys } from "@/lib/crypto/data-keys";
 import { VaultError } from "./errors";
 
 export interface RotateKeysResult {

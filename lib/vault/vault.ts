@@ -13,8 +13,8 @@ import { isUuid } from "@/lib/db/ids";
 import { logger as defaultLogger } from "@/lib/logger";
 import { timeVaultOperation } from "@/lib/core/metrics";
 import { extensions, secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
-import type { DataKeys } from "./data-keys";
-import { unavailable } from "./data-keys";
+import type { DataKeys } from "@/lib/crypto/data-keys";
+import { unavailable } from "@/lib/crypto/data-keys";
 import { VaultError } from "./errors";
 
 export interface SecretAddress {

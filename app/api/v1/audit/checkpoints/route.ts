@@ -1,5 +1,5 @@
 // GET /api/v1/audit/checkpoints[?before=SIZE&limit=N] — admins: signed checkpoints, newest first, with anchors.
-import { intParam, listCheckpoints } from "@/lib/audit/api";
+import { intParam, listCheckpoints } from "@/lib/audit/proofs";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";

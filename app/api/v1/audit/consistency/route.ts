@@ -1,5 +1,5 @@
 // GET /api/v1/audit/consistency?from=A&to=B — admins: proof that the tree of size A is a prefix of size B.
-import { consistencyFor, intParam } from "@/lib/audit/api";
+import { consistencyFor, intParam } from "@/lib/audit/proofs";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";

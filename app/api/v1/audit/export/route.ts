@@ -3,7 +3,7 @@
 // `Authorization: Bearer <LATCHKEY_AUDIT_EXPORT_TOKEN>`; admins may also call it signed in. The next
 // cursor is the last line's leaf_index (also in `x-latchkey-next-after`).
 import { createHash, timingSafeEqual } from "node:crypto";
-import { AuditApiError, intParam } from "@/lib/audit/api";
+import { AuditApiError, intParam } from "@/lib/audit/proofs";
 import { EXPORT_DEFAULT_LIMIT, EXPORT_MAX_LIMIT, exportLeaves } from "@/lib/audit/export";
 import { AccessError, requirePlatformAdmin } from "@/lib/auth/guards";
 import { getActor } from "@/lib/auth/session";

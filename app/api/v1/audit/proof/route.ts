@@ -1,6 +1,6 @@
 // GET /api/v1/audit/proof?leaf_index=N[&tree_size=M] — admins: the inclusion proof of one leaf
 // (tree_size defaults to the latest checkpoint).
-import { intParam, proofFor } from "@/lib/audit/api";
+import { intParam, proofFor } from "@/lib/audit/proofs";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";

@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { listExtensionVersions } from "@/lib/extensions/queries";
-import { getSourceScan } from "@/lib/scan/source";
+import { getSourceScan } from "@/lib/extensions/upload-source";
 import { publishExtensionAction } from "../../../../actions/publish-extension";
 import { uploadSourceAction } from "../../../../actions/upload-source";
 import { loadOwnExtension } from "../../../../load-extension";

@@ -2,7 +2,7 @@
 // version otherwise): it is unpacked in memory, scanned and the findings stored. 422 invalid_archive for
 // an archive that is refused (nothing is stored); the answer lists the findings with their lines.
 import { ArchiveError, DEFAULT_ARCHIVE_LIMITS } from "@/lib/scan/archive";
-import { uploadSource } from "@/lib/scan/source";
+import { uploadSource } from "@/lib/extensions/upload-source";
 import { apiJson, publisherApi } from "../../../handler";
 
 /** Reads the body, refusing it as soon as it passes the archive size limit (never buffers more). */

@@ -5,7 +5,7 @@ import type { DbOrTx } from "@/lib/db/client";
 import { currentRequestId, newRequestId } from "@/lib/core/request-context";
 import { jsonResponse } from "@/lib/http/respond";
 import { text } from "@/lib/core/text";
-import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
+import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "@/lib/audit/queries";
 
 const blank = (v: unknown) => (v === "" ? undefined : v);
 // Text filters go into WHERE clauses: text() refuses what PostgreSQL cannot take (a NUL was a 500).

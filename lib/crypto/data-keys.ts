@@ -7,7 +7,7 @@ import { CryptoError, KeyringUnavailableError, type DekCache, type EncryptionCon
 import type { Db } from "@/lib/db/client";
 import { dataKeys, secretVersions } from "@/lib/db/schema";
 import { metrics, timeKeyringCall } from "@/lib/core/metrics";
-import { VaultError } from "./errors";
+import { VaultError } from "@/lib/vault/errors";
 
 export interface DataKeyPolicy {
   /** Values sealed under one DEK before a new one is made. */

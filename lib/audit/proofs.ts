@@ -4,10 +4,10 @@ import { and, asc, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { DomainError } from "@/lib/core/domain-error";
 import { auditAnchors, auditCheckpoints, auditLeaves } from "@/lib/db/schema";
-import { verifyInclusion } from "./merkle";
-import { checkpointJson } from "./queries";
-import type { CheckpointSigner } from "./signing-key";
-import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusionProof, storedRoot, treeSize } from "./tree-store";
+import { verifyInclusion } from "@/lib/audit/merkle";
+import { checkpointJson } from "@/lib/audit/queries";
+import type { CheckpointSigner } from "@/lib/audit/signing-key";
+import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusionProof, storedRoot, treeSize } from "@/lib/audit/tree-store";
 
 export type AuditApiErrorCode = "invalid_request" | "not_found" | "no_checkpoint" | "tree_size_out_of_range";
 
