@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { ConfirmDeleteForm, type ActionControl } from "./confirm-delete-form";
 import { FieldError, FormMessage } from "./form-message";
-import { initialFormState, type FormAction } from "./form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { inputClass, labelClass } from "./field-styles";
 
 export interface CredentialView {

@@ -7,7 +7,7 @@ import { CryptoError, KeyringUnavailableError, type DekCache, type EncryptionCon
 import type { Db } from "@/lib/db/client";
 import { dataKeys, secretVersions } from "@/lib/db/schema";
 import { metrics, timeKeyringCall } from "@/lib/core/metrics";
-import { VaultError } from "@/lib/vault/errors";
+import { VaultError } from "@/lib/crypto/vault-error";
 
 export interface DataKeyPolicy {
   /** Values sealed under one DEK before a new one is made. */

@@ -14,7 +14,7 @@ import { textProblemMessage } from "@/lib/core/text";
 import { currentRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/core/request-context";
 import { logger } from "@/lib/logger";
 import { parseSecretRef, type DeclaredSecret } from "@/lib/manifest/declarations";
-import { VaultError } from "@/lib/vault/errors";
+import { VaultError } from "@/lib/crypto/vault-error";
 import { SECRET_NAME, VAULT_MAX_BYTES, type OperationContext, type SecretAddress, type SecretStatus } from "@/lib/vault/vault";
 import { authorizeInstallation, type InstallationContext } from "./context";
 import type { RuntimeDeps } from "./deps";

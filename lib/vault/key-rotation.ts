@@ -5,7 +5,7 @@ import { appendAuditEvents, type AuditActor, type AuditSource } from "@/lib/audi
 import { LocalKeyring } from "@/lib/crypto";
 import type { Db } from "@/lib/db/client";
 import type { DataKeys } from "@/lib/crypto/data-keys";
-import { VaultError } from "./errors";
+import { VaultError } from "@/lib/crypto/vault-error";
 
 export interface RotateKeysResult {
   fromKekId: string;

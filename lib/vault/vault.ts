@@ -15,7 +15,7 @@ import { timeVaultOperation } from "@/lib/core/metrics";
 import { extensions, secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
 import type { DataKeys } from "@/lib/crypto/data-keys";
 import { unavailable } from "@/lib/crypto/data-keys";
-import { VaultError } from "./errors";
+import { VaultError } from "@/lib/crypto/vault-error";
 
 export interface SecretAddress {
   extensionId: string;
