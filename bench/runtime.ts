@@ -34,6 +34,8 @@ const serverEnv = {
   NEXT_DIST_DIR: DIST,
   NEXT_TELEMETRY_DISABLED: "1",
   LOG_LEVEL: "warn",
+  // Makes app/api/v1/%5Fbench/route.bench.ts a route in this build only (next.config.ts's pageExtensions).
+  LATCHKEY_BENCH_ROUTES: "1",
 };
 Object.assign(process.env, serverEnv);
 
