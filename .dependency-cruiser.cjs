@@ -53,14 +53,20 @@ const TESTS = "\\.(test|spec)\\.tsx?$";
 
 const layerRules = LAYERS.slice(0, -1).map(([name, path], i) => ({
   name: `layer-${name}`,
-  comment: `lib layer "${name}" imports only itself and the layers below it (${LAYERS.slice(0, i)
-    .map(([n]) => n)
-    .join(", ") || "none"}); above it: ${LAYERS.slice(i + 1)
+  comment: `lib layer "${name}" imports only itself and the layers below it (${
+    LAYERS.slice(0, i)
+      .map(([n]) => n)
+      .join(", ") || "none"
+  }); above it: ${LAYERS.slice(i + 1)
     .map(([n]) => n)
     .join(", ")}. Move the code to the layer that owns it, or pass the higher piece in as a parameter.`,
   severity: "error",
   from: { path, pathNot: TESTS },
-  to: { path: LAYERS.slice(i + 1).map(([, p]) => `(?:${p})`).join("|") },
+  to: {
+    path: LAYERS.slice(i + 1)
+      .map(([, p]) => `(?:${p})`)
+      .join("|"),
+  },
 }));
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -5,7 +5,14 @@
 import type { Logger } from "pino";
 import type { Db } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
-import { FileAnchorReader, FileAnchorSink, HttpWitnessReader, HttpWitnessSink, type AnchorReader, type AnchorSink } from "@/lib/audit/anchors";
+import {
+  FileAnchorReader,
+  FileAnchorSink,
+  HttpWitnessReader,
+  HttpWitnessSink,
+  type AnchorReader,
+  type AnchorSink,
+} from "@/lib/audit/anchors";
 import { ChainAnchorReader, ChainAnchorSink, loadChainAccount } from "@/lib/audit/chain";
 import { ensureLogOrigin } from "@/lib/audit/log-origin";
 import { Sequencer } from "@/lib/audit/sequencer";

@@ -15,7 +15,15 @@ import { OAuthError } from "./errors";
 import type { ProviderConfig } from "./catalogue/types";
 
 // The provider shape is defined beside the catalogue (lib/oauth/catalogue/types.ts); re-exported for the OAuth code.
-export type { AccountFields, CatalogueEntry, EndpointParam, PkceSupport, ProviderConfig, ProviderQuirks, Revocation } from "./catalogue/types";
+export type {
+  AccountFields,
+  CatalogueEntry,
+  EndpointParam,
+  PkceSupport,
+  ProviderConfig,
+  ProviderQuirks,
+  Revocation,
+} from "./catalogue/types";
 
 /**
  * The OAuth client app of a flow or connection: the extension whose `ext.*` partner credentials hold its
