@@ -18,6 +18,9 @@ const nextConfig: NextConfig = {
   // A self-contained server (`.next/standalone/server.js` with only the node_modules it uses) for the
   // container image; scripts/build-standalone.sh adds the static files, migrations and operator commands.
   output: "standalone",
+  // `*.bench.ts` files are routes only in `npm run bench:runtime`'s own build (it sets LATCHKEY_BENCH_ROUTES=1):
+  // the bare baseline route app/api/v1/%5Fbench/route.bench.ts never ships in a production build.
+  pageExtensions: process.env.LATCHKEY_BENCH_ROUTES === "1" ? ["tsx", "ts", "jsx", "js", "bench.ts"] : ["tsx", "ts", "jsx", "js"],
   poweredByHeader: false,
   typedRoutes: false,
   // Headers that are the same for every response; proxy.ts adds the per-request ones (CSP, HSTS).

@@ -1,7 +1,7 @@
 // Next's proxy (the file convention that replaced middleware in Next 16) runs before any route is
 // matched, for every request but static build files. It does what every route needs:
 // - answers a path whose percent-encoding does not decode, before Next's route matcher throws on it:
-//   400 `invalid_request` for API paths, the 404 page for pages (lib/http/path-encoding.ts);
+//   400 `invalid_request` for API paths, the 404 page for pages (lib/core/path-encoding.ts);
 // - adds the per-request security headers: a nonce-based Content-Security-Policy for pages (Next reads
 //   the nonce from the request's CSP header and puts it on its scripts), a closed one for API answers,
 //   and Strict-Transport-Security when LATCHKEY_URL is https (lib/http/security-headers.ts). The static
@@ -13,8 +13,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { safeCallbackCookies } from "@/lib/auth/callback-url";
 import { env } from "@/lib/env";
-import { isApiPath, malformedPathResponse, malformedPathSegment } from "@/lib/http/path-encoding";
-import { newRequestId, REQUEST_ID_HEADER, requestIdOf } from "@/lib/http/request-context";
+import { isApiPath, malformedPathResponse, malformedPathSegment } from "@/lib/core/path-encoding";
+import { newRequestId, REQUEST_ID_HEADER, requestIdOf } from "@/lib/core/request-context";
 import {
   API_CONTENT_SECURITY_POLICY,
   newNonce,

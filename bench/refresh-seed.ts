@@ -5,7 +5,7 @@ import { SecretValue } from "@/lib/crypto";
 import type { Db } from "@/lib/db/client";
 import { extensionVersions, extensions, oauthConnections, organizations, publishers, users } from "@/lib/db/schema";
 import { sealTokens } from "@/lib/oauth/token-seal";
-import type { DataKeys } from "@/lib/vault/data-keys";
+import type { DataKeys } from "@/lib/crypto/data-keys";
 import type { Vault } from "@/lib/vault/vault";
 import { progress } from "./lib";
 import { CLIENT, type TokenServer } from "./refresh-token-server";

@@ -23,7 +23,7 @@ import { Refresher } from "@/lib/oauth/refresh";
 import { describeDatabaseUrl, openDatabase, type Db } from "@/lib/db/client";
 import { auditEvents, oauthConnections } from "@/lib/db/schema";
 import { openToken } from "@/lib/oauth/token-seal";
-import type { DataKeys } from "@/lib/vault/data-keys";
+import type { DataKeys } from "@/lib/crypto/data-keys";
 import { createEmptyPostgresDatabase } from "@/test/db";
 import { buildVault } from "@/test/vault";
 import type { WorkerConfig, WorkerMessage } from "./refresh-worker";

@@ -34,6 +34,8 @@ const serverEnv = {
   NEXT_DIST_DIR: DIST,
   NEXT_TELEMETRY_DISABLED: "1",
   LOG_LEVEL: "warn",
+  // Makes app/api/v1/%5Fbench/route.bench.ts a route in this build only (next.config.ts's pageExtensions).
+  LATCHKEY_BENCH_ROUTES: "1",
 };
 Object.assign(process.env, serverEnv);
 
@@ -58,7 +60,7 @@ async function postgresDatabase(): Promise<{ url: string; label: string; drop: (
 async function prepare(databaseUrl: string | undefined): Promise<{ token: string; ref: string }> {
   const { env } = await import("@/lib/env");
   const { openDatabase } = await import("@/lib/db/client");
-  const { seedDemo } = await import("@/lib/db/seed-demo");
+  const { seedDemo } = await import("@/lib/demo/seed");
   const { extensions, installations, users } = await import("@/lib/db/schema");
   const { createVaultFromEnv } = await import("@/lib/vault/create");
   const { SecretValue } = await import("@/lib/crypto");

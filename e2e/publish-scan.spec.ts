@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { makeTarGz } from "../lib/scan/test-archives";
+import { makeTarGz } from "../test/archives";
 import { storageStateFor } from "./people";
 
 // The publish-time scan from issue 18, in the browser: a publisher uploads a version's source; a legacy

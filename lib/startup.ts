@@ -6,8 +6,8 @@ import { EnvError, env } from "@/lib/env";
 import { getDatabase } from "@/lib/db";
 import { MigrationHistoryError } from "@/lib/db/migrations";
 import { observeRequests } from "@/lib/http/request-log";
-import { logger } from "@/lib/log";
-import { metrics } from "@/lib/ops/metrics";
+import { logger } from "@/lib/logger";
+import { metrics } from "@/lib/core/metrics";
 import { installServerShutdown, isDraining } from "@/lib/ops/shutdown";
 
 /**

@@ -26,11 +26,11 @@ const { check, scratch } = run;
 /** The upgrade writer the old tree runs: data written the way that release wrote it. */
 const UPGRADE_WRITER = `// Written by scripts/check-standalone.mjs into the ${BASE} tree: data written the way that release wrote it.
 import { and, eq } from "drizzle-orm";
-import { createSequencerFromEnv } from "@/lib/audit/log";
+import { createSequencerFromEnv } from "@/lib/audit/from-env";
 import { SecretValue } from "@/lib/crypto";
 import { openDatabase } from "@/lib/db/client";
 import { extensions, installations, organizations, users } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import { env } from "@/lib/env";
 import { createVaultFromEnv } from "@/lib/vault/create";
 

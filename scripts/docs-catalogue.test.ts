@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { catalogueEntries } from "@/lib/oauth/catalogue";
-import { catalogueTable } from "@/lib/oauth/catalogue-table";
+import { catalogueTable } from "@/lib/oauth/catalogue/table";
 import { README, withCatalogueTable } from "./docs-catalogue";
 
 describe("README's catalogue table", () => {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as prettier from "prettier";
 import { catalogueEntries } from "@/lib/oauth/catalogue";
-import { CATALOGUE_MARKERS, catalogueTable } from "@/lib/oauth/catalogue-table";
+import { CATALOGUE_MARKERS, catalogueTable } from "@/lib/oauth/catalogue/table";
 
 export const README = path.join(import.meta.dirname, "..", "README.md");
 

@@ -5,11 +5,11 @@
 // sequencer tick, writes the read-audit events still queued, closes the database and exits
 // (lib/ops/shutdown.ts). With LATCHKEY_WORKER_METRICS_PORT it serves its Prometheus metrics there.
 import { auditHealth } from "@/lib/audit/health";
-import { anchorSinksFromEnv, createSequencerFromEnv } from "@/lib/audit/log";
+import { anchorSinksFromEnv, createSequencerFromEnv } from "@/lib/audit/from-env";
 import { env } from "@/lib/env";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { OAuthService } from "@/lib/oauth/service";
-import { metrics } from "@/lib/ops/metrics";
+import { metrics } from "@/lib/core/metrics";
 import { serveWorkerMetrics } from "@/lib/ops/metrics-server";
 import { installWorkerShutdown } from "@/lib/ops/shutdown";
 import { fail, openCli } from "./cli";

@@ -6,7 +6,7 @@ import pino from "pino";
 import { loadUserActor, type UserActor } from "@/lib/auth/actor";
 import { SecretValue } from "@/lib/crypto";
 import { extensionVersions, extensions, installations, organizations, users } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import { clearDiscoveryCache } from "@/lib/oauth/client";
 import { OAuthService } from "@/lib/oauth/service";
 import { openTestDatabase, type TestDatabase } from "./db";

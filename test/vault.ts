@@ -8,7 +8,7 @@ import { ReadRecorder } from "@/lib/audit/read-recorder";
 import type { AuditAppender } from "@/lib/audit/events";
 import type { Db } from "@/lib/db/client";
 import { extensions, organizations, publishers, users } from "@/lib/db/schema";
-import { DataKeys, type DataKeyPolicy } from "@/lib/vault/data-keys";
+import { DataKeys, type DataKeyPolicy } from "@/lib/crypto/data-keys";
 import { Vault, type OperationContext } from "@/lib/vault/vault";
 import type { FakeKmsServer } from "./kms-server";
 

@@ -7,7 +7,7 @@ import { rateLimitedSignInMessage, SIGN_IN_RATE_LIMITED } from "@/lib/auth/optio
 import { getActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { sameOriginPath } from "@/lib/http/same-origin";
+import { sameOriginPath } from "@/lib/core/same-origin";
 
 export const metadata = { title: "Sign in" };
 

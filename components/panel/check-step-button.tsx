@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { FormMessage } from "@/components/publisher/form-message";
-import { initialFormState, type FormAction } from "@/components/publisher/form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { Button } from "@/components/ui/button";
 
 /** "Run the check" for a setup wizard's test step: the extension's answer, shown as text. */

@@ -2,7 +2,7 @@
 // grants, which extensions use it, its health, and Disconnect / Reconnect for those who may manage it.
 // Token values are never part of a ConnectionView, so none can be shown here.
 import Link from "next/link";
-import type { FormAction } from "@/components/publisher/form-state";
+import type { FormAction } from "@/lib/http/form-state";
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import type { ConnectionView } from "@/lib/oauth";

@@ -3,7 +3,7 @@
 // The result (with the provider's revocation note, if any) shows beside the button.
 import { useActionState } from "react";
 import { FormMessage } from "@/components/publisher/form-message";
-import { initialFormState, type FormAction } from "@/components/publisher/form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { Button } from "@/components/ui/button";
 
 export function DisconnectForm({

@@ -2,7 +2,7 @@
 // The catalogue's Install button for org owners and admins; a refusal (e.g. a missing OAuth provider) shows beside it.
 import { useActionState } from "react";
 import { FormMessage } from "@/components/publisher/form-message";
-import { initialFormState, type FormAction } from "@/components/publisher/form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { Button } from "@/components/ui/button";
 
 export function InstallButton({

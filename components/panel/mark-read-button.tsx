@@ -2,7 +2,7 @@
 // "Mark all read" (or one notification read) as a small form; the outcome shows beside the button.
 import { useActionState } from "react";
 import { FormMessage } from "@/components/publisher/form-message";
-import { initialFormState, type FormAction } from "@/components/publisher/form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { Button } from "@/components/ui/button";
 
 export function MarkReadButton({ id, label, action }: { id: string; label: string; action: FormAction }) {

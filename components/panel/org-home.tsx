@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { InstallButton } from "@/components/panel/install-button";
 import { ConfirmDeleteForm } from "@/components/publisher/confirm-delete-form";
-import type { FormAction } from "@/components/publisher/form-state";
+import type { FormAction } from "@/lib/http/form-state";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { UserActor } from "@/lib/auth/actor";

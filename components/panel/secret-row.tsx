@@ -4,7 +4,7 @@ import { useActionState, useEffect, useRef } from "react";
 import { FieldError, FormMessage } from "@/components/publisher/form-message";
 import { inputClass, labelClass } from "@/components/publisher/field-styles";
 import { ConfirmDeleteForm, type ActionControl } from "@/components/publisher/confirm-delete-form";
-import { initialFormState, type FormAction } from "@/components/publisher/form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";

@@ -3,7 +3,7 @@
 // URLs to paste into a provider's console. The page decides who sees them; actions come in from it.
 import { TestTokenButton } from "@/components/panel/test-token-button";
 import { CopyField } from "@/components/publisher/copy-field";
-import type { FormAction } from "@/components/publisher/form-state";
+import type { FormAction } from "@/lib/http/form-state";
 import { Card } from "@/components/ui/card";
 
 /** For a member of the extension's publisher who administers the organization: a short-lived runtime token. */

@@ -5,7 +5,7 @@
 import { useActionState } from "react";
 import { FormMessage } from "@/components/publisher/form-message";
 import { inputClass, labelClass } from "@/components/publisher/field-styles";
-import { initialFormState, type FormAction, type FormState } from "@/components/publisher/form-state";
+import { initialFormState, type FormAction, type FormState } from "@/lib/http/form-state";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { SecretField, SettingField } from "@/lib/extensions/setup-wizard";

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { CopyField } from "@/components/publisher/copy-field";
 import { FormMessage } from "@/components/publisher/form-message";
-import { initialFormState, type FormAction } from "@/components/publisher/form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { Button } from "@/components/ui/button";
 
 /** Mints a runtime token for local testing; the token is shown once, from the action's response. */

@@ -3,7 +3,7 @@
 import { useActionState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "./form-message";
-import { initialFormState, type FormAction, type FormState } from "./form-state";
+import { initialFormState, type FormAction, type FormState } from "@/lib/http/form-state";
 
 /** What `useActionState(action)` returns, for a parent that shows the outcome itself. */
 export type ActionControl = [state: FormState, formAction: (formData: FormData) => void, pending: boolean];

@@ -7,7 +7,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import type { PartnerCredentialRow } from "@/lib/extensions/partner-credentials";
 import { ConfirmDeleteForm, type ActionControl } from "./confirm-delete-form";
 import { FieldError, FormMessage } from "./form-message";
-import { initialFormState, type FormAction } from "./form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { inputClass, labelClass } from "./field-styles";
 
 /** A declared `ext.*` credential as the row shows it: when it was last set (ISO 8601) and by whom (a name). */

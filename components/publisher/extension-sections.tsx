@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { ManifestForm } from "@/components/publisher/manifest-form";
 import { PublishForm } from "@/components/publisher/publish-form";
-import type { FormAction } from "@/components/publisher/form-state";
+import type { FormAction } from "@/lib/http/form-state";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";

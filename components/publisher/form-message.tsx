@@ -3,7 +3,7 @@
 // continues from the form rather than from "Skip to content" (the submit button, disabled while the
 // action runs, loses focus), and screen readers read it out.
 import { useEffect, useRef } from "react";
-import type { FormState } from "./form-state";
+import type { FormState } from "@/lib/http/form-state";
 
 /**
  * Moves focus to the returned element whenever `state` is a new result that `shown` says is on screen.

@@ -3,7 +3,7 @@
 import { useActionState, useRef } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage, FieldError } from "./form-message";
-import { initialFormState, type FormAction, type ManifestErrorView } from "./form-state";
+import { initialFormState, type FormAction, type ManifestErrorView } from "@/lib/http/form-state";
 import { inputClass, labelClass } from "./field-styles";
 
 /**

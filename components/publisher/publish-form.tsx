@@ -4,7 +4,7 @@
 import { useActionState } from "react";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { FormMessage } from "./form-message";
-import { initialFormState, type FormAction } from "./form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 
 export function PublishForm({ action, extensionId, version }: { action: FormAction; extensionId: string; version: string }) {
   const [state, formAction, pending] = useActionState(action, initialFormState);

@@ -6,7 +6,7 @@ import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { labelClass } from "./field-styles";
 import { FieldError, FormMessage } from "./form-message";
-import { initialFormState, type FormAction } from "./form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 
 export function SourceForm({ action, extensionId, version }: { action: FormAction; extensionId: string; version: string }) {
   const [state, formAction, pending] = useActionState(action, initialFormState);

@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { CopyField } from "./copy-field";
 import { FieldError, FormMessage } from "./form-message";
-import { initialFormState, type FormAction } from "./form-state";
+import { initialFormState, type FormAction } from "@/lib/http/form-state";
 import { inputClass, labelClass } from "./field-styles";
 
 export function CreateTokenForm({ action, publisherId }: { action: FormAction; publisherId: string }) {

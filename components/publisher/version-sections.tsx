@@ -1,13 +1,13 @@
 // The cards of a version's page (app/publisher/extensions/[id]/versions/[version]/page.tsx), as server
 // components: the publish-time scan of its uploaded source, and while it is a draft the source upload
 // and Publish. Actions come in from the page.
-import type { FormAction } from "@/components/publisher/form-state";
+import type { FormAction } from "@/lib/http/form-state";
 import { PublishForm } from "@/components/publisher/publish-form";
 import { ScanFindings } from "@/components/publisher/scan-findings";
 import { SourceForm } from "@/components/publisher/source-form";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
-import type { getSourceScan } from "@/lib/scan/source";
+import type { getSourceScan } from "@/lib/extensions/upload-source";
 
 type SourceScan = NonNullable<Awaited<ReturnType<typeof getSourceScan>>>;
 

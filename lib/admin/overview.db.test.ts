@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dailyAuditActivity, sequencerState } from "@/lib/audit/activity";
-import { appendEvents, auditFixture } from "@/lib/audit/test-helpers";
+import { appendEvents, auditFixture } from "@/test/audit-fixtures";
 import { extensions, oauthConnections } from "@/lib/db/schema";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { seedOwners } from "@/test/vault";

@@ -8,7 +8,7 @@ import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { seedOwners } from "@/test/vault";
 import { PublisherPseudonyms } from "./pseudonyms";
 import { listAuditEvents } from "./queries";
-import { appendEvents } from "./test-helpers";
+import { appendEvents } from "@/test/audit-fixtures";
 
 let database: TestDatabase;
 let owners: Awaited<ReturnType<typeof seedOwners>>;

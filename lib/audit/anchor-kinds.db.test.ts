@@ -8,7 +8,7 @@ import { startLocalChain, type LocalChain } from "@/test/anvil";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { startWitness, type TestWitness } from "@/test/witness";
 import { FileAnchorReader, HttpWitnessReader, HttpWitnessSink, type AnchorReader, type AnchorSink } from "./anchors";
-import { ORIGIN, appendEvents, auditFixture, chainAnchor } from "./test-helpers";
+import { ORIGIN, appendEvents, auditFixture, chainAnchor } from "@/test/audit-fixtures";
 import { verifyLog, type VerifyReport } from "./verify";
 
 let database: TestDatabase;

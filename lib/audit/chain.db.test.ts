@@ -9,9 +9,9 @@ import { auditAnchors, auditLeaves } from "@/lib/db/schema";
 import { startLocalChain, type LocalChain } from "@/test/anvil";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { FileAnchorReader } from "./anchors";
-import { verifyContentHash } from "./api";
+import { verifyContentHash } from "@/lib/audit/proofs";
 import { anchorContractOf, ChainAnchorSink, CHECKPOINT_EVENT } from "./chain";
-import { ORIGIN, appendEvents, auditFixture, chainAnchor } from "./test-helpers";
+import { ORIGIN, appendEvents, auditFixture, chainAnchor } from "@/test/audit-fixtures";
 import { verifyLog } from "./verify";
 import { judge, readPasted, type InclusionAnswer } from "./verify-pasted";
 

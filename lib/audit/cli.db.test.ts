@@ -14,7 +14,7 @@ import { buildVault } from "@/test/vault";
 import { FileAnchorSink } from "./anchors";
 import { Sequencer } from "./sequencer";
 import { loadCheckpointSigner } from "./signing-key";
-import { appendEvents } from "./test-helpers";
+import { appendEvents } from "@/test/audit-fixtures";
 
 const onPostgres = process.env.TEST_DB_DRIVER === "postgres";
 let database: TestDatabase;

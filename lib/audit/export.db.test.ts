@@ -5,7 +5,7 @@ import canonicalize from "canonicalize";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { exportLeaves } from "./export";
-import { appendEvents, auditFixture, seedThreeCheckpoints } from "./test-helpers";
+import { appendEvents, auditFixture, seedThreeCheckpoints } from "@/test/audit-fixtures";
 
 let database: TestDatabase;
 let fixture: Awaited<ReturnType<typeof auditFixture>>;

@@ -14,7 +14,7 @@ import { publishExtension } from "@/lib/extensions/publish";
 import { uploadManifest } from "@/lib/extensions/upload-manifest";
 import { AuthFailureGuard, RateLimit } from "@/lib/http/rate-limit";
 import { runtimeApi, type RuntimeApi } from "@/lib/runtime/api";
-import { seedRuntimeFixture, type RuntimeFixture } from "@/lib/runtime/fixtures";
+import { seedRuntimeFixture, type RuntimeFixture } from "@/test/runtime-fixtures";
 import { noConnections } from "@/lib/runtime/oauth-broker";
 import { SigningKeys } from "@/lib/runtime/signing-keys";
 import { signRuntimeClaims } from "@/lib/runtime/tokens";

@@ -5,7 +5,7 @@
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves } from "@/lib/db/schema";
-import type { AuditProbe } from "@/lib/ops/metrics";
+import type { AuditProbe } from "@/lib/core/metrics";
 
 /**
  * The audit log's state as `AuditProbe` for the sinks named (the configured ones: "file", "witness",

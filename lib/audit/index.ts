@@ -3,9 +3,9 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { getVault } from "@/lib/vault";
-import { createSequencerFromEnv } from "./log";
+import { createSequencerFromEnv } from "@/lib/audit/from-env";
 import type { Sequencer } from "./sequencer";
 import type { CheckpointSigner } from "./signing-key";
 

@@ -11,9 +11,9 @@ import { auditCheckpoints, auditLog } from "@/lib/db/schema";
 import { parseEnv } from "@/lib/env";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
-import { createSequencerFromEnv } from "./log";
+import { createSequencerFromEnv } from "@/lib/audit/from-env";
 import { ensureLogOrigin } from "./log-origin";
-import { appendEvents } from "./test-helpers";
+import { appendEvents } from "@/test/audit-fixtures";
 import { verifyFromConfig } from "./verify-command";
 
 let database: TestDatabase;

@@ -10,10 +10,10 @@ import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { extensionContext, seedOwners } from "@/test/vault";
 import { rootFromProof, verifyRow } from "./browser-verify";
 import { appendAuditEvents } from "./events";
-import { auditEventsResponse } from "./http";
+import { auditEventsResponse } from "@/lib/http/audit-viewer";
 import { publisherPseudonyms } from "./pseudonyms";
 import { listAuditEvents, type AuditRow, type AuditScope } from "./queries";
-import { auditFixture } from "./test-helpers";
+import { auditFixture } from "@/test/audit-fixtures";
 
 const EVE = { name: "Eve Enduser", email: "eve.enduser@globex.example" };
 const EVE_IP = "203.0.113.7";

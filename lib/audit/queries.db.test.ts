@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLeaves } from "@/lib/db/schema";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { seedOwners } from "@/test/vault";
-import { AuditApiError, consistencyFor, listCheckpoints, proofFor, verifyContentHash } from "./api";
+import { AuditApiError, consistencyFor, listCheckpoints, proofFor, verifyContentHash } from "@/lib/audit/proofs";
 import { verifyRow } from "./browser-verify";
-import { auditEventsResponse } from "./http";
+import { auditEventsResponse } from "@/lib/http/audit-viewer";
 import { rootOf, verifyConsistency, verifyInclusion } from "./merkle";
 import { PublisherPseudonyms } from "./pseudonyms";
 import { listAuditEvents, type AuditRow } from "./queries";
-import { appendEvents, auditFixture } from "./test-helpers";
+import { appendEvents, auditFixture } from "@/test/audit-fixtures";
 
 let database: TestDatabase;
 let a: Awaited<ReturnType<typeof seedOwners>>;

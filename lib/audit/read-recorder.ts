@@ -4,7 +4,7 @@
 import { inArray, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { secrets } from "@/lib/db/schema";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { appendAuditEvents, type AuditAppender, type AuditEventInput } from "./events";
 
 export interface ReadRecord {

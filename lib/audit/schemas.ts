@@ -2,8 +2,8 @@
 // routes validate with them and the OpenAPI document (lib/openapi) is generated from them. `.meta({ id })`
 // names a schema as a document component; it changes nothing about validation.
 import { z } from "zod";
-import { text } from "@/lib/http/text";
-import { AuditApiError } from "./api";
+import { text } from "@/lib/core/text";
+import { AuditApiError } from "./proofs";
 import { EXPORT_DEFAULT_LIMIT, EXPORT_MAX_LIMIT } from "./export";
 
 const blank = (v: unknown) => (v === "" || v === null ? undefined : v);

@@ -10,7 +10,7 @@ import { canonicalizer, entryLeafHash } from "./entry";
 import { rootOf, verifyInclusion } from "./merkle";
 import { parseCheckpoint, verifyNote } from "./note";
 import { loadCheckpointSigner } from "./signing-key";
-import { ORIGIN, appendEvents, auditFixture } from "./test-helpers";
+import { ORIGIN, appendEvents, auditFixture } from "@/test/audit-fixtures";
 import { storedInclusionProof } from "./tree-store";
 
 let database: TestDatabase;
@@ -193,6 +193,6 @@ describe("anchors", () => {
 
 async function lateRow() {
   const { toAuditRow } = await import("./events");
-  const { sampleEvent } = await import("./test-helpers");
+  const { sampleEvent } = await import("@/test/audit-fixtures");
   return toAuditRow(sampleEvent(99));
 }

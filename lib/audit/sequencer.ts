@@ -18,7 +18,7 @@ import { asc, desc, eq, gt, inArray, isNull, lte, ne, or, sql, and, notExists } 
 import type { Logger } from "pino";
 import type { Db, Tx } from "@/lib/db/client";
 import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves } from "@/lib/db/schema";
-import { logger as defaultLogger } from "@/lib/log";
+import { logger as defaultLogger } from "@/lib/logger";
 import type { AnchorProgress, AnchorSink } from "./anchors";
 import { canonicalizer, entryLeafHash } from "./entry";
 import type { CompletedNode, Frontier } from "./merkle";

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { open, seal, type ValueAad } from "@/lib/crypto/seal";
 import type { Db } from "@/lib/db/client";
 import { systemKeys } from "@/lib/db/schema";
-import type { DataKeys } from "@/lib/vault/data-keys";
+import type { DataKeys } from "@/lib/crypto/data-keys";
 import { keyId, privateKeyFromSeed, rawPublicKey, seedOf, signNote, verifierKey } from "./note";
 
 export const CHECKPOINT_KEY_PURPOSE = "audit-checkpoint";

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { seedOwners } from "@/test/vault";
-import { auditEventsResponse } from "./http";
-import { appendEvents } from "./test-helpers";
+import { auditEventsResponse } from "@/lib/http/audit-viewer";
+import { appendEvents } from "@/test/audit-fixtures";
 
 let database: TestDatabase;
 let owners: Awaited<ReturnType<typeof seedOwners>>;

@@ -4,7 +4,7 @@
 // verify the database against them.
 import type { Db } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
-import { anchorReadersFromEnv } from "./log";
+import { anchorReadersFromEnv } from "@/lib/audit/from-env";
 import { originForVerification, type LogOrigin } from "./log-origin";
 import { parseVerifierKey } from "./note";
 import { findCheckpointSigner, type KeySource } from "./signing-key";

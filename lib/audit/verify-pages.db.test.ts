@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
-import { ORIGIN, auditFixture, seedThreeCheckpoints } from "./test-helpers";
+import { ORIGIN, auditFixture, seedThreeCheckpoints } from "@/test/audit-fixtures";
 import { verifyLog, type VerifyReport } from "./verify";
 
 let database: TestDatabase;

@@ -99,7 +99,7 @@ export async function readPasted(text: string): Promise<PastedEvent> {
   };
 }
 
-/** The answer of POST /api/v1/audit/verify (lib/audit/api.ts verifyContentHash). */
+/** The answer of POST /api/v1/audit/verify (lib/audit/proofs.ts verifyContentHash). */
 export interface InclusionAnswer {
   status: string;
   leaf_index: number;

@@ -9,7 +9,7 @@ import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { canonicalizer, entryLeafHash } from "./entry";
 import { toAuditRow } from "./events";
 import { formatCheckpoint, parseCheckpoint, rawPublicKey, signNote } from "./note";
-import { ORIGIN, appendEvents, auditFixture, sampleEvent, seedThreeCheckpoints } from "./test-helpers";
+import { ORIGIN, appendEvents, auditFixture, sampleEvent, seedThreeCheckpoints } from "@/test/audit-fixtures";
 import { verifyLog, type VerifyReport } from "./verify";
 
 let database: TestDatabase;

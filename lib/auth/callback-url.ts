@@ -1,9 +1,9 @@
 // next-auth takes the page to return to after sign-in from input it does not fully check itself: the
 // `callbackUrl` query parameter or form field and the `next-auth.callback-url` cookie. A value with a
 // control character or an unparsable URL makes it throw (a 500 with an empty body). Before next-auth sees
-// a request, every such value is replaced by a same-origin path (lib/http/same-origin.ts) or `/`.
+// a request, every such value is replaced by a same-origin path (lib/core/same-origin.ts) or `/`.
 import { NextRequest } from "next/server";
-import { sameOriginPath } from "@/lib/http/same-origin";
+import { sameOriginPath } from "@/lib/core/same-origin";
 
 const CALLBACK_COOKIES = ["next-auth.callback-url", "__Secure-next-auth.callback-url"];
 

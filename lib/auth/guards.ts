@@ -1,7 +1,7 @@
 // One guard per role. Each takes the resolved actor and either returns the membership it proves or
 // throws an AccessError; pages, server actions and route handlers all call these same functions.
 import type { OrgRole } from "@/lib/db/schema";
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 import type { UserActor } from "./actor";
 
 export type AccessErrorCode = "unauthenticated" | "forbidden";

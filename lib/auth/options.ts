@@ -10,13 +10,13 @@ import { getDb } from "@/lib/db";
 import type { DbOrTx } from "@/lib/db/client";
 import { userIdentities, users } from "@/lib/db/schema";
 import { env, type Env } from "@/lib/env";
-import { text, textProblemMessage } from "@/lib/http/text";
+import { text, textProblemMessage } from "@/lib/core/text";
 import { clientAddress } from "@/lib/http/client-address";
 import { getRequestGuards } from "@/lib/http/limits";
 import { RateLimitedError, rateLimitKey, waitInWords, type RequestGuards } from "@/lib/http/rate-limit";
-import { requestIdOf } from "@/lib/http/request-context";
+import { requestIdOf } from "@/lib/core/request-context";
 import { jsonResponse } from "@/lib/http/respond";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 
 /** The session secret: configured, or in demo mode created once under the data dir. */
 export function sessionSecret(config: Env): string {

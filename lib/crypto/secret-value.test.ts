@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { format, inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { SecretValue } from "@/lib/crypto/secret-value";
-import { createLogger } from "@/lib/log";
+import { createLogger } from "@/lib/logger";
 
 function canary(): string {
   return `canary-${randomBytes(12).toString("hex")}`;

@@ -6,7 +6,7 @@ import { loadUserActor } from "@/lib/auth/actor";
 import { listOrgInstallations, listPublisherExtensions } from "@/lib/extensions/queries";
 import { openDatabase, DatabaseConnectError } from "./client";
 import { extensions, installations, organizations, users } from "./schema";
-import { demoPeople, seedDemo } from "./seed-demo";
+import { demoPeople, seedDemo } from "@/lib/demo/seed";
 
 let database: TestDatabase;
 

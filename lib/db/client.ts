@@ -2,16 +2,11 @@
 // migrated from drizzle/ on open (found beside the code, history checked first: ./migrations.ts), so a
 // fresh machine and a fresh server start the same way.
 import fs from "node:fs/promises";
-import type { ExtractTablesWithRelations } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { Db } from "./handle";
 import { findMigrationsFolder, migrateDatabase } from "./migrations";
 import * as schema from "./schema";
 
-export type Schema = typeof schema;
-export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
-/** Queries take either the database or an open transaction, so callers can compose them. */
-export type DbOrTx = Db | Tx;
+export type { Db, DbOrTx, Schema, Tx } from "./handle";
 
 export interface Database {
   db: Db;

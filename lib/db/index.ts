@@ -2,7 +2,7 @@
 import "server-only";
 import { env } from "@/lib/env";
 import { openDatabase, type Database, type Db } from "./client";
-import { seedDemo } from "./seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 
 export * from "./client";
 

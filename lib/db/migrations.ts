@@ -16,7 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
-import type { Db } from "./client";
+import type { Db } from "./handle";
 
 /** Where drizzle records applied migrations (its defaults). */
 const MIGRATIONS_TABLE = sql`"drizzle"."__drizzle_migrations"`;

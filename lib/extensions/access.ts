@@ -6,7 +6,7 @@ import type { UserActor } from "@/lib/auth/actor";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, type Extension, type ExtensionVersion } from "@/lib/db/schema";
 import type { AuditSource } from "@/lib/audit/events";
-import { escapeText, findTextProblem } from "@/lib/http/text";
+import { escapeText, findTextProblem } from "@/lib/core/text";
 import { ExtensionError } from "./errors";
 
 /** Who is acting and from where: every publisher operation takes both, for its checks and its audit event. */

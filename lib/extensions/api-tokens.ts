@@ -7,7 +7,7 @@ import { appendAuditEvents } from "@/lib/audit/events";
 import { loadUserActor, type UserActor } from "@/lib/auth/actor";
 import type { Db, DbOrTx } from "@/lib/db/client";
 import { publisherApiTokens } from "@/lib/db/schema";
-import { text } from "@/lib/http/text";
+import { text } from "@/lib/core/text";
 import type { PublisherCall } from "./access";
 import { ExtensionError } from "./errors";
 

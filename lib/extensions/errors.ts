@@ -1,6 +1,6 @@
 // Typed errors of the publisher operations. `code` and `message` are what the dashboard shows, what
 // the API puts in `{ error: { code, message } }` and what the CLI prints, so all three say the same.
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 import type { ManifestError } from "@/lib/manifest";
 
 export type ExtensionErrorCode =

@@ -2,9 +2,9 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadUserActor, type UserActor } from "@/lib/auth/actor";
 import { auditEvents, extensionVersions, extensions, installations, organizations, publishers, users } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
-import { providerAliases } from "@/lib/oauth/providers";
+import { providerAliases } from "@/lib/manifest/oauth";
 import { installExtension, listCatalogue, uninstallExtension } from "./installations";
 
 let database: TestDatabase;

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadUserActor, type UserActor } from "@/lib/auth/actor";
 import { auditEvents, extensions, installations, organizations, users } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
 import type { Vault } from "@/lib/vault/vault";

@@ -11,7 +11,7 @@ import { SecretValue } from "@/lib/crypto";
 import type { Db, DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, installations, type OrgRole } from "@/lib/db/schema";
 import { declaredSecrets, parseSecretRef, type DeclaredSecret } from "@/lib/manifest";
-import { webhookUrlFor } from "@/lib/runtime/urls";
+import { webhookUrlFor } from "@/lib/extensions/installation-urls";
 import type { OperationContext, Vault } from "@/lib/vault/vault";
 import { ExtensionError } from "./errors";
 import { redirectUrisFor } from "./redirect-uris";

@@ -10,7 +10,7 @@ import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, publishers } from "@/lib/db/schema";
 import { manifestErrorAt, type ManifestError } from "@/lib/manifest";
 import { catalogue } from "@/lib/oauth/catalogue";
-import { providerAliases } from "@/lib/oauth/providers";
+import { providerAliases } from "@/lib/manifest/oauth";
 
 /** Advisory transaction lock that serialises provider publishes ("LKOP"), next to the audit sequencer's. */
 const PROVIDER_IDS_LOCK = 0x4c4b_4f50;

@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extensionVersions, extensions, installations, organizations, publishers } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { listPublisherExtensions } from "./queries";
 

@@ -12,13 +12,13 @@ import {
   publishers,
   users,
 } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import { declaredSecrets, formatManifestError, parseManifest } from "@/lib/manifest";
 import type { Vault } from "@/lib/vault/vault";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
 import type { Keyring } from "@/lib/crypto";
-import { zoomManifest } from "./demo-manifests";
+import { zoomManifest } from "@/lib/demo/manifests";
 import { installExtension } from "./installations";
 import type { PanelDeps } from "./panel-secrets";
 import { loadWizard, parseMarkdown, submitStep, validateStep, wizardSteps } from "./setup-wizard";

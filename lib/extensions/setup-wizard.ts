@@ -6,9 +6,9 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
 import { installationSettings, installations, type OrgRole } from "@/lib/db/schema";
-import { textProblemMessage } from "@/lib/http/text";
+import { textProblemMessage } from "@/lib/core/text";
 import { declaredSecrets, type DeclaredSecret } from "@/lib/manifest";
-import { oauthRequirement } from "@/lib/runtime/context";
+import { oauthRequirement } from "@/lib/manifest/oauth";
 import { VAULT_MAX_BYTES } from "@/lib/vault/vault";
 import { ExtensionError } from "./errors";
 import {

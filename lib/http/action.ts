@@ -7,10 +7,10 @@ import "server-only";
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import type { FormState } from "@/components/publisher/form-state";
-import { logger } from "@/lib/log";
-import { DomainError, INTERNAL_MESSAGE } from "./errors";
-import { requestIdOf, withRequestContext } from "./request-context";
+import type { FormState } from "@/lib/http/form-state";
+import { logger } from "@/lib/logger";
+import { DomainError, INTERNAL_MESSAGE } from "@/lib/core/domain-error";
+import { requestIdOf, withRequestContext } from "@/lib/core/request-context";
 
 /** How an action reads its form and who may run it. */
 export interface FormActionSpec<Schema extends z.ZodType, Caller> {

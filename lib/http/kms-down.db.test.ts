@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretValue } from "@/lib/crypto";
 import { runtimeApi } from "@/lib/runtime/api";
 import type { RuntimeDeps } from "@/lib/runtime/deps";
-import { seedRuntimeFixture, type RuntimeFixture } from "@/lib/runtime/fixtures";
+import { seedRuntimeFixture, type RuntimeFixture } from "@/test/runtime-fixtures";
 import { noConnections } from "@/lib/runtime/oauth-broker";
 import { SigningKeys } from "@/lib/runtime/signing-keys";
 import { signRuntimeClaims } from "@/lib/runtime/tokens";

@@ -11,7 +11,7 @@ import type { AuditSource } from "@/lib/audit/events";
 import type { DbOrTx } from "@/lib/db/client";
 import { rateLimits } from "@/lib/db/schema";
 import type { RateLimitSetting } from "@/lib/env";
-import { DomainError } from "./errors";
+import { DomainError } from "@/lib/core/domain-error";
 
 /** One limit: at most `limit` points per client key in a fixed window of `windowSeconds`. */
 export interface RateLimitPolicy extends RateLimitSetting {

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { metrics } from "@/lib/ops/metrics";
+import { metrics } from "@/lib/core/metrics";
 import { CLIENT_CLOSED, observeRequests, routeMatcher } from "./request-log";
 
 // The shape of .next/routes-manifest.json (Next 16), trimmed to a few of the app's routes.

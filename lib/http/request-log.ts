@@ -11,8 +11,8 @@ import fs from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Logger } from "pino";
-import { metrics } from "@/lib/ops/metrics";
-import { REQUEST_ID_HEADER } from "./request-context";
+import { metrics } from "@/lib/core/metrics";
+import { REQUEST_ID_HEADER } from "@/lib/core/request-context";
 
 /** Paths probed every second or so by load balancers and Prometheus: logged at debug level only. */
 const PROBES = new Set(["/api/health", "/api/ready", "/api/metrics"]);

@@ -3,14 +3,11 @@
 // is served with its own status and message; anything else is served as a generic failure of ours, and
 // what actually happened (a KMS timeout naming its key, a database error) goes to the log only, under
 // the same request id.
-import { logger } from "@/lib/log";
-import { DomainError, INTERNAL_MESSAGE } from "./errors";
-import { currentRequestId, newRequestId, REQUEST_ID_HEADER } from "./request-context";
+import { logger } from "@/lib/logger";
+import { DomainError, INTERNAL_MESSAGE, type ErrorBody } from "@/lib/core/domain-error";
+import { currentRequestId, newRequestId, REQUEST_ID_HEADER } from "@/lib/core/request-context";
 
-/** The JSON error body every API answers with. */
-export interface ErrorBody {
-  error: { code: string; message: string; request_id: string } & Record<string, unknown>;
-}
+export type { ErrorBody } from "@/lib/core/domain-error";
 
 /** What a thrown error is served as. */
 export interface ServedError {
@@ -39,7 +36,7 @@ export function serveError(error: unknown, requestId: string = currentRequestId(
   const storable = unstorableText(error);
   if (storable) {
     // A last resort for an entry point whose input schema missed a character PostgreSQL refuses: the
-    // caller sent it, so it is their error to fix, not a failure of ours (lib/http/text.ts is the rule).
+    // caller sent it, so it is their error to fix, not a failure of ours (lib/core/text.ts is the rule).
     logger.warn({ err: error, request_id: requestId }, "text the database cannot store reached a query");
     return { status: 400, body: body("invalid_request", storable) };
   }

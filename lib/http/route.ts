@@ -2,7 +2,7 @@
 // response's `x-request-id`), runs the handler, and serves any thrown error through `serveError`, so a
 // route file is only its own work and never answers a bare 500 or an internal message.
 import { errorResponse } from "./respond";
-import { REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "./request-context";
+import { REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/core/request-context";
 
 /** A Next route handler: the request and its dynamic segments. */
 export type RouteHandler<P> = (request: Request, context: { params: Promise<P> }) => Promise<Response>;

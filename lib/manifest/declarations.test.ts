@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { spotifyManifest, zoomManifest } from "@/lib/extensions/demo-manifests";
+import { spotifyManifest, zoomManifest } from "@/lib/demo/manifests";
 import { declaredSecrets, humanizeName, parseSecretRef } from "./declarations";
 
 describe("declaredSecrets", () => {

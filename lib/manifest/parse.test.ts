@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { demoManifests } from "@/lib/extensions/demo-manifests";
+import { demoManifests } from "@/lib/demo/manifests";
 import { declaredSecrets } from "./declarations";
 import { formatManifestError, parseManifest, type ManifestError } from "./index";
 

@@ -3,7 +3,7 @@
 // back as a validation result, because the text comes from publishers and is shown back to them.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
-import { describeTextProblem, escapeText, findTextProblem, type TextProblem, type TextRules } from "@/lib/http/text";
+import { describeTextProblem, escapeText, findTextProblem, type TextProblem, type TextRules } from "@/lib/core/text";
 import { crossCheck, formatPath, type Path, type RawIssue } from "./cross-checks";
 import { rawManifestSchema, type Manifest, type RawManifest } from "./schema";
 

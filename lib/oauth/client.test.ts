@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogue } from "./catalogue";
+import { catalogue } from "@/lib/oauth/catalogue";
 import { ProviderRequestError, refreshTokens } from "./client";
 import { OAuthError } from "./errors";
 import { safeReturnTo } from "./flow";

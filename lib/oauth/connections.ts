@@ -18,7 +18,7 @@ import {
   type NotificationKind,
   type OAuthConnectionRow,
 } from "@/lib/db/schema";
-import { logger as defaultLogger } from "@/lib/log";
+import { logger as defaultLogger } from "@/lib/logger";
 import { parseSecretRef } from "@/lib/manifest/declarations";
 import type { Vault } from "@/lib/vault/vault";
 import { revokeToken, type ClientSecrets, type TokenSet } from "./client";

@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extensions } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import { parseEnv } from "@/lib/env";
 import type { Vault } from "@/lib/vault/vault";
 import { openTestDatabase, type TestDatabase } from "@/test/db";

@@ -4,7 +4,7 @@
 // value such as `evil.example/x` can never send a token request (with the client secret) anywhere else.
 import { describe, expect, it } from "vitest";
 import { formatManifestError, parseManifest } from "@/lib/manifest";
-import { catalogue } from "./catalogue";
+import { catalogue } from "@/lib/oauth/catalogue";
 import { OAuthError } from "./errors";
 import { withEndpointParams } from "./providers";
 

@@ -1,6 +1,6 @@
 // Typed errors of OAuth connections. `code` is what the error page and the API name; `message` says what
 // happened in words a person can act on, and never contains a token or a client secret.
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 
 export const oauthErrorStatus = {
   unknown_provider: 404,

@@ -11,13 +11,14 @@ import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
 import { oauthConnections, oauthStates } from "@/lib/db/schema";
 import { oauthCallbackUrl } from "@/lib/extensions/redirect-uris";
-import { sameOriginPath } from "@/lib/http/same-origin";
+import { sameOriginPath } from "@/lib/core/same-origin";
 import { authorizeUrl, exchangeCode, fetchAccount, ProviderRequestError } from "./client";
 import { openVerifier, sealVerifier } from "./token-seal";
 import { clientSecrets, concreteProvider, connectionKey, connectionsPath, storeGrant, writeStoreAs, type OAuthDeps } from "./connections";
 import { OAuthError } from "./errors";
 import { missingScopes, unionScopes } from "./scopes";
-import { consumerScopes, installedProvider, loadFlowInstallation, providerAliases, resolveFlowTarget, type FlowTarget } from "./providers";
+import { providerAliases } from "@/lib/manifest/oauth";
+import { consumerScopes, installedProvider, loadFlowInstallation, resolveFlowTarget, type FlowTarget } from "./providers";
 
 export const STATE_TTL_MS = 10 * 60_000;
 /** The browser-bound half of a flow's state: an httpOnly cookie, scoped to the OAuth routes. */

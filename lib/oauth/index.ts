@@ -3,7 +3,7 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { getVault } from "@/lib/vault";
 import { startDemoOAuth } from "./demo";
 import { OAuthService } from "./service";

@@ -19,7 +19,7 @@ import {
   organizations,
   users,
 } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import type { Vault } from "@/lib/vault/vault";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { completeConsent, startTestProvider, type TestProvider } from "@/test/oidc";

@@ -24,7 +24,7 @@ import type { Vault } from "@/lib/vault/vault";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { providerFixtures, routeProviderHosts, startProviderServer, type ProviderServer } from "@/test/provider-fixtures";
 import { buildVault, localKeyring } from "@/test/vault";
-import { catalogueEntries } from "./catalogue";
+import { catalogueEntries } from "@/lib/oauth/catalogue";
 import { OAuthService } from "./service";
 import { openToken } from "./token-seal";
 

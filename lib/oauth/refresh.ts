@@ -21,12 +21,13 @@ import {
   oauthResourceTokens,
   type OAuthConnectionRow,
 } from "@/lib/db/schema";
-import { logger as defaultLogger } from "@/lib/log";
-import { metrics } from "@/lib/ops/metrics";
-import { catalogue } from "./catalogue";
+import { logger as defaultLogger } from "@/lib/logger";
+import { metrics } from "@/lib/core/metrics";
+import { catalogue } from "@/lib/oauth/catalogue";
 import { refreshTokens, type ClientSecrets, ProviderRequestError, type TokenSet } from "./client";
 import { clientSecrets, concreteProvider, connectionsPath, notify, writeStoreAs, type OAuthDeps } from "./connections";
-import { endpointParamRefs, installedProvider, providerFromManifest, type FlowClient, type ProviderConfig } from "./providers";
+import { providerFromManifest } from "@/lib/manifest/oauth";
+import { endpointParamRefs, installedProvider, type FlowClient, type ProviderConfig } from "./providers";
 import { grantAfterRefresh, resourceOf, scopesForResource } from "./scopes";
 import { openToken, sealResourceToken, sealTokens, type SealedTokens } from "./token-seal";
 

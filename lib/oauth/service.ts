@@ -3,8 +3,8 @@
 // their own over their database and vault.
 import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
-import { logger } from "@/lib/log";
-import { ConnectionBroker } from "./broker";
+import { logger } from "@/lib/logger";
+import { ConnectionBroker } from "@/lib/oauth/connection-broker";
 import { clientSecrets, concreteProvider, disconnect, listConnections, type OAuthDeps } from "./connections";
 import { completeAuthorization, planConnect, startAuthorization, type CallbackRequest, type StartRequest } from "./flow";
 import { connectionProvider, Refresher } from "./refresh";

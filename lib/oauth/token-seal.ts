@@ -2,7 +2,7 @@
 // each ciphertext to its connection, owner, kind and token version, so a ciphertext copied onto another
 // connection (or replayed from an older version) fails to open.
 import { open, seal, type ValueAad } from "@/lib/crypto";
-import type { DataKeys } from "@/lib/vault/data-keys";
+import type { DataKeys } from "@/lib/crypto/data-keys";
 
 export type TokenKind = "access_token" | "refresh_token";
 

@@ -4,7 +4,7 @@
 // and helpers that turn a list of codes into documented responses.
 import type { OpenAPIRegistry, ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { auditApiErrorStatus } from "@/lib/audit/api";
+import { auditApiErrorStatus } from "@/lib/audit/proofs";
 import { extensionErrorStatus } from "@/lib/extensions/errors";
 import { runtimeErrorStatus } from "@/lib/runtime/errors";
 

@@ -3,13 +3,13 @@
 // lib/startup.ts installs. The pieces themselves live beside this file and know nothing of Next.
 import "server-only";
 import { auditHealth } from "@/lib/audit/health";
-import { anchorSinksFromEnv } from "@/lib/audit/log";
+import { anchorSinksFromEnv } from "@/lib/audit/from-env";
 import { getDatabase, getDb } from "@/lib/db";
 import { findMigrationsFolder } from "@/lib/db/migrations";
 import { env } from "@/lib/env";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { getVault } from "@/lib/vault";
-import { metrics } from "./metrics";
+import { metrics } from "@/lib/core/metrics";
 import { ReadinessProbe } from "./readiness";
 import { isDraining } from "./shutdown";
 

@@ -2,8 +2,8 @@
 // Prometheus sends with `authorization: { credentials: … }` in a scrape config). Metrics name routes,
 // error rates and key usage, so they are not public; with no token configured there are none to read.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { DomainError } from "@/lib/http/errors";
-import { metrics } from "./metrics";
+import { DomainError } from "@/lib/core/domain-error";
+import { metrics } from "@/lib/core/metrics";
 
 export type MetricsErrorCode = "metrics_disabled" | "unauthorized";
 

@@ -5,7 +5,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 import { authorizeMetrics, renderMetrics } from "./metrics-auth";
 
 /** Starts the server on `port` (0: any free one) of every interface; resolves with it once listening. */

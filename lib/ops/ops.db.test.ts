@@ -7,12 +7,12 @@ import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditHealth } from "@/lib/audit/health";
-import { appendEvents, auditFixture } from "@/lib/audit/test-helpers";
+import { appendEvents, auditFixture } from "@/test/audit-fixtures";
 import { KeyringUnavailableError, SecretValue, type Keyring } from "@/lib/crypto";
 import { findMigrationsFolder } from "@/lib/db/migrations";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, extensionContext, localKeyring, seedOwners, uiContext } from "@/test/vault";
-import { metrics } from "./metrics";
+import { metrics } from "@/lib/core/metrics";
 import { authorizeMetrics, MetricsError, renderMetrics } from "./metrics-auth";
 import { ReadinessProbe } from "./readiness";
 

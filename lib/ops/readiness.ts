@@ -10,8 +10,8 @@ import type { Db } from "@/lib/db/client";
 import { pendingMigrations } from "@/lib/db/migrations";
 import { dataKeys } from "@/lib/db/schema";
 import type { Keyring } from "@/lib/crypto";
-import { dekContext } from "@/lib/vault/data-keys";
-import { timeKeyringCall } from "./metrics";
+import { dekContext } from "@/lib/crypto/data-keys";
+import { timeKeyringCall } from "@/lib/core/metrics";
 
 /** One check's verdict: "ok", or a short reason safe to serve (no key ids, no upstream text). */
 export type CheckResult = "ok" | string;

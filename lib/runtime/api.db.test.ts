@@ -3,7 +3,7 @@ import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair }
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DekCache, KeyringUnavailableError, SecretValue, type Keyring } from "@/lib/crypto";
 import { auditEvents, orgMembers, users } from "@/lib/db/schema";
-import { DataKeys } from "@/lib/vault/data-keys";
+import { DataKeys } from "@/lib/crypto/data-keys";
 import { Vault } from "@/lib/vault/vault";
 import { ReadRecorder } from "@/lib/audit/read-recorder";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
@@ -12,11 +12,11 @@ import { runtimeApi, MAX_BODY_BYTES, type RuntimeApi } from "./api";
 import type { RuntimeDeps } from "./deps";
 import { prepareDispatch, mintRuntimeToken } from "./dispatch";
 import { RuntimeError } from "./errors";
-import { seedRuntimeFixture, type RuntimeFixture } from "./fixtures";
+import { seedRuntimeFixture, type RuntimeFixture } from "@/test/runtime-fixtures";
 import { noConnections, type OAuthBroker } from "./oauth-broker";
 import { SigningKeys } from "./signing-keys";
 import { mintTestToken } from "./test-token";
-import { connectUrl } from "./urls";
+import { connectUrl } from "@/lib/extensions/installation-urls";
 import { RUNTIME_TOKEN_TYPE, signRuntimeClaims, type TokenClaimsInput } from "./tokens";
 
 const BASE = "http://latchkey.test";

@@ -10,11 +10,11 @@ import type { SecretScope } from "@/lib/db/schema";
 import { requestSource } from "@/lib/http/client-address";
 import { RateLimitedError } from "@/lib/http/rate-limit";
 import { errorResponse } from "@/lib/http/respond";
-import { textProblemMessage } from "@/lib/http/text";
-import { currentRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/http/request-context";
-import { logger } from "@/lib/log";
+import { textProblemMessage } from "@/lib/core/text";
+import { currentRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/core/request-context";
+import { logger } from "@/lib/logger";
 import { parseSecretRef, type DeclaredSecret } from "@/lib/manifest/declarations";
-import { VaultError } from "@/lib/vault/errors";
+import { VaultError } from "@/lib/crypto/vault-error";
 import { SECRET_NAME, VAULT_MAX_BYTES, type OperationContext, type SecretAddress, type SecretStatus } from "@/lib/vault/vault";
 import { authorizeInstallation, type InstallationContext } from "./context";
 import type { RuntimeDeps } from "./deps";
@@ -22,7 +22,7 @@ import { RuntimeError } from "./errors";
 import { oauthTokenBody, putSecretBody, type SecretMeta } from "./schemas";
 import { checkReadiness } from "./readiness";
 import { verifyRuntimeToken, type RuntimeIdentity, type RuntimeScope } from "./tokens";
-import { connectUrl } from "./urls";
+import { connectUrl } from "@/lib/extensions/installation-urls";
 
 /** Request bodies larger than this are refused before parsing (the largest value is 64 KiB). */
 export const MAX_BODY_BYTES = 128 * 1024;

@@ -6,15 +6,8 @@ import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, installations, orgMembers } from "@/lib/db/schema";
 import { declaredSecrets, type DeclaredSecret } from "@/lib/manifest/declarations";
+import { oauthRequirement, type OAuthRequirement } from "@/lib/manifest/oauth";
 import { RuntimeError } from "./errors";
-
-export type OnMissing = "prompt_connect" | "ignore" | "error";
-
-export interface OAuthRequirement {
-  provider: string;
-  scopes: string[];
-  onMissing: OnMissing;
-}
 
 export interface InstallationContext {
   installationId: string;
@@ -23,21 +16,6 @@ export interface InstallationContext {
   versionId: string;
   declared: DeclaredSecret[];
   oauth: OAuthRequirement | null;
-}
-
-type Loose = Record<string, unknown>;
-const obj = (v: unknown): Loose => (v && typeof v === "object" && !Array.isArray(v) ? (v as Loose) : {});
-
-/** `requires.oauth_provider`, at the top level or under `extension:`. */
-export function oauthRequirement(manifest: unknown): OAuthRequirement | null {
-  const root = obj(manifest);
-  const requires = obj(root.requires ?? obj(root.extension).requires);
-  const block = obj(requires.oauth_provider);
-  const provider = typeof block.provider === "string" ? block.provider : null;
-  if (!provider) return null;
-  const scopes = Array.isArray(block.scopes) ? block.scopes.filter((s): s is string => typeof s === "string") : [];
-  const onMissing: OnMissing = block.on_missing === "ignore" || block.on_missing === "error" ? block.on_missing : "prompt_connect";
-  return { provider, scopes, onMissing };
 }
 
 /**

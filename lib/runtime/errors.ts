@@ -1,6 +1,6 @@
 // The runtime API's typed errors. `code` is the stable identifier extensions (and the SDK's error
 // classes) branch on; `status` is the HTTP status it is served with; messages never contain a value.
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 
 export const runtimeErrorStatus = {
   invalid_token: 401,

@@ -18,7 +18,7 @@ export { checkReadiness, type Readiness, type MissingItem } from "./readiness";
 export { noConnections, type OAuthBroker } from "./oauth-broker";
 export { SigningKeys } from "./signing-keys";
 export { verifyRuntimeToken, runtimeScopes, RUNTIME_AUDIENCE, type RuntimeIdentity, type RuntimeScope } from "./tokens";
-export { settingsUrl, connectUrl, webhookUrlFor } from "./urls";
+export { settingsUrl, connectUrl, webhookUrlFor } from "@/lib/extensions/installation-urls";
 export { mintTestToken } from "./test-token";
 
 // A removed member or an uninstall locks out live tokens within this long (tokens live ≤ 15 minutes).

@@ -1,5 +1,5 @@
 // The seam between the runtime API and OAuth connections. The runtime asks a broker for an access token
-// (or whether a connection exists); lib/oauth/broker.ts implements it over stored connections.
+// (or whether a connection exists); lib/oauth/connection-broker.ts implements it over stored connections.
 // `noConnections` (no connection ever exists) serves tests of the runtime on its own.
 
 export interface ConnectionOwner {

@@ -6,7 +6,7 @@ import type { SecretScope } from "@/lib/db/schema";
 import type { Vault } from "@/lib/vault/vault";
 import type { InstallationContext } from "./context";
 import type { OAuthBroker } from "./oauth-broker";
-import { connectUrl, settingsUrl } from "./urls";
+import { connectUrl, settingsUrl } from "@/lib/extensions/installation-urls";
 
 export type MissingReason = "secret_not_set" | "partner_credential_missing" | "user_context_required" | "connection_missing";
 

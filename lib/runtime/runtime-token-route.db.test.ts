@@ -17,7 +17,7 @@ import { buildVault, localKeyring, uiContext } from "@/test/vault";
 import { eq } from "drizzle-orm";
 import { runtimeApi, type RuntimeApi } from "./api";
 import type { RuntimeDeps } from "./deps";
-import { seedRuntimeFixture, type RuntimeFixture } from "./fixtures";
+import { seedRuntimeFixture, type RuntimeFixture } from "@/test/runtime-fixtures";
 import { noConnections } from "./oauth-broker";
 import { SigningKeys } from "./signing-keys";
 

@@ -9,7 +9,7 @@ import { appendAuditEvents, type AuditActor, type AuditSource } from "@/lib/audi
 import { CLOCK_TOLERANCE_SECONDS } from "@/lib/clock-skew";
 import type { Db } from "@/lib/db/client";
 import { runtimeSigningKeys, type RuntimeSigningKeyRow } from "@/lib/db/schema";
-import type { DataKeys } from "@/lib/vault/data-keys";
+import type { DataKeys } from "@/lib/crypto/data-keys";
 
 export const RUNTIME_ALG = "ES256";
 

@@ -6,7 +6,7 @@ import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
 import { runtimeApi, type RuntimeApi } from "./api";
 import type { RuntimeDeps } from "./deps";
-import { seedRuntimeFixture, type RuntimeFixture } from "./fixtures";
+import { seedRuntimeFixture, type RuntimeFixture } from "@/test/runtime-fixtures";
 import { noConnections } from "./oauth-broker";
 import { SigningKeys } from "./signing-keys";
 import { signRuntimeClaims } from "./tokens";

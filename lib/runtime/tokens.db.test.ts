@@ -6,7 +6,7 @@ import { auditEvents, runtimeSigningKeys } from "@/lib/db/schema";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
 import { RuntimeError } from "./errors";
-import { seedRuntimeFixture, type RuntimeFixture } from "./fixtures";
+import { seedRuntimeFixture, type RuntimeFixture } from "@/test/runtime-fixtures";
 import { SigningKeys } from "./signing-keys";
 import { RUNTIME_AUDIENCE, RUNTIME_TOKEN_TYPE, signRuntimeClaims, verifyRuntimeToken } from "./tokens";
 

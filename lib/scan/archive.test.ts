@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ArchiveError, DEFAULT_ARCHIVE_LIMITS, safeEntryPath, unpackArchive } from "./archive";
-import { makeTarGz, makeZip } from "./test-archives";
+import { makeTarGz, makeZip } from "@/test/archives";
 
 const text = (files: Map<string, Buffer>) => Object.fromEntries([...files].map(([p, b]) => [p, b.toString("utf8")]));
 

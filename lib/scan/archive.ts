@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import tarStream from "tar-stream";
 import yauzl from "yauzl";
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 
 /** The limits every upload is held to (bytes and counts). */
 export interface ArchiveLimits {

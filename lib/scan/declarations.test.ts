@@ -3,7 +3,7 @@ import path from "node:path";
 import { manifestDeclarations } from "@latchkey/scan";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { scanDeclarations } from "./source";
+import { scanDeclarations } from "@/lib/extensions/upload-source";
 
 const fixtures = path.join(import.meta.dirname, "../manifest/fixtures");
 

@@ -5,11 +5,11 @@ import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretValue } from "@/lib/crypto";
-import { createLogger } from "@/lib/log";
+import { createLogger } from "@/lib/logger";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { startFakeKms, type FakeKmsServer } from "@/test/kms-server";
 import { buildVault, extensionContext, kmsKeyring, seedOwners, uiContext } from "@/test/vault";
-import { VaultError } from "./errors";
+import { VaultError } from "@/lib/crypto/vault-error";
 import type { SecretAddress } from "./vault";
 
 let database: TestDatabase;

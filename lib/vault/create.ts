@@ -4,7 +4,7 @@ import { DekCache, createKeyring, type Keyring } from "@/lib/crypto";
 import { ReadRecorder } from "@/lib/audit/read-recorder";
 import type { Db } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
-import { DataKeys } from "./data-keys";
+import { DataKeys } from "@/lib/crypto/data-keys";
 import { Vault } from "./vault";
 
 export function keyringConfig(config: Env) {

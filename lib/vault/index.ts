@@ -6,7 +6,7 @@ import { createVaultFromEnv } from "./create";
 import type { Vault } from "./vault";
 
 export { Vault, SECRET_NAME, VAULT_MAX_BYTES, type OperationContext, type SecretAddress, type SecretStatus } from "./vault";
-export { VaultError, type VaultErrorCode } from "./errors";
+export { VaultError, type VaultErrorCode } from "@/lib/crypto/vault-error";
 
 const globalForVault = globalThis as unknown as { latchkeyVault?: Promise<Vault> };
 

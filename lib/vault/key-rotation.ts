@@ -4,8 +4,8 @@
 import { appendAuditEvents, type AuditActor, type AuditSource } from "@/lib/audit/events";
 import { LocalKeyring } from "@/lib/crypto";
 import type { Db } from "@/lib/db/client";
-import type { DataKeys } from "./data-keys";
-import { VaultError } from "./errors";
+import type { DataKeys } from "@/lib/crypto/data-keys";
+import { VaultError } from "@/lib/crypto/vault-error";
 
 export interface RotateKeysResult {
   fromKekId: string;

@@ -11,7 +11,7 @@ import { auditEvents, dataKeys as dataKeysTable, secretVersions, secrets } from 
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { startFakeKms, type FakeKmsServer } from "@/test/kms-server";
 import { buildVault, kmsKeyring, seedOwners, uiContext } from "@/test/vault";
-import { DataKeys, type DataKeyPolicy } from "./data-keys";
+import { DataKeys, type DataKeyPolicy } from "@/lib/crypto/data-keys";
 import { rotateKeys } from "./key-rotation";
 import { Vault, type SecretAddress } from "./vault";
 

@@ -10,12 +10,12 @@ import { recordRefusal } from "@/lib/audit/failures";
 import type { ReadRecorder } from "@/lib/audit/read-recorder";
 import type { Db, Tx } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
-import { logger as defaultLogger } from "@/lib/log";
-import { timeVaultOperation } from "@/lib/ops/metrics";
+import { logger as defaultLogger } from "@/lib/logger";
+import { timeVaultOperation } from "@/lib/core/metrics";
 import { extensions, secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
-import type { DataKeys } from "./data-keys";
-import { unavailable } from "./data-keys";
-import { VaultError } from "./errors";
+import type { DataKeys } from "@/lib/crypto/data-keys";
+import { unavailable } from "@/lib/crypto/data-keys";
+import { VaultError } from "@/lib/crypto/vault-error";
 
 export interface SecretAddress {
   extensionId: string;

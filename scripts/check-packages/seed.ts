@@ -7,7 +7,7 @@
 import { eq } from "drizzle-orm";
 import { loadUserActor } from "@/lib/auth/actor";
 import { extensions, organizations, publishers, users } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed-demo";
+import { seedDemo } from "@/lib/demo/seed";
 import { env } from "@/lib/env";
 import { createApiToken } from "@/lib/extensions/api-tokens";
 import { installExtension } from "@/lib/extensions/installations";

@@ -3,7 +3,7 @@ import { CheckpointList } from "@/components/audit/checkpoint-list";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { getCheckpointSigner } from "@/lib/audit";
-import { listCheckpoints, publicKeyJson } from "@/lib/audit/api";
+import { listCheckpoints, publicKeyJson } from "@/lib/audit/proofs";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";

@@ -2,9 +2,9 @@
 // Runs a setup wizard's `test` step: calls the extension's check endpoint and reports its answer.
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { runCheckStep } from "@/lib/extensions/check-step";
+import { runCheckStep } from "@/lib/runtime/check-step";
 import { getRuntimeDeps } from "@/lib/runtime";
-import { panelAction } from "./run";
+import { panelAction } from "@/app/panel/actions/panel-action";
 
 const input = z.object({
   installationId: z.uuid({ error: "Choose a setup step to check." }),

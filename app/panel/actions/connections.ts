@@ -4,7 +4,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getOAuth } from "@/lib/oauth";
-import { panelAction } from "./run";
+import { panelAction } from "@/app/panel/actions/panel-action";
 
 const confirmFirst = "Confirm the disconnection to continue.";
 const input = z.object({

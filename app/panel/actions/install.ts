@@ -7,7 +7,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { installExtension } from "@/lib/extensions/installations";
-import { panelAction } from "./run";
+import { panelAction } from "@/app/panel/actions/panel-action";
 
 const chooseOne = "Choose an extension to install.";
 const input = z.object({ orgId: z.uuid({ error: chooseOne }), extensionId: z.uuid({ error: chooseOne }) });

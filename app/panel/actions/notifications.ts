@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { markRead } from "@/lib/extensions/notifications";
-import { panelAction } from "./run";
+import { panelAction } from "@/app/panel/actions/panel-action";
 
 const input = z.object({ id: z.union([z.literal("all"), z.uuid()], { error: "Choose a notification to mark read." }) });
 

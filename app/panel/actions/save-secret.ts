@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { savePanelSecret } from "@/lib/extensions/panel-secrets";
-import { panelAction, panelDeps } from "./run";
+import { panelAction, panelDeps } from "@/app/panel/actions/panel-action";
 
 const input = z.object({
   installationId: z.uuid({ error: "Unknown installation." }),

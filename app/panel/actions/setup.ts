@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { submitStep } from "@/lib/extensions/setup-wizard";
-import { panelAction, panelDeps } from "./run";
+import { panelAction, panelDeps } from "@/app/panel/actions/panel-action";
 
 const invalidStep = "Invalid wizard step.";
 const input = z.object({

@@ -4,7 +4,7 @@
 // token is returned once, in this response only; its minting is audited (lib/runtime/test-token.ts).
 import { z } from "zod";
 import { getRuntimeDeps, mintTestToken } from "@/lib/runtime";
-import { panelAction } from "./run";
+import { panelAction } from "@/app/panel/actions/panel-action";
 
 const input = z.object({ installationId: z.uuid({ error: "Choose an installation." }) });
 

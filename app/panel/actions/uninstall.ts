@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { uninstallExtension } from "@/lib/extensions/installations";
-import { panelAction } from "./run";
+import { panelAction } from "@/app/panel/actions/panel-action";
 
 const confirmFirst = "Confirm which extension to uninstall.";
 const input = z.object({ installationId: z.uuid({ error: confirmFirst }), confirm: z.literal("yes", { error: confirmFirst }) });

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { apiTokenName, createApiToken, revokeApiToken } from "@/lib/extensions/api-tokens";
-import { publisherAction } from "./run";
+import { publisherAction } from "@/app/publisher/actions/publisher-action";
 
 // The name's own message (empty, too long, a NUL or control character) is shown beside the name field.
 const createInput = z.object({ publisherId: z.uuid({ error: "Unknown publisher." }), name: z.string().default("").pipe(apiTokenName) });

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { deletePartnerCredential } from "@/lib/extensions/partner-credentials";
-import { publisherAction, publisherDeps } from "./run";
+import { publisherAction, publisherDeps } from "@/app/publisher/actions/publisher-action";
 
 const confirmFirst = "Confirm the deletion first.";
 const input = z.object({

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { publishExtension } from "@/lib/extensions/publish";
-import { publisherAction, publisherDeps } from "./run";
+import { publisherAction, publisherDeps } from "@/app/publisher/actions/publisher-action";
 
 const input = z.object({ extensionId: z.uuid({ error: "Unknown extension." }) });
 

@@ -2,7 +2,7 @@
 // Shows a `secret: false` credential's value (a client id) on request; the read is audited.
 import { z } from "zod";
 import { revealPartnerCredential } from "@/lib/extensions/partner-credentials";
-import { publisherAction, publisherDeps } from "./run";
+import { publisherAction, publisherDeps } from "@/app/publisher/actions/publisher-action";
 
 const input = z.object({
   extensionId: z.uuid({ error: "Unknown credential." }),

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { uploadManifest } from "@/lib/extensions/upload-manifest";
 import { MAX_MANIFEST_BYTES } from "@/lib/manifest";
-import { publisherAction } from "./run";
+import { publisherAction } from "@/app/publisher/actions/publisher-action";
 
 const pasteOrChoose = "Paste a manifest or choose a YAML file.";
 const input = z.object({

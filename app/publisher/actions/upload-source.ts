@@ -4,8 +4,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { DEFAULT_ARCHIVE_LIMITS } from "@/lib/scan/archive";
-import { uploadSource } from "@/lib/scan/source";
-import { publisherAction, publisherDeps } from "./run";
+import { uploadSource } from "@/lib/extensions/upload-source";
+import { publisherAction, publisherDeps } from "@/app/publisher/actions/publisher-action";
 
 const MAX = DEFAULT_ARCHIVE_LIMITS.maxArchiveBytes;
 const input = z.object({

@@ -1,10 +1,10 @@
 // The whole drizzle schema, split by domain.
 export * from "./core";
 export * from "./vault";
-export * from "./audit";
+export * from "@/lib/db/schema/audit-events";
 export * from "./runtime";
 export * from "./publisher";
-export * from "./audit-log";
+export * from "@/lib/db/schema/audit-tree";
 export * from "./panel";
 export * from "./oauth";
 export * from "./rate-limits";

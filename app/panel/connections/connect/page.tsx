@@ -3,7 +3,7 @@ import { authorizeHref } from "@/components/panel/oauth-link";
 import { requireUser } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { sameOriginPath } from "@/lib/http/same-origin";
+import { sameOriginPath } from "@/lib/core/same-origin";
 import { getOAuth, OAuthError, type ConnectPlan } from "@/lib/oauth";
 
 export const metadata = { title: "Connect" };

@@ -2,7 +2,7 @@
 // tlog-checkpoint body (https://github.com/C2SP/C2SP/blob/main/tlog-checkpoint.md), byte for byte as
 // signed, so transparency-log tools (witnesses, golang.org/x/mod/sumdb/note, litetlog) read it with the
 // key from /api/v1/audit/public-key.
-import { AuditApiError } from "@/lib/audit/api";
+import { AuditApiError } from "@/lib/audit/proofs";
 import { latestCheckpoint } from "@/lib/audit/tree-store";
 import { getDb } from "@/lib/db";
 import { route } from "@/lib/http/route";

@@ -1,5 +1,5 @@
 // GET /api/v1/audit/checkpoints[?before=SIZE&limit=N] — admins: signed checkpoints, newest first, with anchors.
-import { listCheckpoints } from "@/lib/audit/api";
+import { listCheckpoints } from "@/lib/audit/proofs";
 import { checkpointsQuery, parseAuditQuery } from "@/lib/audit/schemas";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";

@@ -1,5 +1,5 @@
 // GET /api/v1/audit/consistency?from=A&to=B — admins: proof that the tree of size A is a prefix of size B.
-import { consistencyFor } from "@/lib/audit/api";
+import { consistencyFor } from "@/lib/audit/proofs";
 import { consistencyQuery, parseAuditQuery } from "@/lib/audit/schemas";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";

@@ -1,6 +1,6 @@
 // GET /api/v1/audit/proof?leaf_index=N[&tree_size=M] — admins: the inclusion proof of one leaf
 // (tree_size defaults to the latest checkpoint).
-import { proofFor } from "@/lib/audit/api";
+import { proofFor } from "@/lib/audit/proofs";
 import { parseAuditQuery, proofQuery } from "@/lib/audit/schemas";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";

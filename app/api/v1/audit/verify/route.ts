@@ -2,7 +2,7 @@
 // signed checkpoint. Answers only the leaf index, the proof hashes, the checkpoint and its anchor.
 // Anyone may call it, so calls are limited per client address (LATCHKEY_RATE_LIMIT_AUDIT_VERIFY): each
 // one reads the tree, and past the limit the answer is 429 with Retry-After.
-import { AuditApiError, verifyContentHash } from "@/lib/audit/api";
+import { AuditApiError, verifyContentHash } from "@/lib/audit/proofs";
 import { verifyBody } from "@/lib/audit/schemas";
 import { getDb } from "@/lib/db";
 import { env } from "@/lib/env";

@@ -1,9 +1,9 @@
 import { checkStepAction } from "@/app/panel/actions/check";
 import { CheckStepButton } from "@/components/panel/check-step-button";
 import { notFound } from "next/navigation";
-import { panelDeps } from "@/app/panel/actions/run";
+import { panelDeps } from "@/app/panel/actions/panel-action";
 import { setupStepAction } from "@/app/panel/actions/setup";
-import { uiSource } from "@/app/publisher/actions/run";
+import { uiSource } from "@/app/publisher/actions/publisher-action";
 import { Markdown } from "@/components/panel/markdown";
 import { authorizeHref } from "@/components/panel/oauth-link";
 import { OAuthRequirementBox } from "@/components/panel/oauth-requirement-box";
@@ -17,7 +17,7 @@ import { guardPage } from "@/lib/auth/session";
 import { ExtensionError } from "@/lib/extensions/errors";
 import { loadWizard, parseMarkdown, type WizardStep } from "@/lib/extensions/setup-wizard";
 import { getOAuth, OAuthError } from "@/lib/oauth";
-import type { OAuthRequirement } from "@/lib/runtime/context";
+import type { OAuthRequirement } from "@/lib/manifest/oauth";
 
 export const metadata = { title: "Setup" };
 

@@ -11,7 +11,7 @@ import { listPartnerCredentials } from "@/lib/extensions/partner-credentials";
 import { redirectUrisFor } from "@/lib/extensions/redirect-uris";
 import { deleteCredentialAction } from "../../../actions/delete-credential";
 import { revealCredentialAction } from "../../../actions/reveal-credential";
-import { publisherDeps, uiSource } from "../../../actions/run";
+import { publisherDeps, uiSource } from "@/app/publisher/actions/publisher-action";
 import { saveCredentialAction } from "../../../actions/save-credential";
 import { loadOwnExtension } from "../../../load-extension";
 

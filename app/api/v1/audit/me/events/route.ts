@@ -1,5 +1,5 @@
 // GET /api/v1/audit/me/events — any signed-in person: the events they performed themselves.
-import { auditEventsResponse } from "@/lib/audit/http";
+import { auditEventsResponse } from "@/lib/http/audit-viewer";
 import { requireUser } from "@/lib/auth/guards";
 import { guardedRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { deleteSecretAction } from "@/app/panel/actions/delete-secret";
 import { saveSecretAction } from "@/app/panel/actions/save-secret";
-import { panelDeps } from "@/app/panel/actions/run";
+import { panelDeps } from "@/app/panel/actions/panel-action";
 import { SecretRow } from "@/components/panel/secret-row";
 import { DeveloperCard, EndpointUrlsCard } from "@/components/panel/secrets-settings";
 import { testTokenAction } from "@/app/panel/actions/test-token";
@@ -12,7 +12,7 @@ import { requireUser } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
 import { ExtensionError } from "@/lib/extensions/errors";
 import { listPanelSecrets } from "@/lib/extensions/panel-secrets";
-import { uiSource } from "@/app/publisher/actions/run";
+import { uiSource } from "@/app/publisher/actions/publisher-action";
 
 export const metadata = { title: "Secrets" };
 

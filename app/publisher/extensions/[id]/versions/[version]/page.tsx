@@ -6,7 +6,7 @@ import { DraftCards, ScanCard } from "@/components/publisher/version-sections";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { listExtensionVersions } from "@/lib/extensions/queries";
-import { getSourceScan } from "@/lib/scan/source";
+import { getSourceScan } from "@/lib/extensions/upload-source";
 import { publishExtensionAction } from "../../../../actions/publish-extension";
 import { uploadSourceAction } from "../../../../actions/upload-source";
 import { loadOwnExtension } from "../../../../load-extension";

@@ -1,9 +1,9 @@
 // GET /api/v1/audit/extensions/:id/events — a publisher's members: the events of one of its extensions.
 // The scope also restricts the query to extensions of the caller's publishers, and shows other
 // organizations' people under this publisher's pseudonyms (lib/audit/queries.ts says what is withheld).
-import { auditEventsResponse } from "@/lib/audit/http";
+import { auditEventsResponse } from "@/lib/http/audit-viewer";
 import { publisherPseudonyms } from "@/lib/audit/pseudonyms";
-import { AuditApiError } from "@/lib/audit/api";
+import { AuditApiError } from "@/lib/audit/proofs";
 import { extensionForAudit } from "@/lib/audit/queries";
 import type { UserActor } from "@/lib/auth/actor";
 import { requireUser } from "@/lib/auth/guards";

@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import { sourceQuery, type sourceUploaded } from "@/lib/extensions/api-schemas";
 import { ArchiveError, DEFAULT_ARCHIVE_LIMITS } from "@/lib/scan/archive";
-import { uploadSource } from "@/lib/scan/source";
+import { uploadSource } from "@/lib/extensions/upload-source";
 import { apiJson, publisherApi } from "../../../handler";
 
 /** Reads the body, refusing it as soon as it passes the archive size limit (never buffers more). */

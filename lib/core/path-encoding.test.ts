@@ -1,7 +1,7 @@
 // Paths whose percent-encoding does not decode (issue 12, item 4): found before Next's route matcher
 // throws on them, and answered with a 400 in the API's error shape.
 import { describe, expect, it } from "vitest";
-import { isApiPath, malformedPathResponse, malformedPathSegment } from "./path-encoding";
+import { isApiPath, malformedPathResponse, malformedPathSegment } from "@/lib/core/path-encoding";
 
 describe("malformedPathSegment", () => {
   it.each([

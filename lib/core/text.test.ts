@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { escapeText, findTextProblem, text, textProblemMessage } from "./text";
+import { escapeText, findTextProblem, text, textProblemMessage } from "@/lib/core/text";
 
 describe("text(): a field PostgreSQL can store", () => {
   const name = text({ label: "Name", max: 80, min: 1, trim: true });

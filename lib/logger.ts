@@ -2,7 +2,7 @@
 // is written, as a second line of defence behind SecretValue (which already serializes as "[redacted]"):
 // raw strings that were revealed for an upstream call, OAuth token responses, request headers.
 import pino from "pino";
-import { currentRequestId } from "@/lib/http/request-context";
+import { currentRequestId } from "@/lib/core/request-context";
 
 const CENSOR = "[redacted]";
 
@@ -63,7 +63,7 @@ export function createLogger(destination?: pino.DestinationStream, options: Logg
     level,
     redact: { paths: REDACT_PATHS, censor: CENSOR },
     serializers: { err: pino.stdSerializers.err },
-    // Every line written while a request is served carries its id (lib/http/request-context.ts).
+    // Every line written while a request is served carries its id (lib/core/request-context.ts).
     mixin() {
       const requestId = currentRequestId();
       return requestId ? { request_id: requestId } : {};

@@ -5,11 +5,18 @@
 import type { Logger } from "pino";
 import type { Db } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
-import { FileAnchorReader, FileAnchorSink, HttpWitnessReader, HttpWitnessSink, type AnchorReader, type AnchorSink } from "./anchors";
-import { ChainAnchorReader, ChainAnchorSink, loadChainAccount } from "./chain";
-import { ensureLogOrigin } from "./log-origin";
-import { Sequencer } from "./sequencer";
-import { loadCheckpointSigner, type KeySource } from "./signing-key";
+import {
+  FileAnchorReader,
+  FileAnchorSink,
+  HttpWitnessReader,
+  HttpWitnessSink,
+  type AnchorReader,
+  type AnchorSink,
+} from "@/lib/audit/anchors";
+import { ChainAnchorReader, ChainAnchorSink, loadChainAccount } from "@/lib/audit/chain";
+import { ensureLogOrigin } from "@/lib/audit/log-origin";
+import { Sequencer } from "@/lib/audit/sequencer";
+import { loadCheckpointSigner, type KeySource } from "@/lib/audit/signing-key";
 
 export function anchorSinksFromEnv(config: Env, db: Db, keys: KeySource): AnchorSink[] {
   const sinks: AnchorSink[] = [new FileAnchorSink(config.anchorFile)];

@@ -1,6 +1,6 @@
 // The vault's typed errors. `code` is what APIs put in `{ error: { code, message } }`; messages say
 // what is wrong and never contain a value.
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 
 export type VaultErrorCode =
   | "invalid_secret_name"

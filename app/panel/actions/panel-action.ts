@@ -2,7 +2,7 @@
 // domain's typed errors into form state shown beside the field (lib/http/action.ts).
 import "server-only";
 import type { z } from "zod";
-import { uiSource } from "@/app/publisher/actions/run";
+import { uiSource } from "@/app/publisher/actions/publisher-action";
 import { requireUser } from "@/lib/auth/guards";
 import { getActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";

@@ -6,8 +6,8 @@ import { and, asc, count, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { CryptoError, KeyringUnavailableError, type DekCache, type EncryptionContext, type Keyring } from "@/lib/crypto";
 import type { Db } from "@/lib/db/client";
 import { dataKeys, secretVersions } from "@/lib/db/schema";
-import { metrics, timeKeyringCall } from "@/lib/ops/metrics";
-import { VaultError } from "./errors";
+import { metrics, timeKeyringCall } from "@/lib/core/metrics";
+import { VaultError } from "@/lib/crypto/vault-error";
 
 export interface DataKeyPolicy {
   /** Values sealed under one DEK before a new one is made. */

@@ -2,7 +2,7 @@
 // Next decodes dynamic segments with decodeURIComponent while matching a route, and a URIError there
 // became an unlogged 500. proxy.ts runs before any route is matched and answers such a path itself: an
 // API path gets a 400 `invalid_request` in the API's error shape, a page path the site's 404 page.
-import type { ErrorBody } from "./respond";
+import type { ErrorBody } from "@/lib/core/domain-error";
 
 /** The error code an API path with a malformed encoding is answered with. */
 export const INVALID_REQUEST = "invalid_request";

@@ -1,5 +1,7 @@
 // GET /api/v1/_bench: a bare route handler, the baseline `npm run bench:runtime` compares the secrets
-// endpoint against (same build, same server). Demo mode only; a 404 everywhere else.
+// endpoint against (same build, same server). It is a route only in the benchmark's own build: the
+// `.bench.ts` page extension is added by next.config.ts when LATCHKEY_BENCH_ROUTES=1 (bench/runtime.ts sets
+// it), so any other build (`npm run build`, the standalone image) does not contain it. Demo mode only even then.
 import { env } from "@/lib/env";
 
 export const dynamic = "force-dynamic";

@@ -11,9 +11,9 @@ import { publishExtension } from "@/lib/extensions/publish";
 import { uploadManifest } from "@/lib/extensions/upload-manifest";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
-import { ArchiveError } from "./archive";
-import { getSourceScan, uploadSource } from "./source";
-import { makeTarGz, makeZip } from "./test-archives";
+import { ArchiveError } from "@/lib/scan/archive";
+import { getSourceScan, uploadSource } from "@/lib/extensions/upload-source";
+import { makeTarGz, makeZip } from "@/test/archives";
 
 const spotifyYaml = fs.readFileSync(path.join(import.meta.dirname, "../manifest/fixtures/spotify-secrets.yaml"), "utf8");
 const zoomYaml = fs.readFileSync(path.join(import.meta.dirname, "../manifest/fixtures/zoom-partner-credentials.yaml"), "utf8");

@@ -8,11 +8,11 @@ import type { Db } from "@/lib/db/client";
 import { auditEvents } from "@/lib/db/schema";
 import { buildVault, localKeyring } from "@/test/vault";
 import type { LocalChain } from "@/test/anvil";
-import { FileAnchorSink, type AnchorSink } from "./anchors";
-import { ChainAnchorReader, ChainAnchorSink, loadChainAccount, type ChainSettings } from "./chain";
-import { toAuditRow, type AuditEventInput } from "./events";
-import { Sequencer, type SequencerOptions } from "./sequencer";
-import { loadCheckpointSigner, type KeySource } from "./signing-key";
+import { FileAnchorSink, type AnchorSink } from "@/lib/audit/anchors";
+import { ChainAnchorReader, ChainAnchorSink, loadChainAccount, type ChainSettings } from "@/lib/audit/chain";
+import { toAuditRow, type AuditEventInput } from "@/lib/audit/events";
+import { Sequencer, type SequencerOptions } from "@/lib/audit/sequencer";
+import { loadCheckpointSigner, type KeySource } from "@/lib/audit/signing-key";
 
 export const ORIGIN = "test.latchkey.example/audit";
 

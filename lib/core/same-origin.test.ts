@@ -2,7 +2,7 @@
 // is refused, and a real path comes back exactly as given. A browser is played by WHATWG `new URL`,
 // the parser Chromium and Firefox use to follow a Location header.
 import { describe, expect, it } from "vitest";
-import { sameOriginPath, sameOriginUrl } from "./same-origin";
+import { sameOriginPath, sameOriginUrl } from "@/lib/core/same-origin";
 
 const BASE = "http://localhost:3000";
 

@@ -62,3 +62,8 @@ export abstract class DomainError<Code extends string = string> extends Error {
 
 /** The message served for a failure of ours (5xx) whose own message is not known to be safe. */
 export const INTERNAL_MESSAGE = "Something went wrong on our side. Quote the request id if you contact support.";
+
+/** The JSON error body every API answers with. */
+export interface ErrorBody {
+  error: { code: string; message: string; request_id: string } & Record<string, unknown>;
+}

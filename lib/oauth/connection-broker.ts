@@ -8,12 +8,12 @@ import { and, eq } from "drizzle-orm";
 import { oauthConnectionUses, oauthConnections, oauthResourceTokens, type OAuthConnectionRow } from "@/lib/db/schema";
 import type { OAuthBroker, OAuthTokenRequest, OAuthTokenResult } from "@/lib/runtime/oauth-broker";
 import { RuntimeError } from "@/lib/runtime/errors";
-import { connectionKey, type OAuthDeps } from "./connections";
-import { OAuthError } from "./errors";
-import { loadFlowInstallation, resolveFlowTarget, type ProviderConfig } from "./providers";
-import { needsRefresh, ON_DEMAND_MIN_VALIDITY_MS, type Refresher, type RefreshOutcome } from "./refresh";
-import { missingScopes, MixedResourcesError, requestedResource, tokenResourceOf } from "./scopes";
-import { openResourceToken, openToken } from "./token-seal";
+import { connectionKey, type OAuthDeps } from "@/lib/oauth/connections";
+import { OAuthError } from "@/lib/oauth/errors";
+import { loadFlowInstallation, resolveFlowTarget, type ProviderConfig } from "@/lib/oauth/providers";
+import { needsRefresh, ON_DEMAND_MIN_VALIDITY_MS, type Refresher, type RefreshOutcome } from "@/lib/oauth/refresh";
+import { missingScopes, MixedResourcesError, requestedResource, tokenResourceOf } from "@/lib/oauth/scopes";
+import { openResourceToken, openToken } from "@/lib/oauth/token-seal";
 
 type Loose = Record<string, unknown>;
 const obj = (v: unknown): Loose => (v && typeof v === "object" && !Array.isArray(v) ? (v as Loose) : {});

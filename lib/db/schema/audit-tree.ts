@@ -3,7 +3,7 @@
 // signed checkpoints of the tree head, and the anchors each checkpoint was handed to.
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { bytea, createdAt, tstz } from "./types";
+import { bytea, createdAt, tstz } from "@/lib/db/schema/types";
 
 /**
  * The log itself: one row, written when the log is created. Its origin (the name in every signed

@@ -1,5 +1,5 @@
 // The request id that ties a response to its log lines. Every entry point (route handler, server
-// action, the runtime API) runs inside `withRequestContext`; the logger (lib/log.ts) adds the id of the
+// action, the runtime API) runs inside `withRequestContext`; the logger (lib/logger.ts) adds the id of the
 // current context to every line it writes, and every error response carries the same id, so an operator
 // finds the cause of any error a user quotes.
 import { AsyncLocalStorage } from "node:async_hooks";

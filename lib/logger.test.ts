@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SecretValue } from "@/lib/crypto/secret-value";
-import { createLogger } from "@/lib/log";
+import { createLogger } from "@/lib/logger";
 
 function capture(): { destination: { write: (line: string) => void }; text: () => string; lines: () => unknown[] } {
   const chunks: string[] = [];
@@ -98,7 +98,7 @@ describe("logger level", () => {
 
 describe("request id in log lines", () => {
   it("stamps every line written while a request is served with its id, and no id outside one", async () => {
-    const { withRequestContext } = await import("@/lib/http/request-context");
+    const { withRequestContext } = await import("@/lib/core/request-context");
     const out = capture();
     const log = createLogger(out.destination, { level: "info" });
     withRequestContext({ requestId: "req-log-1234" }, () => log.info("inside"));

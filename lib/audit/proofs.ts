@@ -2,12 +2,12 @@
 // consistency proofs, and verification of a content hash. Hashes are hex; errors carry a code.
 import { and, asc, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
-import { DomainError } from "@/lib/http/errors";
+import { DomainError } from "@/lib/core/domain-error";
 import { auditAnchors, auditCheckpoints, auditLeaves } from "@/lib/db/schema";
-import { verifyInclusion } from "./merkle";
-import { checkpointJson } from "./queries";
-import type { CheckpointSigner } from "./signing-key";
-import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusionProof, storedRoot, treeSize } from "./tree-store";
+import { verifyInclusion } from "@/lib/audit/merkle";
+import { checkpointJson } from "@/lib/audit/queries";
+import type { CheckpointSigner } from "@/lib/audit/signing-key";
+import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusionProof, storedRoot, treeSize } from "@/lib/audit/tree-store";
 
 /** The HTTP status each audit API error code is served with. */
 export const auditApiErrorStatus = { invalid_request: 400, tree_size_out_of_range: 400, not_found: 404, no_checkpoint: 404 } as const;

@@ -1,10 +1,10 @@
 // The viewers' JSON route and the streamed CSV / JSONL exports, shared by the admin, publisher and
 // end-user routes: they differ only in the scope their guard resolved.
 import type { DbOrTx } from "@/lib/db/client";
-import { currentRequestId, newRequestId } from "@/lib/http/request-context";
+import { currentRequestId, newRequestId } from "@/lib/core/request-context";
 import { jsonResponse } from "@/lib/http/respond";
-import { auditEventsQuery } from "./schemas";
-import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
+import { auditEventsQuery } from "@/lib/audit/schemas";
+import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "@/lib/audit/queries";
 
 const jsonError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
   jsonResponse({ error: { code, message, request_id: currentRequestId() ?? newRequestId(), ...extra } }, status);

@@ -1,7 +1,7 @@
 // The audit trail's event table. Events are appended in the same transaction as the change they
 // describe and are never updated or deleted by the application.
 import { bigserial, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { tstz } from "./types";
+import { tstz } from "@/lib/db/schema/types";
 
 export const actorKinds = ["user", "extension", "system"] as const;
 export const sourceKinds = ["ui", "api", "worker", "cli"] as const;

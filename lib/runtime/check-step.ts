@@ -9,13 +9,13 @@
 import http from "node:http";
 import https from "node:https";
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
-import { logger } from "@/lib/log";
+import { logger } from "@/lib/logger";
 import { endpointPathProblem } from "@/lib/manifest/schema";
 import { mintRuntimeToken } from "@/lib/runtime/dispatch";
 import type { RuntimeDeps } from "@/lib/runtime/deps";
-import { ExtensionError } from "./errors";
-import { getMemberInstallation, type PanelCall } from "./panel-secrets";
-import { wizardSteps } from "./setup-wizard";
+import { ExtensionError } from "@/lib/extensions/errors";
+import { getMemberInstallation, type PanelCall } from "@/lib/extensions/panel-secrets";
+import { wizardSteps } from "@/lib/extensions/setup-wizard";
 
 export interface CheckResult {
   ok: boolean;

@@ -2,10 +2,10 @@
 // spec's example extensions (published and installed, except Zoom: a draft awaiting its partner credentials). Idempotent: every insert is keyed on a natural
 // key and skips what exists, so it runs on every start.
 import { and, eq } from "drizzle-orm";
-import { demoManifests } from "@/lib/extensions/demo-manifests";
+import { demoManifests } from "@/lib/demo/manifests";
 import { formatManifestError, parseManifest } from "@/lib/manifest";
 import { declaredSecrets } from "@/lib/manifest/declarations";
-import type { Db } from "./client";
+import type { Db } from "@/lib/db/client";
 import {
   extensionVersions,
   extensions,
@@ -16,7 +16,7 @@ import {
   publishers,
   users,
   type OrgRole,
-} from "./schema";
+} from "@/lib/db/schema";
 
 export const demoPeople = [
   { demoKey: "publisher", email: "pat@acme-extensions.example", name: "Pat Publisher", admin: false },

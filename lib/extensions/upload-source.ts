@@ -23,7 +23,7 @@ import { getLatestVersion, getOwnExtension, type PublisherCall } from "@/lib/ext
 import { ExtensionError } from "@/lib/extensions/errors";
 import type { PublisherDeps } from "@/lib/extensions/partner-credentials";
 import { declaredSecrets } from "@/lib/manifest";
-import { ArchiveError, DEFAULT_ARCHIVE_LIMITS, unpackArchive, type ArchiveLimits } from "./archive";
+import { ArchiveError, DEFAULT_ARCHIVE_LIMITS, unpackArchive, type ArchiveLimits } from "@/lib/scan/archive";
 
 export interface UploadSourceInput {
   extensionRef: string;
