@@ -11,7 +11,8 @@ import { RuntimeError } from "@/lib/runtime/errors";
 import { connectionKey, type OAuthDeps } from "./connections";
 import { OAuthError } from "./errors";
 import { loadFlowInstallation, resolveFlowTarget, type ProviderConfig } from "./providers";
-import { needsRefresh, ON_DEMAND_MIN_VALIDITY_MS, type Refresher, type RefreshOutcome } from "./refresh";
+import type { Refresher } from "./refresh";
+import { needsRefresh, ON_DEMAND_MIN_VALIDITY_MS, type RefreshOutcome } from "./refresh-policy";
 import { missingScopes, MixedResourcesError, requestedResource, tokenResourceOf } from "./scopes";
 import { openResourceToken, openToken } from "./token-seal";
 

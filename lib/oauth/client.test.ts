@@ -9,7 +9,7 @@ import { ProviderRequestError, refreshTokens } from "./client";
 import { OAuthError } from "./errors";
 import { safeReturnTo } from "./flow";
 import type { ProviderConfig } from "./providers";
-import { backoffMs, needsRefresh } from "./refresh";
+import { backoffMs, needsRefresh } from "./refresh-policy";
 import { resourceOf, scopesForResource } from "./scopes";
 
 let server: http.Server;
