@@ -6,7 +6,7 @@ import { appendAuditEvents } from "@/lib/audit/events";
 import type { DbOrTx } from "@/lib/db/client";
 import { oauthConnections, oauthResourceTokens } from "@/lib/db/schema";
 import { logger as defaultLogger } from "@/lib/log";
-import type { ProviderRequestError } from "./client";
+import type { ProviderRequestError } from "./provider-error";
 import { connectionsPath, notify } from "./connections";
 import type { ProviderConfig } from "./providers";
 import { refresherEvent, unchanged, type RefreshAttempt } from "./refresh-attempt";
