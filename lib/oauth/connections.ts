@@ -21,11 +21,10 @@ import {
 import { logger as defaultLogger } from "@/lib/log";
 import { parseSecretRef } from "@/lib/manifest/declarations";
 import type { Vault } from "@/lib/vault/vault";
-import { revokeToken, type ClientSecrets, type TokenSet } from "./client";
+import { revokeToken, type ClientSecrets } from "./client";
 import { OAuthError } from "./errors";
 import { withEndpointParams, type FlowClient, type ProviderConfig } from "./providers";
-import { grantFromAnswer, tokenResourceOf } from "./scopes";
-import { openToken, sealTokens } from "./token-seal";
+import { openToken } from "./token-seal";
 
 export interface OAuthDeps {
   db: Db;
