@@ -5,7 +5,7 @@ import { authorizationServer, oauthClient } from "./authorization-server";
 import type { TokenSet } from "./client";
 import { isObject } from "./provider-error";
 import { providerFetch, requestOptions } from "./provider-fetch";
-import type { AccountFields, ProviderConfig } from "./providers";
+import type { AccountFields, ProviderConfig } from "./provider-config";
 
 /** A dotted path (`authed_user.id`) into a JSON answer. */
 function pick(json: unknown, path: string): unknown {

@@ -5,7 +5,7 @@ import * as oauth from "oauth4webapi";
 import { CLOCK_TOLERANCE_SECONDS } from "@/lib/clock-skew";
 import { classify, ProviderRequestError } from "./provider-error";
 import { requestOptions } from "./provider-fetch";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
 const discovered = new LRUCache<string, oauth.AuthorizationServer>({ max: 1_000, ttl: DISCOVERY_TTL_MS });

@@ -10,7 +10,8 @@ import type { OAuthBroker, OAuthTokenRequest, OAuthTokenResult } from "@/lib/run
 import { RuntimeError } from "@/lib/runtime/errors";
 import { connectionKey, type OAuthDeps } from "./connections";
 import { OAuthError } from "./errors";
-import { loadFlowInstallation, resolveFlowTarget, type ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
+import { loadFlowInstallation, resolveFlowTarget } from "./providers";
 import type { Refresher } from "./refresh";
 import { needsRefresh, ON_DEMAND_MIN_VALIDITY_MS, type RefreshOutcome } from "./refresh-policy";
 import { missingScopes, MixedResourcesError, requestedResource, tokenResourceOf } from "./scopes";

@@ -1,7 +1,7 @@
 // README's table of the built-in OAuth providers, generated from the catalogue's data (lib/oauth/catalogue/)
 // by `npm run docs:catalogue` and checked against README by scripts/docs-catalogue.test.ts, so the table
 // never says something the code does not do.
-import type { CatalogueEntry } from "./providers";
+import type { CatalogueEntry } from "./provider-config";
 
 /** Where the generated table sits in README.md (the lines between are replaced). */
 export const CATALOGUE_MARKERS = {

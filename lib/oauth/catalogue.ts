@@ -4,7 +4,7 @@
 // beyond reading them, and one contract fixture in test/provider-fixtures/ that plays what its documentation
 // says it answers (lib/oauth/provider-contract.db.test.ts runs every one). Adding a provider: a data file, a
 // fixture, a line in each list below, and `npm run docs:catalogue` for README's table.
-import type { CatalogueEntry, ProviderConfig } from "./providers";
+import type { CatalogueEntry, ProviderConfig } from "./provider-config";
 import { airtable } from "./catalogue/airtable";
 import { asana } from "./catalogue/asana";
 import { atlassian } from "./catalogue/atlassian";

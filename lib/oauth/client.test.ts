@@ -9,7 +9,7 @@ import { refreshTokens } from "./client";
 import { ProviderRequestError } from "./provider-error";
 import { OAuthError } from "./errors";
 import { safeReturnTo } from "./flow";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 import { backoffMs, needsRefresh } from "./refresh-policy";
 import { resourceOf, scopesForResource } from "./scopes";
 

@@ -4,7 +4,8 @@ import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { extensionVersions, extensions, type OAuthConnectionRow } from "@/lib/db/schema";
 import { catalogue } from "./catalogue";
 import type { OAuthDeps } from "./connections";
-import { endpointParamRefs, installedProvider, providerFromManifest, type FlowClient, type ProviderConfig } from "./providers";
+import { endpointParamRefs, type FlowClient, type ProviderConfig } from "./provider-config";
+import { installedProvider, providerFromManifest } from "./providers";
 
 /** The provider and client app of a stored connection (its client extension's current manifest, or the catalogue). */
 export async function connectionProvider(

@@ -23,7 +23,7 @@ import { parseSecretRef } from "@/lib/manifest/declarations";
 import type { Vault } from "@/lib/vault/vault";
 import { revokeToken, type ClientSecrets } from "./client";
 import { OAuthError } from "./errors";
-import { withEndpointParams, type FlowClient, type ProviderConfig } from "./providers";
+import { withEndpointParams, type FlowClient, type ProviderConfig } from "./provider-config";
 import { openToken } from "./token-seal";
 
 export interface OAuthDeps {

@@ -1,7 +1,7 @@
 // Failures of provider requests, classified: only an OAuth error answer saying the grant is gone is fatal
 // (the person must connect again); an answer Latchkey cannot use, or a provider that is down, is retried later.
 import * as oauth from "oauth4webapi";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 
 /** A JSON object (not an array, not null). */
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -2,7 +2,7 @@
 // provider's non-conforming answers rewritten into RFC 6749 shape before oauth4webapi reads them.
 import * as oauth from "oauth4webapi";
 import { isObject, ProviderRequestError } from "./provider-error";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 
 /** Plain HTTP is accepted only on loopback (the demo provider and tests); anywhere else HTTPS. */
 export function isLoopback(url: string): boolean {

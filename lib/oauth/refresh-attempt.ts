@@ -6,7 +6,7 @@ import { appendAuditEvents, type AuditEventInput, type AuditSource } from "@/lib
 import { oauthConnectionUses, oauthConnections, oauthResourceTokens, type OAuthConnectionRow } from "@/lib/db/schema";
 import type { TokenSet } from "./client";
 import { connectionsPath, notify, writeStoreAs, type OAuthDeps } from "./connections";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 import { releaseLease } from "./refresh-lease";
 import { DEGRADED_AFTER, type RefreshOutcome } from "./refresh-policy";
 import { grantAfterRefresh, scopesForResource } from "./scopes";

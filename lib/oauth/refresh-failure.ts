@@ -8,7 +8,7 @@ import { oauthConnections, oauthResourceTokens } from "@/lib/db/schema";
 import { logger as defaultLogger } from "@/lib/log";
 import type { ProviderRequestError } from "./provider-error";
 import { connectionsPath, notify } from "./connections";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 import { refresherEvent, unchanged, type RefreshAttempt } from "./refresh-attempt";
 import { releaseLease } from "./refresh-lease";
 import { backoffMs, DEGRADED_AFTER, outcomeOf, type RefreshOutcome } from "./refresh-policy";

@@ -2,7 +2,7 @@
 // after a retryable failure, the outcomes a caller sees, and which token (the connection's own, or another
 // resource's on one-token-per-resource providers) a refresh is for.
 import type { OAuthConnectionRow } from "@/lib/db/schema";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 import { resourceOf, scopesForResource } from "./scopes";
 
 /** Refresh this long before expiry (background), and on demand when less than this is left. */

@@ -20,7 +20,7 @@ import { refreshTokens, type ClientSecrets, type TokenSet } from "./client";
 import { ProviderRequestError } from "./provider-error";
 import { connectionProvider } from "./connection-provider";
 import { clientSecrets, concreteProvider, type OAuthDeps } from "./connections";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 import { storeRefreshed, storeResourceToken, updateStoreAs, type RefreshAttempt } from "./refresh-attempt";
 import { discardLostAnswer, failureNotRecorded, recordFailure, recordMissingConsent } from "./refresh-failure";
 import { acquireLease, dueConnections, handBackLease, LEASE_POLL_MS, leaseLive, REFRESH_LEASE_MS } from "./refresh-lease";

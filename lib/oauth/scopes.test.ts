@@ -3,7 +3,7 @@
 // refresh answer that covers one resource merged into the grant. Over the catalogue's own entries.
 import { describe, expect, it } from "vitest";
 import { catalogue } from "./catalogue";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 import {
   answeredScopes,
   grantAfterRefresh,

@@ -7,7 +7,7 @@ import type { DbOrTx } from "@/lib/db/client";
 import { oauthConnectionUses, oauthConnections, oauthResourceTokens, type OAuthConnectionRow } from "@/lib/db/schema";
 import type { TokenSet } from "./client";
 import { connectionKey, connectionsPath, notify, type OAuthDeps } from "./connections";
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 import { grantFromAnswer, tokenResourceOf } from "./scopes";
 import { sealTokens, type SealedTokens } from "./token-seal";
 

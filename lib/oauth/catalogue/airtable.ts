@@ -1,6 +1,6 @@
 // Airtable OAuth: PKCE required, HTTP Basic client authentication, single-use refresh tokens. No
 // revocation endpoint: the person removes the integration in Airtable.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const airtable: CatalogueEntry = {
   id: "airtable",

@@ -1,6 +1,6 @@
 // Asana OAuth: client credentials as form parameters, a refresh token that does not change, and the
 // user in the token answer's `data`.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const asana: CatalogueEntry = {
   id: "asana",

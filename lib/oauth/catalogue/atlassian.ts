@@ -1,5 +1,5 @@
 // Atlassian (Jira, Confluence) OAuth 2.0 (3LO): rotating refresh tokens, issued only with offline_access.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const atlassian: CatalogueEntry = {
   id: "atlassian",

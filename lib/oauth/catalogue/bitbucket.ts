@@ -1,6 +1,6 @@
 // Bitbucket Cloud OAuth 2.0: HTTP Basic client authentication, two-hour access tokens; scopes are the
 // consumer's settings, answered as `scopes`. No revocation endpoint: the person revokes in Bitbucket.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const bitbucket: CatalogueEntry = {
   id: "bitbucket",

@@ -1,5 +1,5 @@
 // Box OAuth 2.0: client credentials as form parameters, single-use refresh tokens, RFC 7009-style revocation.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const box: CatalogueEntry = {
   id: "box",

@@ -1,6 +1,6 @@
 // Calendly OAuth 2.1: HTTP Basic client authentication at the token endpoint, single-use refresh tokens,
 // revocation with the client credentials as form parameters.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const calendly: CatalogueEntry = {
   id: "calendly",

@@ -1,5 +1,5 @@
 // Discord OAuth2: HTTP Basic client authentication, rotating refresh tokens, RFC 7009 revocation.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const discord: CatalogueEntry = {
   id: "discord",

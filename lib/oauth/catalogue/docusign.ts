@@ -1,6 +1,6 @@
 // DocuSign eSignature authorization code grant (production account server; the developer environment,
 // account-d.docusign.com, is a provider extension's endpoints). No revocation endpoint.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const docusign: CatalogueEntry = {
   id: "docusign",

@@ -1,6 +1,6 @@
 // Dropbox OAuth with offline access: short-lived access tokens, a long-lived refresh token that does not
 // change, and revocation by presenting the access token.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const dropbox: CatalogueEntry = {
   id: "dropbox",

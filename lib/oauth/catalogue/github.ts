@@ -1,6 +1,6 @@
 // GitHub OAuth and GitHub App user tokens: errors with HTTP 200, scopes answered comma-separated, expiring
 // user tokens whose refresh tokens rotate, and the grant revoked through the REST API.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const github: CatalogueEntry = {
   id: "github",

@@ -1,6 +1,6 @@
 // GitLab.com OAuth 2.0 (Doorkeeper): rotating refresh tokens, RFC 7009 revocation. A self-managed GitLab
 // is another host: a provider extension's endpoints.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const gitlab: CatalogueEntry = {
   id: "gitlab",

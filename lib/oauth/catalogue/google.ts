@@ -1,5 +1,5 @@
 // Google's OAuth 2.0 for web server apps with OpenID Connect: refresh tokens only with access_type=offline.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const google: CatalogueEntry = {
   id: "google",

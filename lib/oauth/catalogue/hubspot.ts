@@ -1,6 +1,6 @@
 // HubSpot's OAuth (v1 token API): client credentials as form parameters, refresh tokens that do not
 // change, errors with their code in `status`, and the token's portal read from the access-token endpoint.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const hubspot: CatalogueEntry = {
   id: "hubspot",

@@ -1,6 +1,6 @@
 // Intercom OAuth: permissions are the app's settings (no scope parameter), access tokens do not expire and
 // there are no refresh tokens. US-hosted workspaces; EU and AU regions are a provider extension's endpoints.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const intercom: CatalogueEntry = {
   id: "intercom",

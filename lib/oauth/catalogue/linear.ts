@@ -1,6 +1,6 @@
 // Linear OAuth2: comma-separated scopes, 24-hour access tokens with rotating refresh tokens (every app
 // since 2026-04-01), and the account read through the GraphQL API.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const linear: CatalogueEntry = {
   id: "linear",

@@ -1,6 +1,6 @@
 // LinkedIn's 3-legged OAuth with Sign In with LinkedIn (OpenID Connect): client credentials as form
 // parameters; refresh tokens only for apps LinkedIn approved for them; PKCE only for native apps.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const linkedin: CatalogueEntry = {
   id: "linkedin",

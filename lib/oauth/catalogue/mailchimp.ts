@@ -1,6 +1,6 @@
 // Mailchimp OAuth 2: access tokens that never expire (expires_in 0), no refresh tokens, and the account
 // (with its data center) from the metadata endpoint, which takes the token as `Authorization: OAuth …`.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const mailchimp: CatalogueEntry = {
   id: "mailchimp",

@@ -1,6 +1,6 @@
 // Microsoft identity platform (v2 endpoints) through the multi-tenant `common` authority: one access token
 // per resource, ID tokens issued under each user's own tenant.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const microsoft: CatalogueEntry = {
   id: "microsoft",

@@ -1,6 +1,6 @@
 // Notion's public connections: HTTP Basic client authentication, no scopes (capabilities are the
 // connection's settings), rotating refresh tokens, and the workspace in the token answer.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const notion: CatalogueEntry = {
   id: "notion",

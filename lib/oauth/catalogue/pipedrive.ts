@@ -1,6 +1,6 @@
 // Pipedrive OAuth: HTTP Basic client authentication, scopes set on the app and answered comma-separated,
 // RFC 7009 revocation; the company's API host is the token answer's api_domain.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const pipedrive: CatalogueEntry = {
   id: "pipedrive",

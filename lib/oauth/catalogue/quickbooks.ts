@@ -1,6 +1,6 @@
 // QuickBooks Online (Intuit OAuth 2.0): HTTP Basic client authentication; a refresh answer may carry a new
 // refresh token that replaces the old one; revocation takes a JSON body.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const quickbooks: CatalogueEntry = {
   id: "quickbooks",

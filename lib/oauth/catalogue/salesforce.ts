@@ -1,7 +1,7 @@
 // Salesforce's OAuth 2.0 web server flow through the fixed login host. Per-org hosts (My Domain) and
 // sandboxes (test.salesforce.com) are a provider extension's endpoints; the token answer's instance_url
 // (the org's API host) is not kept: an extension reads it from the userinfo endpoint with its token.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const salesforce: CatalogueEntry = {
   id: "salesforce",

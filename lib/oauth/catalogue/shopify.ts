@@ -1,7 +1,7 @@
 // Shopify's authorization code grant, per shop ({shop}.myshopify.com), asking for an expiring offline
 // token (expiring=1: an hour's access token and a refresh token that rotates). The shop is the store that
 // connects: `obtain.endpoint_params: {shop: org.shopify_shop}`.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const shopify: CatalogueEntry = {
   id: "shopify",

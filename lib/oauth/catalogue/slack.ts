@@ -1,5 +1,5 @@
 // Slack's OAuth v2 with token rotation on: every answer is the {ok, …} envelope of Slack's Web API.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const slack: CatalogueEntry = {
   id: "slack",

@@ -1,6 +1,6 @@
 // Spotify's authorization code flow: HTTP Basic client authentication; a refresh answer may or may not
 // carry a new refresh token, and the old one stays valid when it does not.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const spotify: CatalogueEntry = {
   id: "spotify",

@@ -1,5 +1,5 @@
 // Xero OAuth 2.0 with OpenID Connect: offline_access for a refresh token, which is single-use.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const xero: CatalogueEntry = {
   id: "xero",

@@ -1,7 +1,7 @@
 // Zendesk OAuth, per account host ({subdomain}.zendesk.com). An OAuth client lives in one Zendesk account
 // (global clients need Zendesk's approval), so the subdomain is usually a partner credential beside the
 // client id: `obtain.endpoint_params: {subdomain: ext.zendesk_subdomain}` (or `org.…` for a global client).
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const zendesk: CatalogueEntry = {
   id: "zendesk",

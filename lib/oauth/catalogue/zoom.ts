@@ -1,5 +1,5 @@
 // Zoom's OAuth for user-authorized apps: HTTP Basic client authentication, rotating refresh tokens.
-import type { CatalogueEntry } from "../providers";
+import type { CatalogueEntry } from "../provider-config";
 
 export const zoom: CatalogueEntry = {
   id: "zoom",
