@@ -3,24 +3,17 @@
 // with their own database and vault. Every request: verify the bearer token, check its scope, re-check
 // the installation (extension, org, membership), resolve the secret against the extension's
 // declarations, then call the vault with the extension as the audited actor.
-import type { AuditSource } from "@/lib/audit/events";
-import { callerText, recordRefusal } from "@/lib/audit/failures";
 import { SecretValue } from "@/lib/crypto";
 import type { SecretScope } from "@/lib/db/schema";
-import { requestSource } from "@/lib/http/client-address";
-import { RateLimitedError } from "@/lib/http/rate-limit";
 import { errorResponse } from "@/lib/http/respond";
 import { textProblemMessage } from "@/lib/http/text";
-import { currentRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/http/request-context";
-import { logger } from "@/lib/log";
+import { currentRequestId, REQUEST_ID_HEADER } from "@/lib/http/request-context";
 import { parseSecretRef, type DeclaredSecret } from "@/lib/manifest/declarations";
-import { VaultError } from "@/lib/vault/errors";
-import { SECRET_NAME, VAULT_MAX_BYTES, type OperationContext, type SecretAddress, type SecretStatus } from "@/lib/vault/vault";
-import { authorizeInstallation, type InstallationContext } from "./context";
+import { SECRET_NAME, VAULT_MAX_BYTES, type SecretAddress, type SecretStatus } from "@/lib/vault/vault";
+import { RuntimeCallers, type Caller } from "./api-caller";
 import type { RuntimeDeps } from "./deps";
 import { RuntimeError } from "./errors";
 import { checkReadiness } from "./readiness";
-import { verifyRuntimeToken, type RuntimeIdentity, type RuntimeScope } from "./tokens";
 import { connectUrl } from "./urls";
 
 /** Request bodies larger than this are refused before parsing (the largest value is 64 KiB). */
@@ -36,69 +29,6 @@ export function json(body: unknown, status = 200): Response {
 /** The error's JSON answer with the current request id (lib/http/respond.ts). */
 export function errorJson(error: RuntimeError): Response {
   return errorResponse(error);
-}
-
-interface Caller {
-  identity: RuntimeIdentity;
-  installation: InstallationContext;
-  ctx: OperationContext;
-}
-
-// Refusals of an authenticated extension that are audited (issue 12 item 10), by code: `denied` when it
-// asked for what it may not have, `failure` when what it sent cannot be stored. Refusals raised by the
-// vault itself (VaultError) are audited by the vault.
-const REFUSAL_OUTCOME: Partial<Record<RuntimeError["code"], "denied" | "failure">> = {
-  insufficient_scope: "denied",
-  installation_access_denied: "denied",
-  user_context_required: "denied",
-  secret_not_declared: "denied",
-  secret_write_forbidden: "denied",
-  oauth_provider_not_declared: "denied",
-  oauth_scope_not_declared: "denied",
-  secret_value_too_large: "failure",
-  secret_value_empty: "failure",
-  payload_too_large: "failure",
-};
-
-/** The audit action of a runtime request, from its method and path. */
-function requestAction(request: Request): string {
-  const { pathname } = new URL(request.url);
-  const method = request.method.toUpperCase();
-  if (pathname.startsWith("/api/v1/secrets/")) {
-    if (pathname.endsWith("/meta")) return "secret.meta";
-    return method === "PUT" ? "secret.set" : method === "DELETE" ? "secret.delete" : "secret.read";
-  }
-  if (pathname === "/api/v1/secrets") return "secret.list";
-  if (pathname === "/api/v1/readiness") return "readiness.read";
-  if (pathname === "/api/v1/oauth/token") return "oauth.token_read";
-  return `${method} ${pathname}`.slice(0, 200);
-}
-
-function toRuntimeError(error: unknown): RuntimeError {
-  if (error instanceof RuntimeError) return error;
-  if (error instanceof VaultError) {
-    switch (error.code) {
-      case "invalid_secret_name":
-        return new RuntimeError("invalid_secret_ref", error.message);
-      case "secret_value_too_large":
-      case "secret_value_empty":
-      case "secret_not_set":
-      case "vault_unavailable":
-      case "secret_integrity_failure":
-        return new RuntimeError(error.code, error.message);
-    }
-  }
-  // Anything else on the data path (a dropped connection, a failed query, a KMS timeout) means we cannot
-  // answer safely: fail closed as the vault being unavailable, and log the cause for operators only.
-  logger.error({ err: error }, "runtime API request failed");
-  return new RuntimeError("vault_unavailable", "The vault is unavailable; try again shortly.", {}, { cause: error });
-}
-
-function bearer(request: Request): string {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
-  if (!match?.[1]) throw new RuntimeError("invalid_token", "Send the runtime token as `Authorization: Bearer <token>`.");
-  return match[1];
 }
 
 function ownerFor(scope: SecretScope, caller: Caller): string {
@@ -219,104 +149,8 @@ function decodedSegment(segment: string): string | null {
   }
 }
 
-/** A small insertion-ordered map that forgets its oldest entries past `max`. */
-class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly max: number) {
-    super();
-  }
-  override set(key: K, value: V): this {
-    if (this.size >= this.max) {
-      const oldest = this.keys().next();
-      if (!oldest.done) this.delete(oldest.value);
-    }
-    return super.set(key, value);
-  }
-}
-
-const CACHE_ENTRIES = 10_000;
-
 export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
-  // A token is immutable, so once its signature and claims verified, the same string verifies the same
-  // way until it expires: later requests skip the ECDSA check. Only successes are kept, keyed by the
-  // exact token, so a tampered or forged token never matches an entry.
-  const verifiedTokens = new BoundedMap<string, RuntimeIdentity>(CACHE_ENTRIES);
-  const contexts = new BoundedMap<string, { context: InstallationContext; until: number }>(CACHE_ENTRIES);
-  const contextTtl = deps.contextCacheMs ?? 0;
-  const sourceOf = (request: Request): AuditSource => requestSource(request.headers, "api", { trustedHops: deps.trustedProxyHops ?? 0 });
-  // Who authenticated, for the audit event of a refusal that follows (see recordRefused).
-  const authenticated = new WeakMap<Request, { identity: RuntimeIdentity; source: AuditSource }>();
-
-  async function verify(token: string): Promise<RuntimeIdentity> {
-    const now = deps.now?.() ?? new Date();
-    const cached = verifiedTokens.get(token);
-    if (cached && cached.expiresAt.getTime() > now.getTime()) return cached;
-    const identity = await verifyRuntimeToken(deps.keys, token, { issuer: deps.baseUrl, now: deps.now?.() });
-    verifiedTokens.set(token, identity);
-    return identity;
-  }
-
-  async function installationFor(identity: RuntimeIdentity): Promise<InstallationContext> {
-    if (contextTtl <= 0) return authorizeInstallation(deps.db, identity);
-    const key = `${identity.installationId}|${identity.extensionId}|${identity.orgId}|${identity.userId ?? ""}`;
-    const hit = contexts.get(key);
-    if (hit && hit.until > Date.now()) return hit.context;
-    const context = await authorizeInstallation(deps.db, identity);
-    contexts.set(key, { context, until: Date.now() + contextTtl });
-    return context;
-  }
-
-  // Each failed authentication counts against the address (429 past its limit; a valid token is never
-  // refused) and into the aggregated `auth.failure` audit event.
-  async function identify(request: Request, source: AuditSource): Promise<RuntimeIdentity> {
-    const guard = deps.tokenFailures;
-    try {
-      return await verify(bearer(request));
-    } catch (error) {
-      if (guard && error instanceof RuntimeError && error.code === "invalid_token")
-        await guard.failed("runtime_token", source, error.message);
-      throw error;
-    }
-  }
-
-  async function authenticate(request: Request, scope: RuntimeScope): Promise<Caller> {
-    const source = sourceOf(request);
-    const identity = await identify(request, source);
-    authenticated.set(request, { identity, source });
-    if (!identity.scopes.includes(scope)) throw new RuntimeError("insufficient_scope", `This token does not carry the ${scope} scope.`);
-    const installation = await installationFor(identity);
-    return {
-      identity,
-      installation,
-      ctx: { actor: { kind: "extension", id: installation.extensionId }, source, orgId: installation.orgId },
-    };
-  }
-
-  // Queues the audit event of an authenticated extension's refused request (outcome denied or failure),
-  // outside any transaction: target the secret reference as asked for, details the code, never a value.
-  function recordRefused(request: Request, args: unknown[], error: unknown): void {
-    const caller = authenticated.get(request);
-    if (!caller || !(error instanceof RuntimeError)) return;
-    const outcome = REFUSAL_OUTCOME[error.code];
-    if (!outcome) return;
-    const { identity, source } = caller;
-    const maxBytes = error.extra.max_bytes;
-    recordRefusal(deps.vault.reads, {
-      actor: { kind: "extension", id: identity.extensionId },
-      source,
-      action: requestAction(request),
-      target: callerText(typeof args[0] === "string" ? args[0] : new URL(request.url).pathname),
-      extensionId: identity.extensionId,
-      // A token whose claims do not match its installation names no organization we can vouch for.
-      orgId: error.code === "installation_access_denied" ? null : identity.orgId,
-      outcome,
-      details: {
-        code: error.code,
-        installation: identity.installationId,
-        ...(typeof maxBytes === "number" ? { max_bytes: maxBytes } : {}),
-      },
-    });
-  }
-
+  const callers = new RuntimeCallers(deps);
   const address = (secret: DeclaredSecret, caller: Caller): SecretAddress => ({
     extensionId: caller.installation.extensionId,
     scope: secret.scope,
@@ -324,23 +158,8 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     name: secret.name,
   });
 
-  // Wraps a handler so every failure becomes the JSON error shape with the request's id; nothing else
-  // (no stack, no upstream message) leaks out.
-  const guarded =
-    <A extends unknown[]>(fn: (request: Request, ...args: A) => Promise<Response>) =>
-    (request: Request, ...args: A): Promise<Response> =>
-      withRequestContext({ requestId: currentRequestId() ?? requestIdOf(request.headers) }, async () => {
-        try {
-          return await fn(request, ...args);
-        } catch (error) {
-          if (error instanceof RateLimitedError) return errorResponse(error);
-          recordRefused(request, args, error);
-          return errorJson(toRuntimeError(error));
-        }
-      });
-
-  const listSecrets = guarded(async (request) => {
-    const caller = await authenticate(request, "secrets:read");
+  const listSecrets = callers.guarded(async (request) => {
+    const caller = await callers.authenticate(request, "secrets:read");
     const { extensionId, orgId } = caller.installation;
     const userId = caller.identity.userId;
     const [ext, org, user] = await Promise.all([
@@ -359,8 +178,8 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     return json({ secrets });
   });
 
-  const getSecret = guarded(async (request, ref: string) => {
-    const caller = await authenticate(request, "secrets:read");
+  const getSecret = callers.guarded(async (request, ref: string) => {
+    const caller = await callers.authenticate(request, "secrets:read");
     const secret = resolveDeclared(ref, caller.installation.declared);
     const value = await deps.vault.read(caller.ctx, address(secret, caller));
     if (!value) throw new RuntimeError("secret_not_set", `${secret.ref} is not set.`, { ref: secret.ref });
@@ -368,15 +187,15 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     return json({ ref: secret.ref, value: value.reveal() });
   });
 
-  const getSecretMeta = guarded(async (request, ref: string) => {
-    const caller = await authenticate(request, "secrets:read");
+  const getSecretMeta = callers.guarded(async (request, ref: string) => {
+    const caller = await callers.authenticate(request, "secrets:read");
     const secret = resolveDeclared(ref, caller.installation.declared);
     const status = await deps.vault.status(address(secret, caller));
     return json(describe(secret, status, true));
   });
 
-  const putSecret = guarded(async (request, ref: string) => {
-    const caller = await authenticate(request, "secrets:write");
+  const putSecret = callers.guarded(async (request, ref: string) => {
+    const caller = await callers.authenticate(request, "secrets:write");
     const secret = resolveDeclared(ref, caller.installation.declared);
     assertWritable(secret);
     const target = address(secret, caller);
@@ -399,21 +218,21 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     return json({ ref: secret.ref, is_set: true, version });
   });
 
-  const deleteSecret = guarded(async (request, ref: string) => {
-    const caller = await authenticate(request, "secrets:write");
+  const deleteSecret = callers.guarded(async (request, ref: string) => {
+    const caller = await callers.authenticate(request, "secrets:write");
     const secret = resolveDeclared(ref, caller.installation.declared);
     assertWritable(secret);
     const { wasSet } = await deps.vault.delete(caller.ctx, address(secret, caller));
     return json({ ref: secret.ref, was_set: wasSet });
   });
 
-  const readiness = guarded(async (request) => {
-    const caller = await authenticate(request, "readiness:read");
+  const readiness = callers.guarded(async (request) => {
+    const caller = await callers.authenticate(request, "readiness:read");
     return json(await checkReadiness(deps, caller.installation, caller.identity.userId));
   });
 
-  const oauthToken = guarded(async (request) => {
-    const caller = await authenticate(request, "oauth:token");
+  const oauthToken = callers.guarded(async (request) => {
+    const caller = await callers.authenticate(request, "oauth:token");
     const body = await readJsonBody(request);
     const input = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
     const provider = input.provider;
@@ -475,7 +294,7 @@ export function runtimeApi(deps: RuntimeDeps): RuntimeApi {
     return json({ access_token: result.accessToken, expires_at: iso(result.expiresAt), scope: result.scope });
   });
 
-  const jwks = guarded(async () => {
+  const jwks = callers.guarded(async () => {
     const body = await deps.keys.jwks();
     return new Response(JSON.stringify(body), {
       headers: { "content-type": "application/json", "cache-control": "public, max-age=300" },
