@@ -5,7 +5,8 @@ import type { DbOrTx } from "@/lib/db/client";
 import { currentRequestId, newRequestId } from "@/lib/http/request-context";
 import { jsonResponse } from "@/lib/http/respond";
 import { text } from "@/lib/http/text";
-import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
+import { csvColumns, csvLine } from "./audit-csv";
+import { exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "./queries";
 
 const blank = (v: unknown) => (v === "" ? undefined : v);
 // Text filters go into WHERE clauses: text() refuses what PostgreSQL cannot take (a NUL was a 500).
