@@ -6,7 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
 import type { Db, Tx } from "@/lib/db/client";
 import { extensionVersions, extensions, type Extension, type ExtensionVersion } from "@/lib/db/schema";
-import { parseManifest, type ManifestError } from "@/lib/manifest";
+import { parseManifest, type Manifest, type ManifestError } from "@/lib/manifest";
 import { getOwnExtension, type PublisherCall } from "./access";
 import { ExtensionError } from "./errors";
 import { providerIdConflicts } from "./provider-ids";
@@ -105,7 +105,7 @@ async function claimExtension(
   tx: Tx,
   actor: PublisherCall["actor"],
   input: UploadManifestInput,
-  manifest: { extension: { id: string; name: string; description?: string | null } },
+  manifest: Manifest,
 ): Promise<{ extension: Extension; created: boolean }> {
   const slug = manifest.extension.id;
   const mine = (publisherId: string) => actor.publishers.some((p) => p.id === publisherId);
