@@ -3,24 +3,8 @@
 import * as oauth from "oauth4webapi";
 import { authorizationServer, oauthClient } from "./authorization-server";
 import type { TokenSet } from "./client";
-import { isObject } from "./provider-error";
 import { providerFetch, requestOptions } from "./provider-fetch";
-import type { AccountFields, ProviderConfig } from "./provider-config";
-
-/** A dotted path (`authed_user.id`) into a JSON answer. */
-function pick(json: unknown, path: string): unknown {
-  let value: unknown = json;
-  for (const key of path.split(".")) value = isObject(value) ? value[key] : undefined;
-  return value;
-}
-
-/** The account id and label a provider's JSON (profile or token answer) carries in the catalogue's fields. */
-export function accountFrom(fields: AccountFields, json: unknown): { accountId: string | null; accountLabel: string | null } {
-  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
-  const accountId = text(pick(json, fields.id));
-  const accountLabel = fields.label.map((path) => text(pick(json, path))).find((v) => v !== null) ?? accountId;
-  return { accountId, accountLabel };
-}
+import { accountFrom, type ProviderConfig } from "./provider-config";
 
 /**
  * The connected account's id and a label: from the token answer or the profile endpoint's own fields where

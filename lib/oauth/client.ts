@@ -5,11 +5,10 @@
 // metadata comes from authorization-server.ts and the connected account from account.ts.
 import { decodeJwt } from "jose";
 import * as oauth from "oauth4webapi";
-import { accountFrom } from "./account";
 import { authorizationServer, oauthClient } from "./authorization-server";
 import { classify, isObject, ProviderRequestError } from "./provider-error";
 import { MAX_TOKEN_BYTES, providerFetch, requestOptions, type Salvage } from "./provider-fetch";
-import type { ProviderConfig } from "./provider-config";
+import { accountFrom, type ProviderConfig } from "./provider-config";
 import { answeredScopes } from "./scopes";
 
 /** The longest `expires_in` accepted: ten years, in seconds. More is a provider error, not "forever". */

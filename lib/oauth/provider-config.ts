@@ -1,6 +1,7 @@
 // What Latchkey knows of an OAuth provider (ProviderConfig: endpoints or issuer, scopes, quirks of
 // non-conforming providers as data) and of the client app a flow uses, and filling a per-tenant provider's
-// endpoint parameters in. Types and pure functions only: every other oauth module may import it.
+// endpoint parameters in, and reading an account id and label from the fields the catalogue names. Types
+// and pure functions only: every other oauth module may import it.
 import { OAuthError } from "./errors";
 
 type Loose = Record<string, unknown>;
@@ -239,4 +240,19 @@ export function withEndpointParams(provider: ProviderConfig, values: Record<stri
     ...provider,
     endpoints: { authorize: fill(e.authorize) ?? "", token: fill(e.token) ?? "", revoke: fill(e.revoke), userinfo: fill(e.userinfo) },
   };
+}
+
+/** A dotted path (`authed_user.id`) into a JSON answer. */
+function pick(json: unknown, path: string): unknown {
+  let value: unknown = json;
+  for (const key of path.split(".")) value = obj(value)[key];
+  return value;
+}
+
+/** The account id and label a provider's JSON (profile or token answer) carries in the catalogue's fields. */
+export function accountFrom(fields: AccountFields, json: unknown): { accountId: string | null; accountLabel: string | null } {
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
+  const accountId = text(pick(json, fields.id));
+  const accountLabel = fields.label.map((path) => text(pick(json, path))).find((v) => v !== null) ?? accountId;
+  return { accountId, accountLabel };
 }

@@ -1,11 +1,11 @@
 // The vault's vocabulary: how a secret is addressed, what a write and an operation carry, a secret's
 // status, the vault's options, and its limits.
 import type { Logger } from "pino";
-import { SecretValue } from "@/lib/crypto";
-import { type AuditActor, type AuditAppender, type AuditSource } from "@/lib/audit/events";
+import type { SecretValue } from "@/lib/crypto";
+import type { AuditActor, AuditAppender, AuditSource } from "@/lib/audit/events";
 import type { ReadRecorder } from "@/lib/audit/read-recorder";
 import type { Db } from "@/lib/db/client";
-import { type SecretScope } from "@/lib/db/schema";
+import type { SecretScope } from "@/lib/db/schema";
 import type { DataKeys } from "./data-keys";
 
 export interface SecretAddress {
