@@ -6,7 +6,8 @@ import readline from "node:readline";
 import pino from "pino";
 import { createLocalKeyringFromFile } from "@/lib/crypto";
 import { openDatabase } from "@/lib/db/client";
-import { Refresher, type RefreshOutcome } from "@/lib/oauth/refresh";
+import { Refresher } from "@/lib/oauth/refresh";
+import type { RefreshOutcome } from "@/lib/oauth/refresh-policy";
 import { buildVault } from "@/test/vault";
 
 export interface WorkerConfig {

@@ -7,7 +7,7 @@ import { loadUserActor, type UserActor } from "@/lib/auth/actor";
 import { SecretValue } from "@/lib/crypto";
 import { extensionVersions, extensions, installations, organizations, users } from "@/lib/db/schema";
 import { seedDemo } from "@/lib/demo/seed";
-import { clearDiscoveryCache } from "@/lib/oauth/client";
+import { clearDiscoveryCache } from "@/lib/oauth/authorization-server";
 import { OAuthService } from "@/lib/oauth/service";
 import { openTestDatabase, type TestDatabase } from "./db";
 import { startTestProvider, type TestProvider } from "./oidc";

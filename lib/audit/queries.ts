@@ -25,74 +25,13 @@ import {
   users,
   type AuditCheckpointRow,
 } from "@/lib/db/schema";
-import { toLogEntry, type LogEntry } from "./entry";
+import { toLogEntry } from "./entry";
 import { inclusionProof } from "./merkle";
 import type { PublisherPseudonyms } from "./pseudonyms";
 import { latestCheckpoint, withStoredTree } from "./tree-store";
+import type { AuditAnchorInfo, AuditFilters, AuditProof, AuditRow, AuditScope } from "./audit-rows";
 
-/**
- * Which events a viewer may read, and how they are shown.
- * - `all`: admins; every event as stored.
- * - `extension`: a publisher's members; the events of one extension of a publisher in `publisherIds`,
- *   projected through `pseudonyms`, which must be built for the extension's own publisher (an extension
- *   of any other publisher yields no rows).
- * - `actor`: an end user; the events they performed themselves.
- */
-export type AuditScope =
-  | { kind: "all" }
-  | { kind: "extension"; extensionId: string; publisherIds: string[]; pseudonyms: PublisherPseudonyms }
-  | { kind: "actor"; actorKind: "user"; actorId: string };
-
-export interface AuditFilters {
-  actor?: string;
-  action?: string;
-  extension?: string;
-  org?: string;
-  outcome?: "success" | "failure" | "denied";
-  from?: Date;
-  to?: Date;
-}
-
-export interface AuditProof {
-  tree_size: number;
-  root_hash: string;
-  proof_path: string[];
-}
-
-export interface AuditAnchorInfo {
-  sink: string;
-  status: string;
-  reference: string | null;
-}
-
-/**
- * One event as a viewer sees it. In a publisher's view some fields may be withheld (see the module
- * comment): `withheld` names each one changed from the stored event (`actor`, `source.ip`,
- * `source.user_agent`, `details.<key>`), and then `entry` is null.
- */
-export interface AuditRow {
-  id: number;
-  occurred_at: string;
-  /** `id` is a pseudonym (`user:…`) and `name` null for a person the viewer may not identify. */
-  actor: { kind: string; id: string; name: string | null };
-  action: string;
-  target: string;
-  extension: { id: string; name: string | null } | null;
-  org: { id: string; name: string | null } | null;
-  source: { kind: string; ip: string | null; user_agent: string | null };
-  outcome: string;
-  details: Record<string, unknown>;
-  /** Exactly what was hashed into the leaf (see entry.ts); null when anything in the row is withheld. */
-  entry: LogEntry | null;
-  leaf_index: number | null;
-  /** SHA-256(0x00 ‖ JCS(entry)) in hex, once sequenced: what `proof` proves and `POST /api/v1/audit/verify` takes. */
-  leaf_hash: string | null;
-  /** The fields of this row withheld from the viewer; empty when it is shown as stored. */
-  withheld: string[];
-  /** Inclusion proof against the latest checkpoint, when the event is in it. */
-  proof: AuditProof | null;
-  anchors: AuditAnchorInfo[];
-}
+export type { AuditAnchorInfo, AuditFilters, AuditProof, AuditRow, AuditScope } from "./audit-rows";
 
 const escapeLike = (v: string) => v.replaceAll(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -400,60 +339,6 @@ export async function* exportAuditEvents(
     if (rows.length < pageSize) return;
     cursor = rows.at(-1)?.event.id;
   }
-}
-
-export const csvColumns = [
-  "id",
-  "occurred_at",
-  "actor_kind",
-  "actor_id",
-  "actor_name",
-  "action",
-  "target",
-  "extension_id",
-  "extension_name",
-  "org_id",
-  "org_name",
-  "source_kind",
-  "source_ip",
-  "source_user_agent",
-  "outcome",
-  "details",
-  "leaf_index",
-  "leaf_hash",
-  "withheld",
-] as const;
-
-function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  // Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export function csvLine(r: AuditRow): string {
-  const values = [
-    r.id,
-    r.occurred_at,
-    r.actor.kind,
-    r.actor.id,
-    r.actor.name,
-    r.action,
-    r.target,
-    r.extension?.id,
-    r.extension?.name,
-    r.org?.id,
-    r.org?.name,
-    r.source.kind,
-    r.source.ip,
-    r.source.user_agent,
-    r.outcome,
-    r.details,
-    r.leaf_index,
-    r.leaf_hash,
-    r.withheld.join(" "),
-  ];
-  return `${values.map(csvCell).join(",")}\r\n`;
 }
 
 /** The extension a publisher's audit tab is for, with its publisher (for the membership guard). */

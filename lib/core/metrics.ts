@@ -45,6 +45,24 @@ function create() {
 
   const m = {
     registry,
+    ...instruments(registers),
+    /** Adds a source of queued read-audit events (a vault's read recorder) to the queue gauge. */
+    trackReadQueue(pending: () => number): void {
+      readQueues.add(pending);
+    },
+    /** Sets where the audit gauges come from (the app's or worker's database). */
+    setAuditProbe(fn: () => Promise<AuditProbe>): void {
+      auditProbe = fn;
+    },
+  };
+
+  auditGauges(registers, probe, readQueues);
+  return m;
+}
+
+/** The counters and histograms of requests, vault operations, keyring calls, the DEK cache and OAuth refreshes. */
+function instruments(registers: Registry[]) {
+  return {
     httpRequests: new Counter({
       name: "latchkey_http_requests_total",
       help: "HTTP requests answered, by method, route (the app's route pattern, e.g. /api/v1/secrets/[ref]) and status",
@@ -96,16 +114,14 @@ function create() {
       labelNames: ["trigger", "outcome"] as const,
       registers,
     }),
-    /** Adds a source of queued read-audit events (a vault's read recorder) to the queue gauge. */
-    trackReadQueue(pending: () => number): void {
-      readQueues.add(pending);
-    },
-    /** Sets where the audit gauges come from (the app's or worker's database). */
-    setAuditProbe(fn: () => Promise<AuditProbe>): void {
-      auditProbe = fn;
-    },
   };
+}
 
+/**
+ * The gauges read at scrape time: queued read-audit events (summed over `readQueues`), and the audit log's
+ * sequencing, tree, checkpoint and anchors, all from one `probe` per scrape.
+ */
+function auditGauges(registers: Registry[], probe: () => Promise<AuditProbe | null>, readQueues: Set<() => number>) {
   new Gauge({
     name: "latchkey_audit_read_events_queued",
     help: "Read-audit events queued in this process, not yet written (flushed every second and on SIGTERM)",
@@ -165,7 +181,6 @@ function create() {
   anchorGauge("latchkey_audit_anchor_age_seconds", "Seconds since the newest confirmed anchor was confirmed, by sink", ["sink"], (g, p) => {
     for (const a of p.anchors) if (a.confirmedAgeSeconds !== null) g.set({ sink: a.sink }, a.confirmedAgeSeconds);
   });
-  return m;
 }
 
 /** This process's metrics. */

@@ -102,6 +102,17 @@ describe("DekCache", () => {
     expect(wiped).toEqual(expect.arrayContaining([a.toString("hex"), b.toString("hex")]));
   });
 
+  it("wipes the copy it held when a key is stored again under the same id", () => {
+    const wiped = watchWipes();
+    const cache = new DekCache({ maxEntries: 4, ttlMs: 60_000 });
+    const [first, second] = [randomBytes(32), randomBytes(32)];
+    cache.set("a", first);
+    cache.set("a", second);
+    expect(cache.get("a")).toEqual(second);
+    expect(wiped).toContain(first.toString("hex"));
+    expect(cache.stats()).toMatchObject({ evictions: 0, size: 1 });
+  });
+
   it("rejects a configuration that would be unbounded", () => {
     expect(() => new DekCache({ maxEntries: 0, ttlMs: 1_000 })).toThrow(RangeError);
     expect(() => new DekCache({ maxEntries: 10, ttlMs: 0 })).toThrow(RangeError);

@@ -1,12 +1,17 @@
 // In-memory cache of unwrapped data keys, so the read path makes no KMS call. Bounded in both count and
-// age so a leaked process image holds few keys, and every key the cache drops is zero-filled first.
+// age (an LRU with a TTL, lru-cache underneath) so a leaked process image holds few keys, and every key
+// the cache drops (evicted, expired, replaced, deleted or cleared) is zero-filled first.
 //
 // Ownership: set() copies the key in and get() hands out a copy, so zero-filling on eviction can never
 // wipe a buffer a caller is still encrypting with (which would silently seal under an all-zero key).
+import { LRUCache } from "lru-cache";
 
 export interface DekCacheOptions {
+  /** Most keys held at once; the least recently used goes first. */
   maxEntries: number;
+  /** How long a key stays after set() (ms), however often it is read. */
   ttlMs: number;
+  /** The clock, in ms (default Date.now); tests move it instead of waiting. */
   now?: () => number;
 }
 
@@ -18,17 +23,9 @@ export interface DekCacheStats {
   size: number;
 }
 
-interface Entry {
-  key: Buffer;
-  expiresAt: number;
-}
-
 export class DekCache {
-  readonly #maxEntries: number;
-  readonly #ttlMs: number;
   readonly #now: () => number;
-  // Map iteration order is insertion order; re-inserting on hit makes the first entry the least recent.
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: LRUCache<string, Buffer>;
   #hits = 0;
   #misses = 0;
   #evictions = 0;
@@ -39,9 +36,21 @@ export class DekCache {
       throw new RangeError("DekCache maxEntries must be a positive integer");
     }
     if (!(options.ttlMs > 0)) throw new RangeError("DekCache ttlMs must be positive");
-    this.#maxEntries = options.maxEntries;
-    this.#ttlMs = options.ttlMs;
     this.#now = options.now ?? Date.now;
+    this.#entries = new LRUCache<string, Buffer>({
+      max: options.maxEntries,
+      ttl: Math.ceil(options.ttlMs),
+      // The TTL runs from set(), not from the last read, so a hot key is still re-unwrapped periodically.
+      updateAgeOnGet: false,
+      // Read the injected clock every time (lru-cache otherwise reuses one reading for a millisecond).
+      ttlResolution: 0,
+      perf: { now: () => this.#now() },
+      dispose: (key, _id, reason) => {
+        key.fill(0);
+        if (reason === "evict") this.#evictions++;
+        if (reason === "expire") this.#expirations++;
+      },
+    });
   }
 
   get size(): number {
@@ -49,58 +58,34 @@ export class DekCache {
   }
 
   get(id: string): Buffer | undefined {
-    const entry = this.#entries.get(id);
-    if (!entry) {
+    const key = this.#entries.get(id);
+    if (!key) {
       this.#misses++;
       return undefined;
     }
-    if (this.#now() >= entry.expiresAt) {
-      this.#drop(id, entry);
-      this.#expirations++;
-      this.#misses++;
-      return undefined;
-    }
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
     this.#hits++;
-    return Buffer.from(entry.key);
+    return Buffer.from(key);
   }
 
-  // The TTL runs from set(), not from the last read, so a hot key is still re-unwrapped periodically.
   set(id: string, key: Buffer): void {
-    const existing = this.#entries.get(id);
-    if (existing) this.#drop(id, existing);
     this.prune();
-    this.#entries.set(id, { key: Buffer.from(key), expiresAt: this.#now() + this.#ttlMs });
-    while (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.entries().next().value;
-      if (!oldest) break;
-      this.#drop(oldest[0], oldest[1]);
-      this.#evictions++;
-    }
+    // lru-cache counts an entry stale once its age exceeds the TTL; starting the age one millisecond early
+    // makes a key expire when its age reaches ttlMs, as documented above.
+    this.#entries.set(id, Buffer.from(key), { start: this.#now() - 1 });
   }
 
   delete(id: string): boolean {
-    const entry = this.#entries.get(id);
-    if (!entry) return false;
-    this.#drop(id, entry);
-    return true;
+    return this.#entries.delete(id);
   }
 
   // Expired keys are also dropped here (and on every set) so an unread key does not outlive its TTL
   // in memory just because nothing pushed it out of the LRU.
   prune(): void {
-    const now = this.#now();
-    for (const [id, entry] of this.#entries) {
-      if (now >= entry.expiresAt) {
-        this.#drop(id, entry);
-        this.#expirations++;
-      }
-    }
+    this.#entries.purgeStale();
   }
 
   clear(): void {
-    for (const [id, entry] of this.#entries) this.#drop(id, entry);
+    this.#entries.clear();
   }
 
   stats(): DekCacheStats {
@@ -111,10 +96,5 @@ export class DekCache {
       expirations: this.#expirations,
       size: this.#entries.size,
     };
-  }
-
-  #drop(id: string, entry: Entry): void {
-    entry.key.fill(0);
-    this.#entries.delete(id);
   }
 }

@@ -6,7 +6,8 @@
 // message as missing credentials, so a publisher fixes everything in one pass; each reasoned exception
 // of the scan is written to the audit log (`scan.exception`) when the version is published.
 import { and, eq, isNull } from "drizzle-orm";
-import { appendAuditEvents } from "@/lib/audit/events";
+import { appendAuditEvents, type AuditEventInput } from "@/lib/audit/events";
+import type { Tx } from "@/lib/db/client";
 import { recordRefusal } from "@/lib/audit/failures";
 import { extensionVersions, extensions } from "@/lib/db/schema";
 import { logger } from "@/lib/logger";
@@ -86,21 +87,7 @@ async function publishLatest(deps: PublisherDeps, call: PublisherCall, extension
 
   const now = new Date();
   return deps.db.transaction(async (tx) => {
-    // Checked again at publish (another provider may have published the id since the upload), under a lock
-    // so two extensions publishing the same provider id at once cannot both succeed.
-    if (providerAliases(version.manifest, extension.slug).length > 0) {
-      await lockProviderIds(tx);
-      const collisions = await providerIdConflicts(tx, version.manifest, extension, version.manifestYaml);
-      if (collisions.length > 0) {
-        throw new ExtensionError(
-          "invalid_manifest",
-          `${extension.name} cannot be published: ${collisions.map(formatManifestError).join("; ")}`,
-          {
-            manifestErrors: collisions,
-          },
-        );
-      }
-    }
+    await checkProviderIds(tx, version, extension);
     // The source may have been replaced since the check above: read its findings again under the version's lock.
     await tx.select({ id: extensionVersions.id }).from(extensionVersions).where(eq(extensionVersions.id, version.id)).for("update");
     const scan = await getSourceScan(tx, extension.id, version.id);
@@ -119,53 +106,89 @@ async function publishLatest(deps: PublisherDeps, call: PublisherCall, extension
       .update(extensions)
       .set({ status: "published", updatedAt: now })
       .where(and(eq(extensions.id, extension.id), eq(extensions.publisherId, extension.publisherId)));
-    await appendAuditEvents(tx, [
-      {
-        actor: { kind: "user", id: call.actor.userId },
+    await appendAuditEvents(tx, publishEvents(call, extension, version, scan, now));
+    return { extension: { ...extension, status: "published" as const }, version: published };
+  });
+}
+
+/**
+ * Checks the version's provider ids again at publish (another provider may have published the id since the
+ * upload), under a lock so two extensions publishing the same provider id at once cannot both succeed.
+ * @throws ExtensionError invalid_manifest naming the colliding ids
+ */
+async function checkProviderIds(
+  tx: Tx,
+  version: { manifest: unknown; manifestYaml: string },
+  extension: Parameters<typeof providerIdConflicts>[2] & { slug: string; name: string },
+): Promise<void> {
+  if (providerAliases(version.manifest, extension.slug).length > 0) {
+    await lockProviderIds(tx);
+    const collisions = await providerIdConflicts(tx, version.manifest, extension, version.manifestYaml);
+    if (collisions.length > 0) {
+      throw new ExtensionError(
+        "invalid_manifest",
+        `${extension.name} cannot be published: ${collisions.map(formatManifestError).join("; ")}`,
+        {
+          manifestErrors: collisions,
+        },
+      );
+    }
+  }
+}
+
+/** The audit events of a publish: the publish itself (with the scan's summary), and every scan exception the publisher wrote, with its reason. */
+function publishEvents(
+  call: PublisherCall,
+  extension: { id: string; slug: string },
+  version: { id: string; version: string },
+  scan: SourceScan | null,
+  now: Date,
+): AuditEventInput[] {
+  return [
+    {
+      actor: { kind: "user", id: call.actor.userId },
+      source: call.source,
+      action: "extension.publish",
+      target: `${extension.slug}@${version.version}`,
+      extensionId: extension.id,
+      occurredAt: now,
+      details: {
+        version: version.version,
+        version_id: version.id,
+        ...(scan
+          ? {
+              scan: {
+                archive_sha256: scan.archiveSha256,
+                blocking: scan.blocking,
+                warnings: scan.warnings,
+                exceptions: scan.exceptions,
+                baselined: scan.baselined,
+              },
+            }
+          : {}),
+      },
+    },
+    // Reviewers read every exception the publisher wrote, with its reason, in the audit log.
+    ...(scan?.findings ?? [])
+      .filter((f): f is Finding & { exception: NonNullable<Finding["exception"]> } => Boolean(f.exception))
+      .map((f) => ({
+        actor: { kind: "user" as const, id: call.actor.userId },
         source: call.source,
-        action: "extension.publish",
+        action: "scan.exception",
         target: `${extension.slug}@${version.version}`,
         extensionId: extension.id,
         occurredAt: now,
         details: {
           version: version.version,
-          version_id: version.id,
-          ...(scan
-            ? {
-                scan: {
-                  archive_sha256: scan.archiveSha256,
-                  blocking: scan.blocking,
-                  warnings: scan.warnings,
-                  exceptions: scan.exceptions,
-                  baselined: scan.baselined,
-                },
-              }
-            : {}),
+          rule: f.rule,
+          path: f.path,
+          line: f.line,
+          column: f.column,
+          snippet: f.snippet,
+          reason: f.exception.reason,
         },
-      },
-      // Reviewers read every exception the publisher wrote, with its reason, in the audit log.
-      ...(scan?.findings ?? [])
-        .filter((f): f is Finding & { exception: NonNullable<Finding["exception"]> } => Boolean(f.exception))
-        .map((f) => ({
-          actor: { kind: "user" as const, id: call.actor.userId },
-          source: call.source,
-          action: "scan.exception",
-          target: `${extension.slug}@${version.version}`,
-          extensionId: extension.id,
-          occurredAt: now,
-          details: {
-            version: version.version,
-            rule: f.rule,
-            path: f.path,
-            line: f.line,
-            column: f.column,
-            snippet: f.snippet,
-            reason: f.exception.reason,
-          },
-        })),
-    ]);
-    return { extension: { ...extension, status: "published" as const }, version: published };
-  });
+      })),
+  ];
 }
 
 /** The scan's refusal of a version (null when no source was uploaded or nothing blocks). */

@@ -4,9 +4,9 @@
 // built-in catalogue) already answers to. Audited as `manifest.upload` in the same transaction.
 import { and, eq } from "drizzle-orm";
 import { appendAuditEvents } from "@/lib/audit/events";
-import type { Db } from "@/lib/db/client";
+import type { Db, Tx } from "@/lib/db/client";
 import { extensionVersions, extensions, type Extension, type ExtensionVersion } from "@/lib/db/schema";
-import { parseManifest, type ManifestError } from "@/lib/manifest";
+import { parseManifest, type Manifest, type ManifestError } from "@/lib/manifest";
 import { getOwnExtension, type PublisherCall } from "./access";
 import { ExtensionError } from "./errors";
 import { providerIdConflicts } from "./provider-ids";
@@ -44,23 +44,7 @@ export async function uploadManifest(db: Db, call: PublisherCall, input: UploadM
   }
 
   return db.transaction(async (tx) => {
-    const mine = (publisherId: string) => actor.publishers.some((p) => p.id === publisherId);
-    let [extension] = await tx.select().from(extensions).where(eq(extensions.slug, slug)).for("update");
-    let created = false;
-    if (!extension) {
-      const publisherId = input.publisherId ?? actor.publishers[0]?.id;
-      if (!publisherId || !mine(publisherId)) throw new ExtensionError("forbidden", "You are not a member of this publisher.");
-      const inserted = await tx
-        .insert(extensions)
-        .values({ publisherId, slug, name: manifest.extension.name, description: manifest.extension.description, status: "draft" })
-        .onConflictDoNothing()
-        .returning();
-      extension = inserted[0] ?? (await tx.select().from(extensions).where(eq(extensions.slug, slug)))[0];
-      created = inserted.length > 0;
-    }
-    if (!extension || !mine(extension.publisherId)) {
-      throw new ExtensionError("extension_taken", `The extension id ${slug} is registered by another publisher.`);
-    }
+    const { extension, created } = await claimExtension(tx, actor, input, manifest);
     // Refused here, where the author can still change it, rather than first at publish (which checks again).
     const collisions = await providerIdConflicts(tx, manifest, { id: extension.id, slug }, input.yaml);
     if (collisions.length > 0) {
@@ -110,6 +94,38 @@ export async function uploadManifest(db: Db, call: PublisherCall, input: UploadM
     ]);
     return { extension: updated ?? extension, version, created, warnings: parsed.warnings ?? [] };
   });
+}
+
+/**
+ * The manifest's extension, locked: the caller's existing one, or one created under `input.publisherId`
+ * (default: the caller's first publisher).
+ * @throws ExtensionError forbidden (not a member of that publisher), extension_taken (another publisher's id)
+ */
+async function claimExtension(
+  tx: Tx,
+  actor: PublisherCall["actor"],
+  input: UploadManifestInput,
+  manifest: Manifest,
+): Promise<{ extension: Extension; created: boolean }> {
+  const slug = manifest.extension.id;
+  const mine = (publisherId: string) => actor.publishers.some((p) => p.id === publisherId);
+  let [extension] = await tx.select().from(extensions).where(eq(extensions.slug, slug)).for("update");
+  let created = false;
+  if (!extension) {
+    const publisherId = input.publisherId ?? actor.publishers[0]?.id;
+    if (!publisherId || !mine(publisherId)) throw new ExtensionError("forbidden", "You are not a member of this publisher.");
+    const inserted = await tx
+      .insert(extensions)
+      .values({ publisherId, slug, name: manifest.extension.name, description: manifest.extension.description, status: "draft" })
+      .onConflictDoNothing()
+      .returning();
+    extension = inserted[0] ?? (await tx.select().from(extensions).where(eq(extensions.slug, slug)))[0];
+    created = inserted.length > 0;
+  }
+  if (!extension || !mine(extension.publisherId)) {
+    throw new ExtensionError("extension_taken", `The extension id ${slug} is registered by another publisher.`);
+  }
+  return { extension, created };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -4,7 +4,8 @@ import type { DbOrTx } from "@/lib/db/client";
 import { currentRequestId, newRequestId } from "@/lib/core/request-context";
 import { jsonResponse } from "@/lib/http/respond";
 import { auditEventsQuery } from "@/lib/audit/schemas";
-import { csvColumns, csvLine, exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "@/lib/audit/queries";
+import { csvColumns, csvLine } from "@/lib/audit/audit-csv";
+import { exportAuditEvents, listAuditEvents, type AuditFilters, type AuditScope } from "@/lib/audit/queries";
 
 const jsonError = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
   jsonResponse({ error: { code, message, request_id: currentRequestId() ?? newRequestId(), ...extra } }, status);

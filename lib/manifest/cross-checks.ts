@@ -34,11 +34,25 @@ function blockAt(root: Loose, block: string): { value: unknown; prefix: Path } |
   return null;
 }
 
+/** The partner credentials and secrets a manifest declares, as later checks look them up. */
+interface Declared {
+  /** ext.* credential keys. */
+  ext: Set<string>;
+  /** Whether the credentials block could be read at all (a malformed one is the schema's to report). */
+  extReadable: boolean;
+  /** user.* and org.* secret names. */
+  secrets: Set<string>;
+}
+
+/**
+ * Checks across a manifest's blocks that its schema cannot express (unique keys and names, references to
+ * declared credentials and secrets, one handler per webhook route, offered OAuth scopes), as issues with
+ * the path they concern. Anything that is not an object yields none (the schema reports it).
+ */
 export function crossCheck(data: unknown): RawIssue[] {
   if (!isObj(data)) return [];
   const issues: RawIssue[] = [];
   const ext = isObj(data.extension) ? data.extension : {};
-
   for (const block of movableBlockNames) {
     if (data[block] !== undefined && ext[block] !== undefined) {
       issues.push({
@@ -49,7 +63,15 @@ export function crossCheck(data: unknown): RawIssue[] {
     }
   }
 
-  // Partner credentials: unique keys.
+  const declared: Declared = { ...partnerCredentials(data, issues), secrets: secretNames(data, issues) };
+  setupChecks(data, declared, issues);
+  webhookChecks(data, issues);
+  providerChecks(ext, declared, issues);
+  return issues;
+}
+
+/** Partner credentials: unique keys. */
+function partnerCredentials(data: Loose, issues: RawIssue[]): { ext: Set<string>; extReadable: boolean } {
   const declaredExt = new Set<string>();
   const credentials = blockAt(data, "credentials");
   // A malformed credentials block is reported by the schema; don't pile "not declared" on top of it.
@@ -70,7 +92,11 @@ export function crossCheck(data: unknown): RawIssue[] {
     });
   }
 
-  // Secrets: unique per scope.
+  return { ext: declaredExt, extReadable: credentialsReadable };
+}
+
+/** Secrets: unique per scope. */
+function secretNames(data: Loose, issues: RawIssue[]): Set<string> {
   const declaredSecrets = new Set<string>();
   const secrets = blockAt(data, "secrets");
   if (secrets) {
@@ -91,7 +117,11 @@ export function crossCheck(data: unknown): RawIssue[] {
     });
   }
 
-  // Setup steps: ext.* references, unique field keys, collect names, store_as targets.
+  return declaredSecrets;
+}
+
+/** Setup steps: ext.* references, unique field keys, collect names, store_as targets. */
+function setupChecks(data: Loose, declared: Declared, issues: RawIssue[]): void {
   const setup = blockAt(data, "setup");
   if (setup) {
     const storeAsAt = new Map<string, Path>();
@@ -113,15 +143,15 @@ export function crossCheck(data: unknown): RawIssue[] {
         for (const slot of ["client_id", "client_secret"] as const) {
           const ref = str(f.obtain[slot]);
           const match = ref?.match(EXT_REF_PATTERN);
-          if (credentialsReadable && match?.[1] && !declaredExt.has(match[1])) {
+          if (declared.extReadable && match?.[1] && !declared.ext.has(match[1])) {
             issues.push({ path: [...fieldPath, "obtain", slot], message: `${ref} is not declared under credentials.ext` });
           }
         }
         if (isObj(f.obtain.endpoint_params)) {
           for (const [param, value] of Object.entries(f.obtain.endpoint_params)) {
             const [scope, name] = (str(value) ?? "").split(".");
-            const declared = scope === "ext" ? !credentialsReadable || declaredExt.has(name ?? "") : declaredSecrets.has(name ?? "");
-            if ((scope === "ext" || scope === "org" || scope === "user") && !declared) {
+            const isDeclared = scope === "ext" ? !declared.extReadable || declared.ext.has(name ?? "") : declared.secrets.has(name ?? "");
+            if ((scope === "ext" || scope === "org" || scope === "user") && !isDeclared) {
               const where = scope === "ext" ? "credentials.ext" : "secrets";
               issues.push({
                 path: [...fieldPath, "obtain", "endpoint_params", param],
@@ -143,14 +173,16 @@ export function crossCheck(data: unknown): RawIssue[] {
       });
       arr(step.secrets.collect).forEach((n, j) => {
         const name = str(n);
-        if (name && !declaredSecrets.has(name)) {
+        if (name && !declared.secrets.has(name)) {
           issues.push({ path: [...stepPath, "collect", j], message: `${name} is not declared under secrets` });
         }
       });
     });
   }
+}
 
-  // Webhooks: one handler per method and path.
+/** Webhooks: one handler per method and path. */
+function webhookChecks(data: Loose, issues: RawIssue[]): void {
   const webhooks = blockAt(data, "webhooks");
   if (webhooks) {
     const seen = new Map<string, number>();
@@ -166,15 +198,19 @@ export function crossCheck(data: unknown): RawIssue[] {
       } else seen.set(route, i);
     });
   }
+}
 
-  // OAuth provider: its client credentials are declared partner credentials; default scopes are offered
-  // scopes, scope ids unique.
+/**
+ * OAuth provider: its client credentials are declared partner credentials; default scopes are offered
+ * scopes, scope ids unique.
+ */
+function providerChecks(ext: Loose, declared: Declared, issues: RawIssue[]): void {
   const provider = isObj(ext.provides) && isObj(ext.provides.oauth_provider) ? ext.provides.oauth_provider : null;
   if (provider) {
     for (const slot of ["client_id", "client_secret"] as const) {
       const ref = str(provider[slot]);
       const match = ref?.match(EXT_REF_PATTERN);
-      if (credentialsReadable && match?.[1] && !declaredExt.has(match[1])) {
+      if (declared.extReadable && match?.[1] && !declared.ext.has(match[1])) {
         issues.push({ path: ["extension", "provides", "oauth_provider", slot], message: `${ref} is not declared under credentials.ext` });
       }
     }
@@ -200,5 +236,4 @@ export function crossCheck(data: unknown): RawIssue[] {
       }
     });
   }
-  return issues;
 }

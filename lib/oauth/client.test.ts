@@ -4,12 +4,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogue } from "@/lib/oauth/catalogue";
-import { ProviderRequestError, refreshTokens } from "./client";
+import { catalogue } from "./catalogue";
+import { refreshTokens } from "./client";
+import { ProviderRequestError } from "./provider-error";
 import { OAuthError } from "./errors";
 import { safeReturnTo } from "./flow";
-import type { ProviderConfig } from "./providers";
-import { backoffMs, needsRefresh } from "./refresh";
+import type { ProviderConfig } from "./provider-config";
+import { backoffMs, needsRefresh } from "./refresh-policy";
 import { resourceOf, scopesForResource } from "./scopes";
 
 let server: http.Server;

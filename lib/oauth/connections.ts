@@ -21,11 +21,10 @@ import {
 import { logger as defaultLogger } from "@/lib/logger";
 import { parseSecretRef } from "@/lib/manifest/declarations";
 import type { Vault } from "@/lib/vault/vault";
-import { revokeToken, type ClientSecrets, type TokenSet } from "./client";
+import { revokeToken, type ClientSecrets } from "./client";
 import { OAuthError } from "./errors";
-import { withEndpointParams, type FlowClient, type ProviderConfig } from "./providers";
-import { grantFromAnswer, tokenResourceOf } from "./scopes";
-import { openToken, sealTokens } from "./token-seal";
+import { withEndpointParams, type FlowClient, type ProviderConfig } from "./provider-config";
+import { openToken } from "./token-seal";
 
 export interface OAuthDeps {
   db: Db;
@@ -112,117 +111,6 @@ export async function notify(
 ): Promise<void> {
   if (!n.userId) return;
   await tx.insert(notifications).values({ userId: n.userId, kind: n.kind, subjectId: n.subjectId, message: n.message, link: n.link });
-}
-
-export interface StoreGrant {
-  ownerKind: "user" | "org";
-  ownerId: string;
-  orgId: string;
-  provider: ProviderConfig;
-  clientExtensionId: string;
-  tokens: TokenSet;
-  /** The scopes asked for, used when the provider's token response does not list what it granted. */
-  requestedScopes: string[];
-  account: { accountId: string | null; accountLabel: string | null };
-  installationId: string;
-  storeAs: string | null;
-  actor: AuditActor & { kind: "user" };
-  source: AuditSource;
-}
-
-/**
- * Stores a new grant for (owner, provider, client app): creates the connection or replaces the tokens of
- * the existing one (reconnect, additional scopes; other resources' tokens of the old grant are dropped),
- * records which installation uses it, and audits. The grant's scopes are the answer's as the provider
- * means them (lib/oauth/scopes.ts grantFromAnswer).
- */
-export async function storeGrant(deps: OAuthDeps, grant: StoreGrant): Promise<OAuthConnectionRow> {
-  const dek = await deps.vault.dataKeys.forWrite();
-  const now = new Date();
-  const scopes = grantFromAnswer(grant.provider, grant.tokens.scopes, grant.requestedScopes);
-  const tokenResource = tokenResourceOf(grant.provider, grant.tokens.scopes, grant.requestedScopes);
-  return deps.db.transaction(async (tx) => {
-    const key = connectionKey({ ...grant, providerId: grant.provider.id });
-    const [existing] = await tx.select().from(oauthConnections).where(key).for("update");
-    const id = existing?.id ?? crypto.randomUUID();
-    const version = (existing?.tokenVersion ?? 0) + 1;
-    const sealed = sealTokens(dek, { id, ownerKind: grant.ownerKind, ownerId: grant.ownerId }, version, {
-      accessToken: grant.tokens.accessToken,
-      refreshToken: grant.tokens.refreshToken,
-    });
-    const values = {
-      providerName: grant.provider.displayName,
-      accountId: grant.account.accountId,
-      accountLabel: grant.account.accountLabel,
-      scopes,
-      status: "active" as const,
-      dekId: sealed.dekId,
-      accessToken: sealed.accessToken,
-      refreshToken: sealed.refreshToken,
-      expiresAt: grant.tokens.expiresAt,
-      issuedAt: now,
-      tokenResource,
-      tokenVersion: version,
-      lastRefreshedAt: null,
-      refreshFailures: 0,
-      nextAttemptAt: null,
-      lastError: null,
-      connectedBy: grant.actor.id,
-      updatedAt: now,
-    };
-    let row: OAuthConnectionRow | undefined;
-    if (existing) {
-      [row] = await tx.update(oauthConnections).set(values).where(eq(oauthConnections.id, id)).returning();
-      await tx.delete(oauthResourceTokens).where(eq(oauthResourceTokens.connectionId, id));
-    } else {
-      [row] = await tx
-        .insert(oauthConnections)
-        .values({
-          id,
-          ownerKind: grant.ownerKind,
-          ownerId: grant.ownerId,
-          orgId: grant.orgId,
-          providerId: grant.provider.id,
-          clientExtensionId: grant.clientExtensionId,
-          ...values,
-        })
-        .returning();
-    }
-    if (!row) throw new Error("connection upsert returned nothing");
-    await tx
-      .insert(oauthConnectionUses)
-      .values({ connectionId: id, installationId: grant.installationId, storeAs: grant.storeAs ?? "" })
-      .onConflictDoNothing();
-    const action = !existing ? "oauth.connect" : existing.status === "active" ? "oauth.grant_additional" : "oauth.reconnect";
-    await appendAuditEvents(tx, [
-      {
-        actor: grant.actor,
-        source: grant.source,
-        action,
-        target: `oauth:${grant.provider.id}`,
-        extensionId: grant.clientExtensionId,
-        orgId: grant.orgId,
-        details: {
-          connection: id,
-          owner_kind: grant.ownerKind,
-          account: grant.account.accountLabel,
-          scopes,
-          refresh_token: grant.tokens.refreshToken !== null,
-          expires_at: grant.tokens.expiresAt?.toISOString() ?? null,
-        },
-      },
-    ]);
-    if (existing && existing.status !== "active") {
-      await notify(tx, {
-        userId: grant.actor.id,
-        kind: "connection_restored",
-        subjectId: id,
-        message: `Your ${grant.provider.displayName} connection works again.`,
-        link: connectionsPath,
-      });
-    }
-    return row;
-  });
 }
 
 /** Writes the access token to the installation's `store_as` secret (the setup field asked for it there). */

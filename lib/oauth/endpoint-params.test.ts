@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { formatManifestError, parseManifest } from "@/lib/manifest";
 import { catalogue } from "@/lib/oauth/catalogue";
 import { OAuthError } from "./errors";
-import { withEndpointParams } from "./providers";
+import { withEndpointParams } from "./provider-config";
 
 const shopify = catalogue.get("shopify");
 const zendesk = catalogue.get("zendesk");

@@ -24,7 +24,7 @@ import type { Vault } from "@/lib/vault/vault";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { completeConsent, startTestProvider, type TestProvider } from "@/test/oidc";
 import { buildVault, localKeyring } from "@/test/vault";
-import { clearDiscoveryCache } from "./client";
+import { clearDiscoveryCache } from "./authorization-server";
 import { OAuthError } from "./errors";
 import { Refresher } from "./refresh";
 import { sealVerifier } from "./token-seal";

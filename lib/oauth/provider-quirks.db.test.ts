@@ -36,7 +36,7 @@ import {
 } from "@/test/provider-fixtures";
 import { buildVault, localKeyring } from "@/test/vault";
 import { CLOCK_TOLERANCE_SECONDS } from "@/lib/clock-skew";
-import { MAX_TOKEN_BYTES } from "./client";
+import { MAX_TOKEN_BYTES } from "./provider-fetch";
 import { OAuthError } from "./errors";
 import { OAuthService } from "./service";
 import { openToken } from "./token-seal";

@@ -9,77 +9,11 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, installations, type ConnectionOwnerKind } from "@/lib/db/schema";
 import { installationsWithManifests } from "@/lib/extensions/queries";
+import { declaredSecrets } from "@/lib/manifest/declarations";
 import { oauthRequirement, providerAliases, providerFromManifest } from "@/lib/manifest/oauth";
-import { catalogue } from "@/lib/oauth/catalogue";
+import { catalogue } from "./catalogue";
 import { OAuthError } from "./errors";
-import type { ProviderConfig } from "./catalogue/types";
-
-// The provider shape is defined beside the catalogue (lib/oauth/catalogue/types.ts); re-exported for the OAuth code.
-export type {
-  AccountFields,
-  CatalogueEntry,
-  EndpointParam,
-  PkceSupport,
-  ProviderConfig,
-  ProviderQuirks,
-  Revocation,
-} from "./catalogue/types";
-
-/**
- * The OAuth client app of a flow or connection: the extension whose `ext.*` partner credentials hold its
- * id and secret (refs), and for per-tenant providers the secrets (refs, `obtain.endpoint_params`) holding
- * each endpoint parameter's value.
- */
-export interface FlowClient {
-  extensionId: string;
-  idRef: string;
-  secretRef: string;
-  endpointParams?: Record<string, string>;
-}
-
-/** The `obtain.endpoint_params` of a setup field: parameter name → secret ref. */
-export function endpointParamRefs(obtain: unknown): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(obj(obj(obtain).endpoint_params)).filter((e): e is [string, string] => typeof e[1] === "string"),
-  );
-}
-
-/**
- * The provider with its per-tenant endpoint `{param}`s filled in: shop `acme` makes
- * `https://{shop}.myshopify.com/admin/oauth/access_token` `https://acme.myshopify.com/admin/oauth/access_token`.
- * A provider without `endpointParams` is returned as is.
- *
- * @param values each parameter's value as read from the secret its setup field names (null: not set)
- * @throws OAuthError `endpoint_param_missing` (no value, or the setup field names no secret for it) or
- *   `endpoint_param_invalid` (the value does not match the parameter's pattern, e.g. `evil.example/x`)
- */
-export function withEndpointParams(provider: ProviderConfig, values: Record<string, string | null | undefined>): ProviderConfig {
-  const params = provider.endpointParams;
-  if (!params || !provider.endpoints) return provider;
-  const filled: Record<string, string> = {};
-  for (const [name, param] of Object.entries(params)) {
-    const value = values[name]?.trim();
-    if (!value) {
-      throw new OAuthError(
-        "endpoint_param_missing",
-        `${provider.displayName} needs ${param.label} (e.g. ${param.example}) before it can be connected: set the secret this extension's setup names for "${name}".`,
-      );
-    }
-    if (!new RegExp(`^(?:${param.pattern})$`).test(value)) {
-      throw new OAuthError(
-        "endpoint_param_invalid",
-        `"${value}" is not ${param.label} (e.g. ${param.example}); ${provider.displayName}'s endpoints cannot be built from it.`,
-      );
-    }
-    filled[name] = value;
-  }
-  const fill = (url: string | undefined) => url?.replace(/\{([a-z_]+)\}/g, (whole, name: string) => filled[name] ?? whole);
-  const e = provider.endpoints;
-  return {
-    ...provider,
-    endpoints: { authorize: fill(e.authorize) ?? "", token: fill(e.token) ?? "", revoke: fill(e.revoke), userinfo: fill(e.userinfo) },
-  };
-}
+import { endpointParamRefs, type FlowClient, type ProviderConfig } from "./provider-config";
 
 /** What a flow for one installation connects: the provider, the OAuth client app, and whose connection it is. */
 export interface FlowTarget {

@@ -13,7 +13,9 @@ import { auditEvents, extensionVersions, extensions, oauthConnections, organizat
 import type { Vault } from "@/lib/vault/vault";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { buildVault, localKeyring } from "@/test/vault";
-import { REFRESH_LEASE_MS, Refresher, type RefreshOutcome } from "./refresh";
+import { Refresher } from "./refresh";
+import { REFRESH_LEASE_MS } from "./refresh-lease";
+import type { RefreshOutcome } from "./refresh-policy";
 import { openToken, sealTokens } from "./token-seal";
 
 const CLIENT = { id: "lease-client", secret: "lease-secret" };

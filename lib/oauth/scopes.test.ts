@@ -2,8 +2,8 @@
 // resource-qualified and lower-cased Graph scopes, Google's URL aliases, GitHub's including scopes, and a
 // refresh answer that covers one resource merged into the grant. Over the catalogue's own entries.
 import { describe, expect, it } from "vitest";
-import { catalogue } from "@/lib/oauth/catalogue";
-import type { ProviderConfig } from "./providers";
+import { catalogue } from "./catalogue";
+import type { ProviderConfig } from "./provider-config";
 import {
   answeredScopes,
   grantAfterRefresh,

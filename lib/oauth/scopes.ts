@@ -4,7 +4,7 @@
 // answers `mail.read` for `Mail.Read`) and resources (Microsoft's `https://graph.microsoft.com/Mail.Read`
 // is `Mail.Read`; an `api://<app-id>/read` scope is another resource's). All of it is catalogue data
 // (ProviderQuirks); a provider without any of it compares scopes as RFC 6749 §3.3 says: exact strings.
-import type { ProviderConfig } from "./providers";
+import type { ProviderConfig } from "./provider-config";
 
 type ScopeProvider = Pick<ProviderConfig, "scopeSeparator" | "quirks">;
 

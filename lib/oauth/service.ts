@@ -7,7 +7,8 @@ import { logger } from "@/lib/logger";
 import { ConnectionBroker } from "@/lib/oauth/connection-broker";
 import { clientSecrets, concreteProvider, disconnect, listConnections, type OAuthDeps } from "./connections";
 import { completeAuthorization, planConnect, startAuthorization, type CallbackRequest, type StartRequest } from "./flow";
-import { connectionProvider, Refresher } from "./refresh";
+import { connectionProvider } from "./connection-provider";
+import { Refresher } from "./refresh";
 
 export class OAuthService {
   readonly refresher: Refresher;

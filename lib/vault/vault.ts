@@ -1,95 +1,43 @@
 // The vault: secrets addressed scope.name within an extension, versioned, sealed with AES-256-GCM
 // under data keys. Every write and its audit event share one transaction; reads are audited through
 // a batching recorder so they cost no synchronous write.
-import { hkdfSync } from "node:crypto";
-import { and, eq, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, eq, isNotNull, lte } from "drizzle-orm";
 import type { Logger } from "pino";
-import { CryptoError, SecretValue, open, seal, type ValueAad } from "@/lib/crypto";
-import { appendAuditEvents, type AuditActor, type AuditAppender, type AuditSource } from "@/lib/audit/events";
+import { CryptoError, SecretValue, open } from "@/lib/crypto";
+import { appendAuditEvents, type AuditAppender } from "@/lib/audit/events";
 import { recordRefusal } from "@/lib/audit/failures";
 import type { ReadRecorder } from "@/lib/audit/read-recorder";
-import type { Db, Tx } from "@/lib/db/client";
+import type { Db } from "@/lib/db/client";
 import { isUuid } from "@/lib/db/ids";
 import { logger as defaultLogger } from "@/lib/logger";
 import { timeVaultOperation } from "@/lib/core/metrics";
-import { extensions, secretVersions, secrets, systemKeys, type SecretScope } from "@/lib/db/schema";
+import { secretVersions, secrets, type SecretScope } from "@/lib/db/schema";
 import type { DataKeys } from "@/lib/crypto/data-keys";
 import { unavailable } from "@/lib/crypto/data-keys";
 import { VaultError } from "@/lib/crypto/vault-error";
+import { AuditKeys } from "./audit-keys";
+import { checkWrites, storeVersion } from "./vault-write";
+import { aadFor, checkName, lockKey, lockSecret, orgOf, prepareLookup, target } from "./vault-rows";
+import {
+  type AuditKeyPurpose,
+  type OperationContext,
+  type SecretAddress,
+  type SecretStatus,
+  type SecretWrite,
+  type VaultOptions,
+} from "./vault-types";
 
-export interface SecretAddress {
-  extensionId: string;
-  scope: SecretScope;
-  /** The extension (ext), organization (org) or user (user) the value belongs to. */
-  ownerId: string;
-  name: string;
-}
-
-/** One value for `Vault.writeAll`: `set` replaces the value, `rotate` keeps the previous one for the grace period. */
-export interface SecretWrite {
-  kind: "set" | "rotate";
-  address: SecretAddress;
-  value: SecretValue;
-  /** The declared limit (at most VAULT_MAX_BYTES, which also applies without one). */
-  limits?: { maxBytes?: number };
-}
-
-/** Who is acting, from where, and in which organization (for the audit trail). */
-export interface OperationContext {
-  actor: AuditActor;
-  source: AuditSource;
-  orgId?: string | null;
-}
-
-export interface SecretStatus {
-  name: string;
-  scope: SecretScope;
-  isSet: boolean;
-  currentVersion: number | null;
-  rotationCount: number;
-  lastRotatedAt: Date | null;
-  lastSetAt: Date | null;
-  lastReadAt: Date | null;
-  byteLength: number | null;
-}
-
-export interface VaultOptions {
-  db: Db;
-  dataKeys: DataKeys;
-  reads: ReadRecorder;
-  /** How long a rotated-out version stays readable. */
-  graceMs: number;
-  /** The clock (default: the system's): write times and the grace period are computed from it. */
-  now?: () => Date;
-  /** Overridable for tests that prove a failed audit write stops the change. */
-  appendAudit?: AuditAppender;
-  logger?: Logger;
-}
-
-export const SECRET_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-/** The largest value the vault stores at all; declarations set smaller limits per secret. */
-export const VAULT_MAX_BYTES = 65_536;
-
-const target = (a: SecretAddress) => `${a.scope}.${a.name}`;
-
-/**
- * What a key derived by `Vault.auditKey` is for. Each purpose has its own HKDF label, so a key of one
- * purpose says nothing about another's.
- * - `fingerprint`: the HMAC key of value fingerprints in audit details, one per tenant.
- * - `pseudonym`: the key of the pseudonyms a publisher's audit view shows for other organizations' people.
- */
-export type AuditKeyPurpose = "fingerprint" | "pseudonym";
-
-/**
- * Whose values a fingerprint is comparable within (recorded beside it as `details.fingerprint_scope`):
- * partner credentials per publisher, `org.*` values per organization, `user.*` values per person. Events
- * written before fingerprints were keyed per tenant have no `fingerprint_scope`; theirs came from one
- * platform-wide key and are not comparable with the newer ones.
- */
-export type FingerprintScope = "publisher" | "org" | "user";
-
-// A bound on the extension → publisher memo; the mapping never changes, so the memo is only reset when full.
-const PUBLISHER_MEMO_MAX = 10_000;
+export {
+  SECRET_NAME,
+  VAULT_MAX_BYTES,
+  type AuditKeyPurpose,
+  type FingerprintScope,
+  type OperationContext,
+  type SecretAddress,
+  type SecretStatus,
+  type SecretWrite,
+  type VaultOptions,
+} from "./vault-types";
 
 export class Vault {
   readonly #db: Db;
@@ -99,8 +47,7 @@ export class Vault {
   readonly #now: () => Date;
   readonly #appendAudit: AuditAppender;
   readonly #log: Logger;
-  #fingerprintKey: Promise<Buffer> | undefined;
-  readonly #publisherOf = new Map<string, string>();
+  readonly #auditKeys: AuditKeys;
   #lookups: Record<"current" | "previous", ReturnType<typeof prepareLookup>> | undefined;
 
   constructor(options: VaultOptions) {
@@ -111,6 +58,7 @@ export class Vault {
     this.#now = options.now ?? (() => new Date());
     this.#appendAudit = options.appendAudit ?? appendAuditEvents;
     this.#log = options.logger ?? defaultLogger;
+    this.#auditKeys = new AuditKeys(options.db, options.dataKeys);
   }
 
   get dataKeys(): DataKeys {
@@ -161,40 +109,12 @@ export class Vault {
   }
 
   async #writeAll(ctx: OperationContext, writes: readonly SecretWrite[]): Promise<{ version: number; rotationCount: number }[]> {
-    const seen = new Set<string>();
-    for (const { kind, address, value, limits } of writes) {
-      checkName(address.name);
-      const maxBytes = Math.min(limits?.maxBytes ?? VAULT_MAX_BYTES, VAULT_MAX_BYTES);
-      const refused = { byte_length: value.byteLength, max_bytes: maxBytes };
-      if (value.byteLength === 0) {
-        throw this.#refused(
-          ctx,
-          kind,
-          address,
-          new VaultError("secret_value_empty", `${target(address)} cannot be set to an empty value.`),
-          refused,
-        );
-      }
-      if (value.byteLength > maxBytes) {
-        throw this.#refused(
-          ctx,
-          kind,
-          address,
-          new VaultError(
-            "secret_value_too_large",
-            `${target(address)} is limited to ${maxBytes} bytes; the value has ${value.byteLength}.`,
-          ),
-          refused,
-        );
-      }
-      if (seen.has(lockKey(address))) throw new Error(`${target(address)} is written twice in one batch`);
-      seen.add(lockKey(address));
-    }
+    checkWrites(writes, (kind, address, error, details) => this.#refused(ctx, kind, address, error, details));
     if (writes.length === 0) return [];
     // Key material first, outside the transaction: if the KMS is down nothing is written at all.
     const prepared = await Promise.all(
       writes.map(async ({ kind, address, value }, index) => {
-        const [dek, fingerprint] = await Promise.all([this.#keys.forWrite(), this.#fingerprint(address, value)]);
+        const [dek, fingerprint] = await Promise.all([this.#keys.forWrite(), this.#auditKeys.fingerprint(address, value)]);
         return { index, kind, address, value, dek, fingerprint };
       }),
     );
@@ -202,63 +122,8 @@ export class Vault {
     const now = this.#now();
     const results = await this.#db.transaction(async (tx) => {
       const stored: { version: number; rotationCount: number }[] = [];
-      for (const { index, kind, address, value, dek, fingerprint } of inLockOrder) {
-        const secret = await lockSecret(tx, address, true);
-        if (!secret) throw new Error("secret row vanished under lock");
-        if (kind === "rotate" && secret.currentVersion === null) {
-          throw new VaultError("secret_not_set", `${target(address)} has no value to rotate; set it first.`);
-        }
-        const version = secret.latestVersion + 1;
-        const aad = aadFor(secret.id, address, version, dek.id);
-        const plaintext = value.revealBytes();
-        const ciphertext = seal(dek.key, plaintext, aad);
-        plaintext.fill(0);
-
-        if (secret.currentVersion !== null) {
-          const previous = and(eq(secretVersions.secretId, secret.id), eq(secretVersions.version, secret.currentVersion));
-          if (kind === "rotate") {
-            await tx
-              .update(secretVersions)
-              .set({ supersededAt: now, readableUntil: new Date(now.getTime() + this.#graceMs) })
-              .where(previous);
-          } else {
-            await tx.update(secretVersions).set({ supersededAt: now, ciphertext: null, destroyedAt: now }).where(previous);
-          }
-        }
-        await shredExpired(tx, secret.id, now);
-        await tx.insert(secretVersions).values({ secretId: secret.id, version, dekId: dek.id, ciphertext, byteLength: value.byteLength });
-        const rotationCount = secret.rotationCount + (kind === "rotate" ? 1 : 0);
-        await tx
-          .update(secrets)
-          .set({
-            currentVersion: version,
-            latestVersion: version,
-            rotationCount,
-            lastSetAt: now,
-            updatedAt: now,
-            ...(kind === "rotate" ? { lastRotatedAt: now } : {}),
-          })
-          .where(eq(secrets.id, secret.id));
-        await this.#appendAudit(tx, [
-          {
-            actor: ctx.actor,
-            source: ctx.source,
-            action: `secret.${kind}`,
-            target: target(address),
-            extensionId: address.extensionId,
-            orgId: orgOf(ctx, address),
-            occurredAt: now,
-            details: {
-              scope: address.scope,
-              owner: address.ownerId,
-              version,
-              byte_length: value.byteLength,
-              fingerprint: fingerprint.value,
-              fingerprint_scope: fingerprint.scope,
-            },
-          },
-        ]);
-        stored[index] = { version, rotationCount };
+      for (const write of inLockOrder) {
+        stored[write.index] = await storeVersion(tx, ctx, write, { now, graceMs: this.#graceMs, appendAudit: this.#appendAudit });
       }
       return stored;
     });
@@ -465,180 +330,6 @@ export class Vault {
    * @param length key length in bytes (at most 255 × 32)
    */
   async auditKey(purpose: AuditKeyPurpose, tenant: string, length = 32): Promise<Buffer> {
-    const master = await this.#getFingerprintKey();
-    return Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), `latchkey/audit/${purpose}/v1\0${tenant}`, length));
+    return this.#auditKeys.key(purpose, tenant, length);
   }
-
-  /** The value's audit fingerprint under its tenant's key (see FingerprintScope). */
-  async #fingerprint(address: SecretAddress, value: SecretValue): Promise<{ value: string; scope: FingerprintScope }> {
-    const tenant = await this.#fingerprintTenant(address);
-    const key = await this.auditKey("fingerprint", `${tenant.scope}:${tenant.id}`);
-    try {
-      return { value: value.fingerprint(key), scope: tenant.scope };
-    } finally {
-      key.fill(0);
-    }
-  }
-
-  /**
-   * The tenant a value's fingerprint is keyed for: the extension's publisher for partner credentials; for
-   * org and user values the organization or person *as seen by that publisher*, so two publishers (who
-   * both read their extensions' audit events) cannot match one person's or organization's values across
-   * them, while equal values of one owner under one publisher still match.
-   */
-  async #fingerprintTenant(address: SecretAddress): Promise<{ scope: FingerprintScope; id: string }> {
-    const publisher = await this.#publisherTenant(address);
-    if (address.scope === "org" || address.scope === "user") return { scope: address.scope, id: `${publisher}:${address.ownerId}` };
-    return { scope: "publisher", id: publisher };
-  }
-
-  /** The publisher of the value's extension (memoised), or a stand-in naming an unknown extension. */
-  async #publisherTenant(address: SecretAddress): Promise<string> {
-    let publisherId = this.#publisherOf.get(address.extensionId);
-    if (!publisherId && isUuid(address.extensionId)) {
-      const [row] = await this.#db
-        .select({ publisherId: extensions.publisherId })
-        .from(extensions)
-        .where(eq(extensions.id, address.extensionId));
-      // An unknown extension fails the write at its foreign key; its fingerprint is never stored.
-      if (!row) return `extension:${address.extensionId}`;
-      publisherId = row.publisherId;
-      if (this.#publisherOf.size >= PUBLISHER_MEMO_MAX) this.#publisherOf.clear();
-      this.#publisherOf.set(address.extensionId, publisherId);
-    }
-    return publisherId ?? `extension:${address.extensionId}`;
-  }
-
-  /**
-   * The master key behind audit fingerprints and pseudonyms: a random key sealed like any value and
-   * created on first use, so neither can be recomputed from the audit log alone. Events written before
-   * per-tenant keys used it directly as their fingerprints' HMAC key; those rows are never rewritten.
-   */
-  #getFingerprintKey(): Promise<Buffer> {
-    this.#fingerprintKey ??= this.#loadFingerprintKey().catch((error) => {
-      this.#fingerprintKey = undefined;
-      throw error;
-    });
-    return this.#fingerprintKey;
-  }
-
-  async #loadFingerprintKey(): Promise<Buffer> {
-    const purpose = "audit-fingerprint";
-    const aad = (dekId: string): ValueAad => ({
-      secretId: `system:${purpose}`,
-      scope: "ext",
-      owner: "system",
-      name: purpose,
-      version: 1,
-      dekId,
-    });
-    const load = async () => {
-      const [row] = await this.#db.select().from(systemKeys).where(eq(systemKeys.purpose, purpose));
-      if (!row) return null;
-      return open(await this.#keys.unwrap(row.dekId), row.ciphertext, aad(row.dekId));
-    };
-    const existing = await load();
-    if (existing) return existing;
-    const dek = await this.#keys.forWrite();
-    const fresh = crypto.getRandomValues(Buffer.alloc(32));
-    await this.#db
-      .insert(systemKeys)
-      .values({ purpose, dekId: dek.id, ciphertext: seal(dek.key, fresh, aad(dek.id)) })
-      .onConflictDoNothing();
-    // Another process may have won the race; whichever row exists is the key.
-    const stored = await load();
-    if (!stored) throw new Error("fingerprint key missing after creation");
-    return stored;
-  }
-}
-
-function checkName(name: string) {
-  if (!SECRET_NAME.test(name)) {
-    throw new VaultError(
-      "invalid_secret_name",
-      `"${name}" is not a valid secret name: use a lowercase letter, then up to 62 lowercase letters, digits or underscores.`,
-    );
-  }
-}
-
-/** A secret's identity as one string: batches lock rows in this order. */
-function lockKey(a: SecretAddress): string {
-  return `${a.extensionId}\0${a.scope}\0${a.ownerId}\0${a.name}`;
-}
-
-function orgOf(ctx: OperationContext, address: SecretAddress): string | null {
-  return ctx.orgId ?? (address.scope === "org" ? address.ownerId : null);
-}
-
-function addressMatch(address: SecretAddress) {
-  return and(
-    eq(secrets.extensionId, address.extensionId),
-    eq(secrets.scope, address.scope),
-    eq(secrets.ownerId, address.ownerId),
-    eq(secrets.name, address.name),
-  );
-}
-
-/** The version to open for an address: the current one, or the newest rotated-out one still in its grace period. */
-function prepareLookup(db: Db, which: "current" | "previous") {
-  const versionMatch =
-    which === "current"
-      ? eq(secretVersions.version, secrets.currentVersion)
-      : and(
-          lt(secretVersions.version, secrets.currentVersion),
-          isNotNull(secretVersions.readableUntil),
-          sql`${secretVersions.readableUntil} > ${sql.placeholder("now")}::timestamptz`,
-        );
-  return db
-    .select({ secretId: secrets.id, version: secretVersions.version, dekId: secretVersions.dekId, ciphertext: secretVersions.ciphertext })
-    .from(secrets)
-    .innerJoin(secretVersions, and(eq(secretVersions.secretId, secrets.id), versionMatch))
-    .where(
-      and(
-        eq(secrets.extensionId, sql.placeholder("extensionId")),
-        eq(secrets.scope, sql.placeholder("scope")),
-        eq(secrets.ownerId, sql.placeholder("ownerId")),
-        eq(secrets.name, sql.placeholder("name")),
-      ),
-    )
-    .orderBy(sql`${secretVersions.version} desc`)
-    .limit(1)
-    .prepare(`vault_lookup_${which}`);
-}
-
-function aadFor(secretId: string, address: SecretAddress, version: number, dekId: string): ValueAad {
-  return { secretId, scope: address.scope, owner: address.ownerId, name: address.name, version, dekId };
-}
-
-/** Locks the secret's row for this transaction (creating it first for writes), serializing writers. */
-async function lockSecret(tx: Tx, address: SecretAddress, create: boolean) {
-  if (create) {
-    // An upsert that touches the row takes its lock and returns it in one round trip.
-    const [row] = await tx
-      .insert(secrets)
-      .values(address)
-      .onConflictDoUpdate({
-        target: [secrets.extensionId, secrets.scope, secrets.ownerId, secrets.name],
-        set: { updatedAt: sql`${secrets.updatedAt}` },
-      })
-      .returning();
-    return row ?? null;
-  }
-  const [row] = await tx.select().from(secrets).where(addressMatch(address)).for("update");
-  return row ?? null;
-}
-
-async function shredExpired(tx: Tx, secretId: string, now: Date) {
-  await tx
-    .update(secretVersions)
-    .set({ ciphertext: null, destroyedAt: now })
-    .where(
-      and(
-        eq(secretVersions.secretId, secretId),
-        isNotNull(secretVersions.ciphertext),
-        isNotNull(secretVersions.readableUntil),
-        lte(secretVersions.readableUntil, now),
-        isNull(secretVersions.destroyedAt),
-      ),
-    );
 }

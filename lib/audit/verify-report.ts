@@ -1,0 +1,68 @@
+// What verifying the audit log reports (verify.ts): the problems found, each naming the first bad leaf,
+// what each external anchor held, and the options a verification takes.
+import type { AnchorReader } from "./anchors";
+
+export const problemKinds = [
+  "altered",
+  "missing",
+  "reordered",
+  "inserted",
+  "truncated",
+  "rolled back",
+  "forged checkpoint",
+  "anchor mismatch",
+] as const;
+export type ProblemKind = (typeof problemKinds)[number];
+
+export interface Problem {
+  kind: ProblemKind;
+  /** The first leaf index affected; null when no leaf can be named (e.g. an anchor record that is not one). */
+  leafIndex: number | null;
+  message: string;
+}
+
+export interface VerifyOptions {
+  /** The checkpoint key (raw Ed25519); null when the log has none (an empty or wiped database). */
+  publicKey: Buffer | null;
+  /** The log's origin: the one stored when it was created (log-origin.ts), the name checkpoints are signed under. */
+  origin: string;
+  /** Readers of the external anchors, each read back from the anchor itself. */
+  anchors?: AnchorReader[];
+  /** Shorthand for a FileAnchorReader of this file. */
+  anchorFile?: string;
+  /** An event dated more than this before the checkpoint preceding its leaf (or the latest one, if unsequenced) is "inserted". */
+  lateCommitMs?: number;
+  /** Leaves read per query (default 10,000); a few pages are fetched ahead while one is hashed. */
+  pageSize?: number;
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * How leaves are read on PostgreSQL: "rows" (default) reads leaves and events as plain rows; "json"
+   * reads json_agg pages as on PGlite. Only bench:audit sets it, to print both on the same machine.
+   */
+  postgresRead?: "rows" | "json";
+}
+
+/** What one external anchor held, for the report. */
+export interface AnchorSummary {
+  sink: string;
+  describe: string;
+  /** Checkpoints of this log it holds. */
+  checkpoints: number;
+  /** The largest tree size among them, null when none. */
+  largest: number | null;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  treeSize: number;
+  checkpoints: number;
+  /** Anchors the database records as confirmed. */
+  anchors: number;
+  /** What each external anchor held. */
+  anchored: AnchorSummary[];
+  problems: Problem[];
+  first: Problem | null;
+  /** Anchors that could not be read (an RPC or witness down): verification is then incomplete, not failed. */
+  unchecked: string[];
+  seconds: number;
+}
