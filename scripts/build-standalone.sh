@@ -20,10 +20,11 @@ cp -r "$dist/static" "$out/$dist/static"
 if [ -d public ]; then cp -r public "$out/public"; fi
 rm -rf "$out/drizzle" "$out/dist-scripts"
 cp -r drizzle dist-scripts "$out/"
-# Demo mode starts this provider beside the app (lib/oauth/demo.ts); Next's tracing finds it, but the
-# image must not depend on that.
+# Demo mode starts this provider beside the app (lib/oauth/demo.ts): its entry point and the modules in
+# its folder. Next's tracing finds them, but the image must not depend on that.
 mkdir -p "$out/scripts"
-cp scripts/demo-oauth-provider.mjs "$out/scripts/"
+rm -rf "$out/scripts/demo-oauth-provider"
+cp -r scripts/demo-oauth-provider.mjs scripts/demo-oauth-provider "$out/scripts/"
 node scripts/trace-commands.mjs "$out"
 
 echo "build-standalone: $out is ready ($(du -sh "$out" | cut -f1), $((SECONDS - started)) s): node $out/server.js"

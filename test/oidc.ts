@@ -2,7 +2,7 @@
 // two clients tests need, and walk its built-in login and consent pages over plain HTTP the way a
 // browser would, stopping at the redirect back to the client.
 //
-// The pages are the demo provider's own (scripts/demo-oauth-provider.mjs, Latchkey's look). For
+// The pages are the demo provider's own (scripts/demo-oauth-provider/pages.mjs, Latchkey's look). For
 // Playwright, on the provider's origin:
 //   login page   (heading "Sign in to My Service"): input[name="login"], labelled "Email or user name"
 //                (any sub or email of a configured account; an unknown login signs in as the first
