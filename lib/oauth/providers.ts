@@ -9,7 +9,6 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import { extensionVersions, extensions, installations, type ConnectionOwnerKind } from "@/lib/db/schema";
 import { installationsWithManifests } from "@/lib/extensions/queries";
-import { declaredSecrets } from "@/lib/manifest/declarations";
 import { oauthRequirement, providerAliases, providerFromManifest } from "@/lib/manifest/oauth";
 import { catalogue } from "./catalogue";
 import { OAuthError } from "./errors";
