@@ -125,7 +125,9 @@ export class RuntimeCallers {
     const hit = this.#contexts.get(key);
     if (hit) return hit;
     const context = await authorizeInstallation(this.deps.db, identity);
-    this.#contexts.set(key, context);
+    // lru-cache counts an entry stale once its age exceeds the TTL; starting it one millisecond early makes the
+    // membership seen expire when its age reaches contextCacheMs (as the DEK cache does).
+    this.#contexts.set(key, context, { start: (this.deps.now?.() ?? new Date()).getTime() - 1 });
     return context;
   }
 
