@@ -5,7 +5,16 @@
 // Signing and key handling are the server's; parsing and verification live once in ./tlog, shared with
 // the browser, and run here synchronously on node:crypto.
 import { createPrivateKey, sign, type KeyObject } from "node:crypto";
-import { ED25519, keyIdSteps, parseCheckpoint as parseBody, runSync, SIG_PREFIX, verifyNoteSteps, type CheckpointBody as Body, type NoteCheck } from "./tlog";
+import {
+  ED25519,
+  keyIdSteps,
+  parseCheckpoint as parseBody,
+  runSync,
+  SIG_PREFIX,
+  verifyNoteSteps,
+  type CheckpointBody as Body,
+  type NoteCheck,
+} from "./tlog";
 import { asBuffer, nodeCrypto, SPKI_PREFIX } from "./tlog-node";
 
 export type { NoteCheck };

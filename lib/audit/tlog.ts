@@ -13,8 +13,7 @@ export type Bytes = Uint8Array;
 
 /** A cryptographic operation an algorithm asks its driver to perform. */
 export type CryptoRequest =
-  | { op: "sha256"; parts: readonly Bytes[] }
-  | { op: "ed25519"; publicKey: Bytes; message: Bytes; signature: Bytes };
+  { op: "sha256"; parts: readonly Bytes[] } | { op: "ed25519"; publicKey: Bytes; message: Bytes; signature: Bytes };
 
 /** One run of an algorithm: yields requests, receives each answer (a digest or a verdict), returns R. */
 export type Steps<R> = Generator<CryptoRequest, R, Bytes | boolean>;
@@ -123,7 +122,13 @@ export function* inclusionSteps(index: number, size: number, leaf: Bytes, proof:
 }
 
 /** RFC 9162 §2.1.4.2: does `proof` show the tree of size `first` (root firstRoot) is a prefix of size `second`? */
-export function* consistencySteps(first: number, second: number, firstRoot: Bytes, secondRoot: Bytes, proof: readonly Bytes[]): Steps<boolean> {
+export function* consistencySteps(
+  first: number,
+  second: number,
+  firstRoot: Bytes,
+  secondRoot: Bytes,
+  proof: readonly Bytes[],
+): Steps<boolean> {
   if (!(first >= 0 && first <= second)) return false;
   if (first === second) return proof.length === 0 && equalBytes(firstRoot, secondRoot);
   if (first === 0) return proof.length === 0;
