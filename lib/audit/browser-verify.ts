@@ -1,8 +1,21 @@
 // Verification of one audit row in the browser (WebCrypto only, no server imports): check the checkpoint's
 // Ed25519 signature (a C2SP signed note) with the log's published key, recompute the row's leaf hash from
 // its entry (RFC 8785 canonical JSON, SHA-256 with the 0x00 prefix) and walk its inclusion proof (RFC 9162
-// §2.1.3.2) up to the signed root, trusting no server claim that it is included.
+// §2.1.3.2) up to the signed root, trusting no server claim that it is included. The algorithms are
+// ./tlog's, the same the server runs; this module drives them with WebCrypto and speaks hex and base64.
 import canonicalize from "canonicalize";
+import {
+  fromBase64,
+  fromHex,
+  inclusionRootSteps,
+  leafHashSteps,
+  parseCheckpoint,
+  runAsync,
+  toHex,
+  verifyNoteSteps,
+  type AsyncCrypto,
+  type Bytes,
+} from "./tlog";
 
 export interface RowProof {
   tree_size: number;
@@ -10,49 +23,37 @@ export interface RowProof {
   proof_path: string[];
 }
 
-const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+/** A copy backed by a plain ArrayBuffer, as WebCrypto's BufferSource asks. */
+const own = (bytes: Bytes): Uint8Array<ArrayBuffer> => new Uint8Array(bytes);
 
-async function sha256(...parts: Uint8Array[]): Promise<Uint8Array> {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const joined = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    joined.set(p, at);
-    at += p.length;
-  }
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", joined));
-}
+/** WebCrypto answering ./tlog's requests (the browser's, and Node's globalThis.crypto in tests). */
+export const webCrypto: AsyncCrypto = {
+  async sha256(parts) {
+    const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      joined.set(p, at);
+      at += p.length;
+    }
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", joined));
+  },
+  async verifyEd25519(publicKey, message, signature) {
+    const key = await crypto.subtle.importKey("raw", own(publicKey), { name: "Ed25519" }, false, ["verify"]);
+    return crypto.subtle.verify({ name: "Ed25519" }, key, own(signature), own(message));
+  },
+};
 
-const node = (left: Uint8Array, right: Uint8Array) => sha256(Uint8Array.of(0x01), left, right);
-
+/** The hex leaf hash of an entry: SHA-256(0x00 ‖ RFC 8785 canonical JSON). Throws when it has no JSON form. */
 export async function leafHashOf(entry: unknown): Promise<string> {
   const text = canonicalize(entry);
   if (text === undefined) throw new TypeError("entry has no JSON form");
-  return toHex(await sha256(Uint8Array.of(0x00), new TextEncoder().encode(text)));
+  return toHex(await runAsync(leafHashSteps(new TextEncoder().encode(text)), webCrypto));
 }
 
+/** The hex root an inclusion proof (hex path, bottom up) leads leaf `index` of `size` to, or null when malformed. */
 export async function rootFromProof(index: number, size: number, leafHex: string, path: string[]): Promise<string | null> {
-  if (!(index >= 0 && index < size)) return null;
-  let fn = index;
-  let sn = size - 1;
-  let r: Uint8Array = fromHex(leafHex);
-  for (const hex of path) {
-    if (sn === 0) return null;
-    const p = fromHex(hex);
-    if (fn % 2 === 1 || fn === sn) {
-      r = await node(p, r);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      r = await node(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 ? toHex(r) : null;
+  const root = await runAsync(inclusionRootSteps(index, size, fromHex(leafHex), path.map(fromHex)), webCrypto);
+  return root && toHex(root);
 }
 
 /** True when the row's own entry, hashed here, leads through its proof to the checkpoint's root. */
@@ -75,29 +76,19 @@ export interface SignedCheckpoint {
   note: string;
 }
 
-const fromBase64 = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-const SIG_PREFIX = "\u2014 ";
-
 /**
  * True when the checkpoint's signed note carries a valid Ed25519 signature by the log's key, and its
  * body (origin, tree size, root) says exactly what the API's tree_size and root_hash claim.
  */
 export async function verifyCheckpoint(checkpoint: SignedCheckpoint, key: LogPublicKey): Promise<boolean> {
-  const { note } = checkpoint;
-  const split = note.lastIndexOf("\n\n");
-  if (split < 0 || !note.endsWith("\n")) return false;
-  const text = note.slice(0, split + 1);
-  const [origin, size, root] = text.split("\n");
-  if (origin !== key.origin || size !== String(checkpoint.tree_size) || !root) return false;
-  if (toHex(fromBase64(root)) !== checkpoint.root_hash.toLowerCase()) return false;
   const publicKey = fromBase64(key.public_key);
-  const keyId = (await sha256(new TextEncoder().encode(`${origin}\n`), Uint8Array.of(0x01), publicKey)).slice(0, 4);
-  const verifier = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
-  for (const line of note.slice(split + 2, -1).split("\n")) {
-    if (!line.startsWith(`${SIG_PREFIX}${origin} `)) continue;
-    const blob = fromBase64(line.slice(SIG_PREFIX.length + origin.length + 1));
-    if (blob.length !== 68 || blob.slice(0, 4).some((b, i) => b !== keyId[i])) continue;
-    return crypto.subtle.verify({ name: "Ed25519" }, verifier, blob.slice(4), new TextEncoder().encode(text));
-  }
-  return false;
+  if (publicKey === null) return false;
+  const opened = await runAsync(verifyNoteSteps(checkpoint.note, key.origin, publicKey), webCrypto);
+  const body = opened.ok ? parseCheckpoint(opened.text) : null;
+  return (
+    body !== null &&
+    body.origin === key.origin &&
+    body.treeSize === checkpoint.tree_size &&
+    toHex(body.rootHash) === checkpoint.root_hash.toLowerCase()
+  );
 }

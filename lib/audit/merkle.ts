@@ -1,10 +1,13 @@
 // The RFC 6962 / RFC 9162 Merkle tree over the audit log: leaf and node hashing, roots, inclusion and
 // consistency proofs (generated from a source of perfect-subtree hashes, so the database only has to
-// hand over the O(log n) nodes a proof needs) and their verification. Pure functions, no I/O.
+// hand over the O(log n) nodes a proof needs) and their verification, whose algorithms live once in
+// ./tlog (shared with the browser) and run here synchronously on node:crypto. Pure functions, no I/O.
 //
 // Sizes and indices are plain numbers: arithmetic uses / and %, never 32-bit bit operators, so logs
 // past 2^31 leaves stay correct.
 import crypto, { createHash } from "node:crypto";
+import { consistencySteps, inclusionRootSteps, inclusionSteps, isPowerOfTwo, LEAF_PREFIX, NODE_PREFIX, runSync } from "./tlog";
+import { asBuffer, nodeCrypto } from "./tlog-node";
 
 export type Hash = Buffer;
 
@@ -19,9 +22,6 @@ export type Digest = string;
 export const toDigest = (hash: Hash): Digest => hash.toString("latin1");
 export const fromDigest = (digest: Digest): Hash => Buffer.from(digest, "latin1");
 
-const LEAF_PREFIX = Buffer.of(0x00);
-const NODE_PREFIX = Buffer.of(0x01);
-
 export const sha256 = (data: Uint8Array): Hash => createHash("sha256").update(data).digest();
 
 /** The root of the empty tree: SHA-256 of the empty string. */
@@ -34,7 +34,7 @@ export function leafHash(entry: Uint8Array): Hash {
 // One scratch buffer for 0x01 ‖ left ‖ right: node hashing is the tree's inner loop, and a one-shot
 // hash over a reused buffer costs a fraction of a streaming hash with three updates.
 const scratch = Buffer.alloc(65);
-scratch[0] = 0x01;
+scratch.set(NODE_PREFIX, 0);
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
   if (left.length !== 32 || right.length !== 32) return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
@@ -58,7 +58,6 @@ export function splitPoint(n: number): number {
   return k;
 }
 
-const isPowerOfTwo = (n: number) => n >= 1 && splitPoint(n * 2) === n;
 const odd = (n: number) => n % 2 === 1;
 const half = (n: number) => Math.floor(n / 2);
 
@@ -225,63 +224,18 @@ export function consistencyProof(source: SubtreeSource, m: number, n: number): H
 
 /** RFC 9162 §2.1.3.2: the root an inclusion proof leads to, or null when the proof has the wrong shape. */
 export function rootFromInclusionProof(index: number, size: number, leaf: Hash, proof: readonly Hash[]): Hash | null {
-  if (!(index >= 0 && index < size)) return null;
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of proof) {
-    if (sn === 0) return null;
-    if (odd(fn) || fn === sn) {
-      r = nodeHash(p, r);
-      while (!odd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 ? r : null;
+  const root = runSync(inclusionRootSteps(index, size, leaf, proof), nodeCrypto);
+  return root && asBuffer(root);
 }
 
+/** Whether `proof` leads leaf `index` of a tree of `size` leaves to `root` (the algorithm is lib/audit/tlog.ts). */
 export function verifyInclusion(index: number, size: number, leaf: Hash, proof: readonly Hash[], root: Hash): boolean {
-  const computed = rootFromInclusionProof(index, size, leaf, proof);
-  return computed !== null && computed.equals(root);
+  return runSync(inclusionSteps(index, size, leaf, proof, root), nodeCrypto);
 }
 
 /** RFC 9162 §2.1.4.2: does `proof` show the tree of size `first` (root firstRoot) is a prefix of size `second`? */
 export function verifyConsistency(first: number, second: number, firstRoot: Hash, secondRoot: Hash, proof: readonly Hash[]): boolean {
-  if (!(first >= 0 && first <= second)) return false;
-  if (first === second) return proof.length === 0 && firstRoot.equals(secondRoot);
-  if (first === 0) return proof.length === 0;
-  if (proof.length === 0) return false;
-  const path = isPowerOfTwo(first) ? [firstRoot, ...proof] : [...proof];
-  let fn = first - 1;
-  let sn = second - 1;
-  while (odd(fn)) {
-    fn = half(fn);
-    sn = half(sn);
-  }
-  let fr = path[0] as Hash;
-  let sr = path[0] as Hash;
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (odd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      while (!odd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && fr.equals(firstRoot) && sr.equals(secondRoot);
+  return runSync(consistencySteps(first, second, firstRoot, secondRoot, proof), nodeCrypto);
 }
 
 /** Perfect-subtree hashes computed from an in-memory list of leaf hashes (tests, small trees). */

@@ -2,48 +2,43 @@
 // tlog-checkpoint body: origin line, tree size, base64 root hash. Signed with Ed25519; the key name is the
 // origin and the key id is the first four bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key), so any
 // note verifier (e.g. golang.org/x/mod/sumdb/note) accepts our checkpoints with our published key.
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+// Signing and key handling are the server's; parsing and verification live once in ./tlog, shared with
+// the browser, and run here synchronously on node:crypto.
+import { createPrivateKey, sign, type KeyObject } from "node:crypto";
+import {
+  ED25519,
+  keyIdSteps,
+  parseCheckpoint as parseBody,
+  runSync,
+  SIG_PREFIX,
+  verifyNoteSteps,
+  type CheckpointBody as Body,
+  type NoteCheck,
+} from "./tlog";
+import { asBuffer, nodeCrypto, SPKI_PREFIX } from "./tlog-node";
 
-const ED25519 = 0x01;
-const SIG_PREFIX = "\u2014 ";
-// DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it.
-const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+export type { NoteCheck };
 
-export interface CheckpointBody {
-  origin: string;
-  treeSize: number;
-  rootHash: Buffer;
-}
+export type CheckpointBody = Body<Buffer>;
 
 export function formatCheckpoint(body: CheckpointBody): string {
   return `${body.origin}\n${body.treeSize}\n${body.rootHash.toString("base64")}\n`;
 }
 
+/** Reads a checkpoint body (see ./tlog parseCheckpoint), its root hash as a Buffer. */
 export function parseCheckpoint(text: string): CheckpointBody | null {
-  const lines = text.split("\n");
-  const [origin, size, root] = lines;
-  if (!origin || !size || !root || !/^[0-9]+$/.test(size)) return null;
-  const rootHash = Buffer.from(root, "base64");
-  if (rootHash.length !== 32 || rootHash.toString("base64") !== root) return null;
-  return { origin, treeSize: Number(size), rootHash };
+  const body = parseBody(text);
+  return body && { ...body, rootHash: asBuffer(body.rootHash) };
 }
 
+/** A note key's id: the first four bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key). */
 export function keyId(name: string, publicKey: Buffer): Buffer {
-  return createHash("sha256")
-    .update(Buffer.from(`${name}\n`, "utf8"))
-    .update(Buffer.of(ED25519))
-    .update(publicKey)
-    .digest()
-    .subarray(0, 4);
+  return asBuffer(runSync(keyIdSteps(name, publicKey), nodeCrypto));
 }
 
 /** The note verifier key string: name+hex(key id)+base64(0x01 ‖ public key). */
 export function verifierKey(name: string, publicKey: Buffer): string {
   return `${name}+${keyId(name, publicKey).toString("hex")}+${Buffer.concat([Buffer.of(ED25519), publicKey]).toString("base64")}`;
-}
-
-export function publicKeyObject(raw: Buffer): KeyObject {
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: "der", type: "spki" });
 }
 
 export function rawPublicKey(key: KeyObject): Buffer {
@@ -58,26 +53,9 @@ export function signNote(text: string, name: string, privateKey: KeyObject, publ
   return `${text}\n${SIG_PREFIX}${name} ${blob}\n`;
 }
 
-export type NoteCheck = { ok: true; text: string } | { ok: false; reason: string };
-
 /** Checks that a signed note carries a valid signature by (name, publicKey) and returns its text. */
 export function verifyNote(note: string, name: string, publicKey: Buffer): NoteCheck {
-  const split = note.lastIndexOf("\n\n");
-  if (split < 0 || !note.endsWith("\n")) return { ok: false, reason: "not a signed note" };
-  const text = note.slice(0, split + 1);
-  const lines = note.slice(split + 2, -1).split("\n");
-  const id = keyId(name, publicKey);
-  const key = publicKeyObject(publicKey);
-  for (const line of lines) {
-    if (!line.startsWith(SIG_PREFIX)) return { ok: false, reason: "malformed signature line" };
-    const [sigName, blob] = line.slice(SIG_PREFIX.length).split(" ");
-    if (sigName !== name || !blob) continue;
-    const raw = Buffer.from(blob, "base64");
-    if (raw.length !== 4 + 64 || !raw.subarray(0, 4).equals(id)) continue;
-    if (verify(null, Buffer.from(text, "utf8"), key, raw.subarray(4))) return { ok: true, text };
-    return { ok: false, reason: "signature does not verify" };
-  }
-  return { ok: false, reason: `no signature by ${name}` };
+  return runSync(verifyNoteSteps(note, name, publicKey), nodeCrypto);
 }
 
 // DER prefix of an Ed25519 PKCS#8 private key; the 32-byte seed follows it.
