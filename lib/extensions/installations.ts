@@ -11,7 +11,7 @@ import { extensionVersions, extensions, installations } from "@/lib/db/schema";
 import { providerAliases } from "@/lib/manifest/oauth";
 import { oauthRequirement } from "@/lib/manifest/oauth";
 import { ExtensionError } from "./errors";
-import { installationsWithManifests } from "./queries";
+import { installationsWithManifests, installationsWithVersions } from "./queries";
 import type { PanelCall } from "./panel-secrets";
 import { hasSetup } from "./setup-wizard";
 
@@ -103,19 +103,12 @@ export async function installExtension(db: Db, call: PanelCall, orgId: string, e
 export async function uninstallExtension(db: Db, call: PanelCall, installationId: string) {
   const uuid = isUuid(installationId);
   return db.transaction(async (tx) => {
-    const rows = uuid
-      ? await tx
-          .select({ installation: installations, slug: extensions.slug, name: extensions.name, manifest: extensionVersions.manifest })
-          .from(installations)
-          .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-          .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-          .where(eq(installations.id, installationId))
-      : [];
-    const found = rows[0];
-    if (!found || !call.actor.orgs.some((o) => o.id === found.installation.orgId))
-      throw new ExtensionError("not_found", "No such installation.");
+    const orgIds = call.actor.orgs.map((o) => o.id);
+    const [row] = uuid ? await installationsWithVersions(tx, { installationId, orgIds }) : [];
+    if (!row) throw new ExtensionError("not_found", "No such installation.");
+    const found = { installation: row.installation, slug: row.extension.slug, name: row.extension.name };
     const { org } = requireOrgRole(call.actor, found.installation.orgId, "admin");
-    const aliases = providerAliases(found.manifest, found.slug);
+    const aliases = providerAliases(row.version.manifest, found.slug);
     if (aliases.length > 0) {
       const others = await installationsWithManifests(tx, [org.id]);
       const dependents = others.filter((o) => {

@@ -4,16 +4,16 @@
 // installation's organization only, declared names only, `write_mode: extension` read-only, `org.*`
 // for org owners and admins, `user.*` for the signed-in person alone.
 import { isUuid } from "@/lib/db/ids";
-import { and, eq, inArray } from "drizzle-orm";
 import type { UserActor } from "@/lib/auth/actor";
 import type { AuditSource } from "@/lib/audit/events";
 import { SecretValue } from "@/lib/crypto";
 import type { Db, DbOrTx } from "@/lib/db/client";
-import { extensionVersions, extensions, installations, type OrgRole } from "@/lib/db/schema";
+import type { OrgRole } from "@/lib/db/schema";
 import { declaredSecrets, parseSecretRef, type DeclaredSecret } from "@/lib/manifest";
 import { webhookUrlFor } from "@/lib/extensions/installation-urls";
 import type { OperationContext, Vault } from "@/lib/vault/vault";
 import { ExtensionError } from "./errors";
+import { installationsWithVersions } from "./queries";
 import { redirectUrisFor } from "./redirect-uris";
 
 export interface PanelCall {
@@ -63,14 +63,12 @@ export async function getMemberInstallation(db: DbOrTx, actor: UserActor, instal
   const orgIds = actor.orgs.map((o) => o.id);
   const uuid = isUuid(installationId);
   if (uuid && orgIds.length > 0) {
-    const [row] = await db
-      .select({ installation: installations, extension: extensions, version: extensionVersions })
-      .from(installations)
-      .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-      .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-      .where(and(eq(installations.id, installationId), inArray(installations.orgId, orgIds)));
+    const [row] = await installationsWithVersions(db, { installationId, orgIds });
     const org = row ? actor.orgs.find((o) => o.id === row.installation.orgId) : undefined;
-    if (row && org) return { ...row, org, declared: declaredSecrets(row.version.manifest) };
+    if (row && org) {
+      const { installation, extension, version } = row;
+      return { installation, extension, version, org, declared: declaredSecrets(version.manifest) };
+    }
   }
   throw new ExtensionError("not_found", "No such installation in your organizations.");
 }

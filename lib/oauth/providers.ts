@@ -5,10 +5,9 @@
 // connection, shared by every consumer) or a setup field's `obtain: {type: oauth2}` (the consumer's own
 // client credentials, owned by the user or org its `store_as` names).
 import { isUuid } from "@/lib/db/ids";
-import { and, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
-import { extensionVersions, extensions, installations, type ConnectionOwnerKind } from "@/lib/db/schema";
-import { installationsWithManifests } from "@/lib/extensions/queries";
+import type { ConnectionOwnerKind } from "@/lib/db/schema";
+import { installationsWithManifests, installationsWithVersions } from "@/lib/extensions/queries";
 import { oauthRequirement, providerAliases, providerFromManifest } from "@/lib/manifest/oauth";
 import { catalogue } from "./catalogue";
 import { OAuthError } from "./errors";
@@ -137,17 +136,14 @@ export async function resolveFlowTarget(
 export async function loadFlowInstallation(db: DbOrTx, installationId: string, orgIds: string[]) {
   const scope = orgIds.filter(isUuid);
   if (!isUuid(installationId) || scope.length === 0) return null;
-  const [row] = await db
-    .select({
-      id: installations.id,
-      orgId: installations.orgId,
-      extensionId: installations.extensionId,
-      extensionName: extensions.name,
-      manifest: extensionVersions.manifest,
-    })
-    .from(installations)
-    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-    .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-    .where(and(eq(installations.id, installationId), inArray(installations.orgId, scope)));
-  return row ?? null;
+  const [row] = await installationsWithVersions(db, { installationId, orgIds: scope });
+  if (!row) return null;
+  const { installation, extension, version } = row;
+  return {
+    id: installation.id,
+    orgId: installation.orgId,
+    extensionId: installation.extensionId,
+    extensionName: extension.name,
+    manifest: version.manifest,
+  };
 }

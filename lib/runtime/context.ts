@@ -2,9 +2,8 @@
 // declarations (from the installed version's manifest) and whether the token's user still belongs to
 // the installation's organization. Every lookup is scoped by the installation id and checked against
 // the token's extension and org, so a token can never reach another tenant's secrets.
-import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
-import { extensionVersions, installations, orgMembers } from "@/lib/db/schema";
+import { installationsWithVersions } from "@/lib/extensions/queries";
 import { declaredSecrets, type DeclaredSecret } from "@/lib/manifest/declarations";
 import { oauthRequirement, type OAuthRequirement } from "@/lib/manifest/oauth";
 import { RuntimeError } from "./errors";
@@ -27,32 +26,19 @@ export async function loadInstallation(
   installationId: string,
   userId: string | null,
 ): Promise<{ context: InstallationContext; userIsMember: boolean } | null> {
-  const memberJoin = userId ? and(eq(orgMembers.orgId, installations.orgId), eq(orgMembers.userId, userId)) : sql`false`;
-  const [row] = await db
-    .select({
-      installationId: installations.id,
-      extensionId: installations.extensionId,
-      orgId: installations.orgId,
-      versionId: installations.versionId,
-      manifest: extensionVersions.manifest,
-      memberUserId: orgMembers.userId,
-    })
-    .from(installations)
-    .innerJoin(extensionVersions, eq(extensionVersions.id, installations.versionId))
-    .leftJoin(orgMembers, memberJoin)
-    .where(eq(installations.id, installationId))
-    .limit(1);
+  const [row] = await installationsWithVersions(db, { installationId }, { memberUserId: userId });
   if (!row) return null;
+  const { installation, version } = row;
   return {
     context: {
-      installationId: row.installationId,
-      extensionId: row.extensionId,
-      orgId: row.orgId,
-      versionId: row.versionId,
-      declared: declaredSecrets(row.manifest),
-      oauth: oauthRequirement(row.manifest),
+      installationId: installation.id,
+      extensionId: installation.extensionId,
+      orgId: installation.orgId,
+      versionId: installation.versionId,
+      declared: declaredSecrets(version.manifest),
+      oauth: oauthRequirement(version.manifest),
     },
-    userIsMember: userId !== null && row.memberUserId === userId,
+    userIsMember: userId !== null && row.userIsMember,
   };
 }
 

@@ -3,10 +3,9 @@
 // extension's publisher and an owner or admin of the installation's organization may: a test token can
 // read the publisher's partner credentials (ext.*), so plain org members and other publishers cannot.
 // The token carries the developer's own user id, is shown once, and its minting is audited.
-import { eq } from "drizzle-orm";
 import type { AuditSource } from "@/lib/audit/events";
 import type { UserActor } from "@/lib/auth/actor";
-import { extensions, installations } from "@/lib/db/schema";
+import { installationsWithVersions } from "@/lib/extensions/queries";
 import type { RuntimeDeps } from "./deps";
 import { mintRuntimeToken, type MintedToken } from "./dispatch";
 import { RuntimeError } from "./errors";
@@ -17,11 +16,8 @@ export async function mintTestToken(
   installationId: string,
   source: AuditSource,
 ): Promise<MintedToken> {
-  const [row] = await deps.db
-    .select({ orgId: installations.orgId, publisherId: extensions.publisherId })
-    .from(installations)
-    .innerJoin(extensions, eq(extensions.id, installations.extensionId))
-    .where(eq(installations.id, installationId));
+  const [found] = await installationsWithVersions(deps.db, { installationId });
+  const row = found && { orgId: found.installation.orgId, publisherId: found.extension.publisherId };
   const denied = new RuntimeError(
     "installation_access_denied",
     "Test tokens are for the extension's publisher, in an organization they administer.",
