@@ -23,14 +23,17 @@ const BASE = process.env.LATCHKEY_MIGRATIONS_BASE || "48cec36";
 const run = checkRun("check-standalone");
 const { check, scratch } = run;
 
-/** The upgrade writer the old tree runs: data written the way that release wrote it. */
+/**
+ * The upgrade writer the old tree runs: data written the way that release wrote it. Its imports name the old
+ * tree's module paths (lib/audit/log, lib/db/seed-demo), not today's.
+ */
 const UPGRADE_WRITER = `// Written by scripts/check-standalone.mjs into the ${BASE} tree: data written the way that release wrote it.
 import { and, eq } from "drizzle-orm";
-import { createSequencerFromEnv } from "@/lib/audit/from-env";
+import { createSequencerFromEnv } from "@/lib/audit/log";
 import { SecretValue } from "@/lib/crypto";
 import { openDatabase } from "@/lib/db/client";
 import { extensions, installations, organizations, users } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/demo/seed";
+import { seedDemo } from "@/lib/db/seed-demo";
 import { env } from "@/lib/env";
 import { createVaultFromEnv } from "@/lib/vault/create";
 
