@@ -7,7 +7,7 @@
 //     on one thread (median of 3 passes), each step alone, and with leaf hashing in worker threads;
 //  3. a database-backed `audit:verify` pass over --db-events sequenced events (default 1,000,000, the
 //     figure the goal of ≥ 200,000 events/s is set for on PostgreSQL) printed beside that goal, and the
-//     same pass reading json_agg pages (the way before), plus the sequencing rate.
+//     same pass reading json_agg pages (the PGlite way), plus the sequencing rate.
 // Runs on a throwaway database on DATABASE_URL's server (or PGlite when it cannot be reached).
 import pino from "pino";
 import { Worker } from "node:worker_threads";
@@ -255,12 +255,12 @@ async function databasePhase(db: Db, owners: Owners, sequencer: Sequencer, ancho
     `  sequencing backlog: ${fmt(drained.sequenced)} leaves in ${fmt(seqSeconds, 2)} s = ${fmt(drained.sequenced / seqSeconds)} leaves/s`,
   );
   console.log(
-    `  audit:verify over the whole log (${fmt(report.treeSize)} leaves, ${report.checkpoints} checkpoints, anchors read back): ${fmt(report.seconds, 2)} s = ${fmt(report.treeSize / report.seconds)} events/s  (goal ≥ 200,000 events/s on PostgreSQL; ${report.ok ? "OK" : `FAILED: ${report.first?.message ?? ""}`})`,
+    `  audit:verify over the whole log (${fmt(report.treeSize)} leaves, ${report.checkpoints} checkpoints, anchors read back): ${fmt(report.seconds, 2)} s = ${fmt(report.treeSize / report.seconds)} events/s  (goal ≥ 200,000 events/s on PostgreSQL; ${report.ok ? "OK" : `FAILED: ${report.first?.message ?? ""}`}; ${fmt(report.recanonicalized)} events canonicalized in full)`,
   );
   if (label.startsWith("PostgreSQL")) {
     const json = await verifyDb("json");
     console.log(
-      `  the same, reading json_agg pages (the previous way) instead of plain rows: ${fmt(json.seconds, 2)} s = ${fmt(json.treeSize / json.seconds)} events/s (${json.ok ? "OK" : "FAILED"})`,
+      `  the same, reading json_agg pages (the PGlite way) instead of packed pages: ${fmt(json.seconds, 2)} s = ${fmt(json.treeSize / json.seconds)} events/s (${json.ok ? "OK" : "FAILED"})`,
     );
   }
 }

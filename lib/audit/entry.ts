@@ -215,9 +215,33 @@ export function canonicalEntry(event: EntryEvent): string | undefined {
     return undefined;
   const details = jcs(event.details, 0);
   if (details === undefined) return undefined;
+  const occurredAt = isoString(event.occurredAt);
+  return entryText(action, actorId, actorKind, details, extensionId, id, occurredAt, orgId, outcome, sourceIp, sourceKind, sourceUserAgent, target);
+}
+
+/**
+ * The entry's RFC 8785 text from its values: strings that need no escape (the caller has checked, as
+ * canonicalEntry does), `details` already canonical, `occurredAt` as isoString writes it. The one place
+ * the entry's keys are written, shared by canonicalEntry and the verifier's reader of packed rows.
+ */
+export function entryText(
+  action: string,
+  actorId: string,
+  actorKind: string,
+  details: string,
+  extensionId: string | null,
+  id: number,
+  occurredAt: string,
+  orgId: string | null,
+  outcome: string,
+  sourceIp: string | null,
+  sourceKind: string,
+  sourceUserAgent: string | null,
+  target: string,
+): string {
   return (
     `{"action":"${action}","actor":{"id":"${actorId}","kind":"${actorKind}"},"details":${details},"extension_id":${quoted(extensionId)},` +
-    `"id":${id},"occurred_at":"${isoString(event.occurredAt)}","org_id":${quoted(orgId)},"outcome":"${outcome}",` +
+    `"id":${id},"occurred_at":"${occurredAt}","org_id":${quoted(orgId)},"outcome":"${outcome}",` +
     `"source":{"ip":${quoted(sourceIp)},"kind":"${sourceKind}","user_agent":${quoted(sourceUserAgent)}},"target":"${target}","v":1}`
   );
 }
@@ -235,10 +259,14 @@ let cachedDatePart = "";
 
 /** date.toISOString(), which writes only digits, signs and the letters T and Z: nothing to escape. */
 export function isoString(date: Date): string {
-  const ms = date.getTime();
+  return isoStringOfTime(date.getTime());
+}
+
+/** isoString of a time in epoch milliseconds. */
+export function isoStringOfTime(ms: number): string {
   const day = Math.floor(ms / MS_PER_DAY);
   if (day !== cachedDay) {
-    const full = date.toISOString(); // throws on an invalid date, as toLogEntry does
+    const full = new Date(ms).toISOString(); // throws on an invalid date, as toLogEntry does
     cachedDatePart = full.slice(0, full.indexOf("T") + 1);
     cachedDay = day;
   }
@@ -270,5 +298,10 @@ export function leafHashOfText(text: string): Hash {
  * so it avoids allocating a Buffer per event.
  */
 export function entryLeafDigest(canonical: Canonicalize, event: EntryEvent): Digest {
-  return crypto.hash("sha256", "\u0000" + (canonicalEntry(event) ?? canonical(toLogEntry(event))), "binary");
+  return leafDigestOfText(canonicalEntry(event) ?? canonical(toLogEntry(event)));
+}
+
+/** SHA-256(0x00 ‖ UTF-8 text) as a Digest: leafHashOfText without the Buffer. */
+export function leafDigestOfText(text: string): Digest {
+  return crypto.hash("sha256", "\u0000" + text, "binary");
 }

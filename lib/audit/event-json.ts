@@ -3,16 +3,18 @@
 // reads a second costs the server a fifth of a core; handing the batch over as one jsonb parameter
 // (jsonb_to_recordset) and reading pages back as one json_agg text costs a tenth of that. Values round
 // trip exactly: timestamps as ISO text into timestamptz, and back as timestamptz text parsed the way
-// drizzle parses them, so the sequencer hashes the same event the verifier later reads.
+// drizzle parses them, so the sequencer hashes the same event the verifier later reads. Details are
+// written as their canonical (RFC 8785) text, which the json column keeps byte for byte.
 import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import type { NewAuditEvent } from "@/lib/db/schema";
-import type { EntryEvent } from "./entry";
+import { canonicalizer, type EntryEvent } from "./entry";
 import { rowsOf } from "./tree-store";
 
 /** Inserts audit events (already in row shape) with one statement and one parameter. */
 export async function insertEventRows(db: DbOrTx, rows: NewAuditEvent[]): Promise<void> {
   if (rows.length === 0) return;
+  const canonical = await canonicalizer();
   const json = JSON.stringify(
     rows.map((r, i) => ({
       i,
@@ -27,17 +29,18 @@ export async function insertEventRows(db: DbOrTx, rows: NewAuditEvent[]): Promis
       source_ip: r.sourceIp ?? null,
       source_user_agent: r.sourceUserAgent ?? null,
       outcome: r.outcome,
-      details: r.details ?? {},
+      // The details' RFC 8785 text, kept as written by the json column: the log entry holds exactly this.
+      details: canonical(r.details ?? {}),
     })),
   );
   await db.execute(sql`
     insert into audit_events (occurred_at, actor_kind, actor_id, action, target, extension_id, org_id,
       source_kind, source_ip, source_user_agent, outcome, details)
     select x.occurred_at, x.actor_kind, x.actor_id, x.action, x.target, x.extension_id, x.org_id,
-      x.source_kind, x.source_ip, x.source_user_agent, x.outcome, x.details
+      x.source_kind, x.source_ip, x.source_user_agent, x.outcome, x.details::json
     from jsonb_to_recordset(${json}::jsonb) as x(i integer, occurred_at timestamptz, actor_kind text, actor_id text,
       action text, target text, extension_id uuid, org_id uuid, source_kind text, source_ip text,
-      source_user_agent text, outcome text, details jsonb)
+      source_user_agent text, outcome text, details text)
     order by x.i`);
 }
 

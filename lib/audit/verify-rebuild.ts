@@ -2,10 +2,9 @@
 // its root taken at every size a checkpoint or anchor names, and the first leaf problem reported (a leaf
 // or event gone, an event that no longer hashes as logged, an event that entered the log late).
 import type { AuditCheckpointRow } from "@/lib/db/schema";
-import { entryLeafDigest, type canonicalizer } from "./entry";
 import { Frontier, fromDigest, toDigest, type Digest } from "./merkle";
 import { explainMismatch, HashList } from "./verify-diagnosis";
-import type { LeafRow } from "./verify-leaves";
+import type { LeafRow } from "./verify-leaf-row";
 import type { Db } from "@/lib/db/client";
 import type { Problem } from "./verify-report";
 
@@ -36,7 +35,6 @@ export class TreeRebuild {
 
   constructor(
     private readonly db: Db,
-    private readonly canonical: Awaited<ReturnType<typeof canonicalizer>>,
     /** Checkpoints whose signature verified, by tree size. */
     private readonly trusted: AuditCheckpointRow[],
     private readonly sizesOfInterest: Set<number>,
@@ -44,34 +42,44 @@ export class TreeRebuild {
     private readonly report: (problem: Problem) => void,
   ) {}
 
+  /** Adds a page of leaves, in leaf order. */
+  async addPage(page: readonly LeafRow[]): Promise<void> {
+    for (const leaf of page) {
+      // Synchronous unless a problem needs the database to be explained.
+      const explaining = this.#add(leaf);
+      if (explaining) await explaining;
+    }
+  }
+
   /** Adds one leaf (and, before it, any leaves missing from the middle of the log). */
-  async add({ leafIndex, eventId, leafHash: stored, event }: LeafRow): Promise<void> {
+  #add({ leafIndex, eventId, leafHash: stored, event }: LeafRow): Promise<void> | undefined {
     while (this.expected < leafIndex) {
       // A leaf row is gone: keep the tree's shape with its absence noted.
       this.#problem(() => ({ kind: "missing", leafIndex: this.expected, message: `leaf ${this.expected} was removed from the log` }));
-      await this.#append(ZERO_DIGEST);
+      this.#append(ZERO_DIGEST);
     }
-    let digest: Digest;
     if (!event) {
       this.#problem(() => ({ kind: "missing", leafIndex, message: `event ${eventId} at leaf ${leafIndex} was deleted` }));
-      digest = stored;
-    } else {
-      digest = entryLeafDigest(this.canonical, event);
-      const late = this.lastCheckpointAt;
-      if (digest !== stored) {
-        if (!this.#leafProblem) this.report(await explainMismatch(this.db, leafIndex, event.id, fromDigest(digest)));
-        this.#leafProblem = true;
-      } else if (late && event.occurredAt.getTime() < late.getTime() - this.lateCommitMs) {
-        // A checkpoint was signed after this event says it happened, yet the event came only later:
-        // the sequencer logs an event within seconds of its commit, so it was not there then.
-        this.#problem(() => ({
-          kind: "inserted",
-          leafIndex,
-          message: `event ${event.id} at leaf ${leafIndex} is dated ${event.occurredAt.toISOString()} but entered the log only after the checkpoint signed at ${late.toISOString()}`,
-        }));
-      }
+      this.#append(stored);
+      return undefined;
     }
-    await this.#append(digest);
+    const { digest } = event;
+    const late = this.lastCheckpointAt;
+    let explaining: Promise<void> | undefined;
+    if (digest !== stored) {
+      if (!this.#leafProblem) explaining = explainMismatch(this.db, leafIndex, event.id, fromDigest(digest)).then(this.report);
+      this.#leafProblem = true;
+    } else if (late && event.occurredAtMs < late.getTime() - this.lateCommitMs) {
+      // A checkpoint was signed after this event says it happened, yet the event came only later:
+      // the sequencer logs an event within seconds of its commit, so it was not there then.
+      this.#problem(() => ({
+        kind: "inserted",
+        leafIndex,
+        message: `event ${event.id} at leaf ${leafIndex} is dated ${new Date(event.occurredAtMs).toISOString()} but entered the log only after the checkpoint signed at ${late.toISOString()}`,
+      }));
+    }
+    this.#append(digest);
+    return explaining;
   }
 
   /** Reports only the first leaf problem: what follows it is explained by it. */
@@ -80,7 +88,7 @@ export class TreeRebuild {
     this.#leafProblem = true;
   }
 
-  async #append(digest: Digest) {
+  #append(digest: Digest) {
     this.recomputed.push(digest);
     this.frontier.appendDigest(digest);
     this.expected++;

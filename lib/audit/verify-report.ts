@@ -36,10 +36,11 @@ export interface VerifyOptions {
   pageSize?: number;
   onProgress?: (done: number, total: number) => void;
   /**
-   * How leaves are read on PostgreSQL: "rows" (default) reads leaves and events as plain rows; "json"
-   * reads json_agg pages as on PGlite. Only bench:audit sets it, to print both on the same machine.
+   * How leaves are read on PostgreSQL: "packed" (default) reads packed pages of leaves and entry texts
+   * (verify-packed.ts); "json" reads json_agg pages as on PGlite. Only bench:audit sets it, to print both
+   * on the same machine.
    */
-  postgresRead?: "rows" | "json";
+  postgresRead?: "packed" | "json";
 }
 
 /** What one external anchor held, for the report. */
@@ -64,5 +65,12 @@ export interface VerifyReport {
   first: Problem | null;
   /** Anchors that could not be read (an RPC or witness down): verification is then incomplete, not failed. */
   unchecked: string[];
+  /**
+   * Events canonicalized in full rather than hashed as the database wrote their entry: on PGlite all of
+   * them; on PostgreSQL those whose stored text is not the canonical one (rows written before migration
+   * 0007, or by hand) and those that no longer hash as logged.
+   */
+  recanonicalized: number;
+  /** Wall-clock seconds the verification took. */
   seconds: number;
 }

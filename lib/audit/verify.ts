@@ -66,9 +66,11 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
   const { anchored, summaries, unchecked } = await readAnchors(readers, options, firstLeafOf, report);
 
   const sizesOfInterest = new Set<number>([...checkpoints.map((c) => c.treeSize), ...anchored.map((a) => a.treeSize)]);
-  const tree = new TreeRebuild(db, canonical, trusted, sizesOfInterest, lateCommitMs, report);
-  for await (const page of leafPages(db, postgres, total, pageSize)) {
-    for (const leaf of page) await tree.add(leaf);
+  const tree = new TreeRebuild(db, trusted, sizesOfInterest, lateCommitMs, report);
+  let recanonicalized = 0;
+  for await (const page of leafPages(db, postgres, canonical, total, pageSize)) {
+    await tree.addPage(page.leaves);
+    recanonicalized += page.recanonicalized;
     options.onProgress?.(tree.expected, total);
   }
   const { frontier, rootAt, lastCheckpointAt } = tree;
@@ -107,6 +109,7 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
     problems: sorted,
     first: sorted[0] ?? null,
     unchecked,
+    recanonicalized,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -1,6 +1,6 @@
 // The audit trail's event table. Events are appended in the same transaction as the change they
 // describe and are never updated or deleted by the application.
-import { bigserial, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bigserial, index, json, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { tstz } from "@/lib/db/schema/types";
 
 export const actorKinds = ["user", "extension", "system"] as const;
@@ -22,7 +22,9 @@ export const auditEvents = pgTable(
     sourceIp: text("source_ip"),
     sourceUserAgent: text("source_user_agent"),
     outcome: text("outcome", { enum: outcomes }).notNull(),
-    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    // json, not jsonb: it keeps the text as written, and the application writes it in RFC 8785 canonical
+    // form (insertEventRows), so verifying the log hashes it as it is instead of re-canonicalizing it.
+    details: json("details").$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [
     index("audit_events_occurred_idx").on(t.occurredAt),
