@@ -160,7 +160,7 @@ const FIELDS = 5;
 async function entriesByText(client: PostgresClient, where: Where): Promise<Map<number, LeafEvent> | undefined> {
   const [[count, text, detailsText]] = (await client
     .unsafe(
-      `select count(*)::int4, string_agg(concat(id, E'\\x1f', ${TIME_MS}, E'\\x1f', ${PARTS_SQL.join(", E'\\x1f', ")}), E'\\x1f'),
+      `select count(*)::int4, string_agg(concat(id, E'\\x1f', ${TIME_US}, E'\\x1f', ${PARTS_SQL.join(", E'\\x1f', ")}), E'\\x1f'),
         string_agg(details::text, E'\\x1e')
       from audit_events where ${where.sql}`,
       where.params,
@@ -173,7 +173,7 @@ async function entriesByText(client: PostgresClient, where: Where): Promise<Map<
   if (f.length !== count * FIELDS || details.length !== count || !PAGE_TEXT.test(text)) return undefined;
   for (let r = 0, at = 0; r < count; r++, at += FIELDS) {
     const id = Number(f[at]);
-    const occurredAtMs = f[at + 1] === "" ? Number.NaN : Number(f[at + 1]);
+    const occurredAtMs = millisOf(f[at + 1]);
     const digest = Number.isFinite(occurredAtMs)
       ? leafDigestOfText(`${f[at + 2]}${details[r]}${f[at + 3]}${isoStringOfTime(occurredAtMs)}${f[at + 4]}`)
       : UNHASHABLE;
@@ -182,18 +182,27 @@ async function entriesByText(client: PostgresClient, where: Where): Promise<Map<
   return events;
 }
 
-/** occurred_at in whole epoch milliseconds (what a Date holds of it; the sub-millisecond digits dropped as the driver's parse drops them), or nothing when it is infinite. */
-const TIME_MS = `case when isfinite(occurred_at) then floor(extract(epoch from occurred_at) * 1000)::int8 end`;
+/**
+ * occurred_at in epoch microseconds, or nothing when it is infinite (exact: an integer below 2^53 until
+ * the year 2255, and cheaper for the server than milliseconds, which need a numeric floor).
+ */
+const TIME_US = `case when isfinite(occurred_at) then (extract(epoch from occurred_at) * 1000000)::int8 end`;
 
 /**
- * Events as plain rows with rows as arrays (the way for a page whose values hold a separator). The time
- * comes as whole epoch milliseconds (what a Date holds of it; the sub-millisecond digits dropped as the
- * driver's parse drops them), so no date text is parsed.
+ * TIME_US as whole epoch milliseconds, the sub-millisecond digits dropped (floored, as the driver's parse
+ * of the time drops them, so the event is the one the sequencer hashed); NaN for an infinite time.
+ */
+const millisOf = (micros: string | null | undefined) => (micros === null || micros === undefined || micros === "" ? Number.NaN : Math.floor(Number(micros) / 1000));
+
+/**
+ * Events as plain rows with rows as arrays, canonicalized in full (for a page whose text is not exact, and
+ * for events whose text does not hash to their leaf). The time comes as epoch microseconds (millisOf), so
+ * no date text is parsed.
  */
 async function eventsByRows(client: PostgresClient, canonical: Canonicalize, where: Where): Promise<RowEvents> {
   const rows = (await client
     .unsafe(
-      `select id, ${TIME_MS}, actor_kind, actor_id, action, target, extension_id, org_id,
+      `select id, ${TIME_US}, actor_kind, actor_id, action, target, extension_id, org_id,
         source_kind, source_ip, source_user_agent, outcome, details::text
       from audit_events where ${where.sql}`,
       where.params,
@@ -204,7 +213,7 @@ async function eventsByRows(client: PostgresClient, canonical: Canonicalize, whe
     const id = Number(r[0]);
     const event: EntryEvent = {
       id,
-      occurredAt: new Date(r[1] === null ? Number.NaN : Number(r[1])),
+      occurredAt: new Date(millisOf(r[1])),
       actorKind: r[2] as EntryEvent["actorKind"],
       actorId: r[3] as string,
       action: r[4] as string,
