@@ -55,6 +55,18 @@ export const PY_TRIGGERS: Readonly<Record<RuleGroup, RegExp>> = {
   sdk: /\bsecrets\b/,
 };
 
+const credentialLikeSeen = new Map<string, boolean>();
+/** isCredentialLike, remembered: the prefilter asks it of every property name, and names repeat. */
+function credentialLike(name: string): boolean {
+  let answer = credentialLikeSeen.get(name);
+  if (answer === undefined) {
+    if (credentialLikeSeen.size >= 4096) credentialLikeSeen.clear();
+    answer = isCredentialLike(name);
+    credentialLikeSeen.set(name, answer);
+  }
+  return answer;
+}
+
 /** Whether the JavaScript environment rules look for `Deno.env.get(…)` in this text (analyze-js.ts). */
 export function mentionsDeno(text: string): boolean {
   return /\bDeno\b/.test(text);
@@ -108,7 +120,7 @@ export function envQuiet(text: string): boolean {
     if (notAProperty(text, match.index)) continue;
     MEMBER_READ.lastIndex = match.index + 3;
     const read = MEMBER_READ.exec(text);
-    if (!read || isCredentialLike(read[1] as string)) return false;
+    if (!read || credentialLike(read[1] as string)) return false;
   }
   return true;
 }
@@ -136,7 +148,7 @@ function credentialKeyAt(text: string, i: number): boolean {
   if (c === '"' || c === "'" || c === "`") {
     let k = j + 1;
     while (k < text.length && text[k] !== c) k += text[k] === "\\" ? 2 : 1;
-    return isCredentialLike(text.slice(j + 1, k));
+    return credentialLike(text.slice(j + 1, k));
   }
   return commentAt(text, j) || c === "\\" || !isAscii(c);
 }
@@ -155,7 +167,7 @@ function credentialPropertyAt(text: string, i: number): boolean {
   const end = j + name.length;
   const next = text[end];
   if (next !== undefined && (next === "\\" || !isAscii(next))) return true;
-  if (isCredentialLike(name)) return true;
+  if (credentialLike(name)) return true;
   if (!CONFIG_GETTERS.has(name)) return false;
   // A getter's first argument is the name read: `config.get("api_key")`.
   const k = skipSpace(text, end);

@@ -191,17 +191,19 @@ function functionQuiet(shapes: Shapes, fnText: string, body: SgNode, declared: D
   return !hasAnyWord(split.header, names) && usesQuiet(shapes, rest, names);
 }
 
-/** A top-level `async function` (possibly exported) in JavaScript: its text and body, or null. */
+/**
+ * A top-level `async function` (possibly exported) in JavaScript: its text and body, or null. The text
+ * says what the node is: a top-level node that starts with `export` is an export statement, one that
+ * starts with `async function` a function declaration (anything the parser could not read has no body).
+ */
 function jsFunction(top: SgNode, text: string): { text: string; body: SgNode } | null {
   // `export` then the declaration: with only spaces between, the declaration's text is the rest.
   const exported = /^export\s+(?=async\s+function\s)/.exec(text);
-  const kind = top.kind();
-  if (exported ? kind !== "export_statement" : kind !== "function_declaration") return null;
+  const fnText = exported ? text.slice(exported[0].length) : text;
+  if (!/^async\s+function\s+[A-Za-z_$]/.test(fnText)) return null;
   const fn = exported ? top.field("declaration") : top;
-  const body = fn?.kind() === "function_declaration" ? fn.field("body") : null;
-  return body && /^async\s+function\s+[A-Za-z_$]/.test(text.slice(exported?.[0].length ?? 0))
-    ? { text: text.slice(exported?.[0].length ?? 0), body }
-    : null;
+  const body = fn?.field("body");
+  return body && body.kind() === "statement_block" ? { text: fnText, body } : null;
 }
 
 /** A top-level `async def` in Python (not decorated: a cache decorator keeps a secret): its text and body. */
