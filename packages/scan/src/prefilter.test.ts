@@ -96,7 +96,11 @@ const CRAFTED: [string, string, string][] = [
   ["escaped property", "src/c9.ts", "import config from './config';\nexport const k = config.\\u0061piKey;\n"],
   ["getter on the next line", "src/c10.ts", 'import config from "./config";\nexport const k = config.get\n  ("client_secret");\n'],
   ["tagged getter", "src/c11.ts", "import config from './config';\nexport const k = config.get`api_key`;\n"],
-  ["getter in a condition", "src/c12.ts", 'import config from "./config";\nexport const k = config.get ? config.get("api_token") : null;\n'],
+  [
+    "getter in a condition",
+    "src/c12.ts",
+    'import config from "./config";\nexport const k = config.get ? config.get("api_token") : null;\n',
+  ],
   // Dynamic module loads the trigger words must still see.
   ["concatenated require", "src/i1.js", 'const lang = process.argv[2];\nmodule.exports = require("./locale/" + lang);\n'],
   ["empty require", "src/i2.js", "module.exports = require();\n"],
