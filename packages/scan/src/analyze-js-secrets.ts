@@ -6,7 +6,7 @@ import { LOGGER_CALL, RESPONSE_CALL, escapeRegex, type AnalyzeContext } from "./
 import { FUNCTION_KINDS, enclosingFunction, firstArgument, literal, moduleBindings, unwrap } from "./js-nodes";
 
 /** A call that sends its argument as the response (`res.json(x)`). */
-const RESPONSE_SEND = /^(res|response|reply|ctx|c)\.(json|send|end|write|body)$/;
+export const RESPONSE_SEND = /^(res|response|reply|ctx|c)\.(json|send|end|write|body)$/;
 const SDK_METHODS = new Set(["get", "set", "delete", "isSet", "meta", "rotate"]);
 
 function sdkCalls(root: SgNode, ctx: AnalyzeContext): SdkCall[] {

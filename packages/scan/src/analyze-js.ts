@@ -2,11 +2,12 @@
 // and reports the read sites of rules.ts. Each rule is one or two ast-grep queries run natively over the
 // tree; only the matches cross into JavaScript, where names are judged (names.ts) and values followed.
 import type { SgNode } from "@ast-grep/napi";
-import { anyGate, configAccesses, reportOutermost, sameNode, storeCredentialKey } from "./analyze-shared";
+import { configAccesses, reportOutermost, sameNode, storeCredentialKey } from "./analyze-shared";
 import { jsSecretRules } from "./analyze-js-secrets";
 import { CONFIG_GETTERS, STORE_INITIALIZER, STORE_GETTERS, report, vaultHint, type AnalyzeContext } from "./common";
 import { firstArgument, isWrite, literal, oneLineText, staticTexts } from "./js-nodes";
 import { isCredentialLike } from "./names";
+import { mentionsDeno, type RuleGroup } from "./prefilter";
 
 const DOTENV_MODULES =
   /^(dotenv|dotenv\/config|dotenv-flow|dotenv-flow\/config|dotenv-safe|dotenv-expand|@dotenvx\/dotenvx|@dotenvx\/dotenvx\/config|env-cmd)$/;
@@ -279,34 +280,17 @@ function dynamicCode(root: SgNode, ctx: AnalyzeContext): void {
 }
 
 /**
- * Words each group of rules needs in the source: a rule group whose words are absent cannot match, so it
- * is not run, and a file with none of them is not parsed at all (scan.ts). Kept in step with the queries
- * above: every API, receiver and module name a rule looks for appears here.
+ * Runs the given groups of JavaScript/TypeScript rules over one parsed file (`text` is its source: the
+ * Deno query runs only when it names Deno). Which groups can report is the prefilter's call (scan.ts).
  */
-export const JS_GATES = {
-  env: /\.env\b/,
-  imports:
-    /dotenv|env-cmd|secrets-manager|client-ssm|node-vault|hashi-vault|keytar|keyring|secret-manager|keyvault|1password|infisical|doppler|child_process|execa|cross-spawn|SecretsManager|\bSSM\b|require\(\s*[^'"\s)]|import\(\s*[^'"\s)]/,
-  config: /config|settings|\bconf\b|\bcfg\b/i,
-  store: /redis|cache|kv|memcache|valkey|keyv|store|storage|db|shel(f|ve)|createClient/i,
-  code: /\beval\b|\bFunction\b|\bvm\./,
-  sdk: /\bsecrets\b/,
-};
-
-/** Whether any JavaScript rule could match this text (otherwise the file is not parsed). */
-export function jsMayMatch(text: string): boolean {
-  return anyGate(JS_GATES, text);
-}
-
-/** Runs every JavaScript/TypeScript rule over one parsed file (`text` is its source, for the gates). */
-export function analyzeJs(root: SgNode, ctx: AnalyzeContext, text: string): void {
-  if (JS_GATES.env.test(text)) envAccesses(root, ctx, text.includes("Deno.env"));
-  if (JS_GATES.imports.test(text)) {
+export function analyzeJs(root: SgNode, ctx: AnalyzeContext, groups: readonly RuleGroup[], text: string): void {
+  if (groups.includes("env")) envAccesses(root, ctx, mentionsDeno(text));
+  if (groups.includes("imports")) {
     const found = imports(root, ctx);
     childProcesses(root, ctx, found);
   }
-  if (JS_GATES.config.test(text)) configReads(root, ctx);
-  if (JS_GATES.store.test(text)) storeReads(root, ctx);
-  if (JS_GATES.code.test(text)) dynamicCode(root, ctx);
-  if (JS_GATES.sdk.test(text)) jsSecretRules(root, ctx);
+  if (groups.includes("config")) configReads(root, ctx);
+  if (groups.includes("store")) storeReads(root, ctx);
+  if (groups.includes("code")) dynamicCode(root, ctx);
+  if (groups.includes("sdk")) jsSecretRules(root, ctx);
 }

@@ -4,9 +4,10 @@
 // ctx.secrets.get goes inside its handler.
 import type { SgNode } from "@ast-grep/napi";
 import { pySecretRules } from "./analyze-python-secrets";
-import { anyGate, configAccesses, reportOutermost, sameNode, storeCredentialKey } from "./analyze-shared";
+import { configAccesses, reportOutermost, sameNode, storeCredentialKey } from "./analyze-shared";
 import { CONFIG_GETTERS, STORE_GETTERS, STORE_INITIALIZER, oneLine, report, vaultHint, type AnalyzeContext } from "./common";
 import { isCredentialLike } from "./names";
+import type { RuleGroup } from "./prefilter";
 import { isAssignmentTarget, keywordArg, literal, positionalArgs, staticTexts } from "./python-nodes";
 
 const DOTENV_MODULES = /^(dotenv|decouple|environs|dotenv_values)$/;
@@ -261,31 +262,14 @@ function storeReads(root: SgNode, ctx: AnalyzeContext): void {
   }
 }
 
-/** Words each group of Python rules needs in the source (see JS_GATES in analyze-js.ts). */
-export const PY_GATES = {
-  env: /environ|getenv|getattr/,
-  imports: /dotenv|decouple|environs|hvac|keyring|secretmanager|keyvault|onepassword|infisical|secretsmanager|\bssm\b|subprocess|\bos\b/,
-  config: /config|settings|\bconf\b|\bcfg\b/i,
-  store: /redis|cache|kv|memcache|valkey|keyv|store|storage|db|shel(f|ve)|createClient/i,
-  code: /\beval\b|\bexec\b|\bcompile\b|__import__|import_module/,
-  sdk: /\bsecrets\b/,
-};
-
-/** Whether any Python rule could match this text (otherwise the file is not parsed). */
-export function pyMayMatch(text: string): boolean {
-  return anyGate(PY_GATES, text);
-}
-
-/** Runs every Python rule over one parsed file (`text` is its source, for the gates). */
-export function analyzePython(root: SgNode, ctx: AnalyzeContext, text: string): void {
-  const found =
-    PY_GATES.imports.test(text) || PY_GATES.env.test(text)
-      ? moduleImports(root, ctx)
-      : { fromOs: new Set<string>(), fromSubprocess: new Set<string>() };
-  if (PY_GATES.env.test(text)) envReads(root, ctx, found.fromOs);
-  if (PY_GATES.imports.test(text)) childProcesses(root, ctx, found);
-  if (PY_GATES.config.test(text)) configReads(root, ctx);
-  if (PY_GATES.store.test(text)) storeReads(root, ctx);
-  if (PY_GATES.code.test(text)) dynamicCode(root, ctx);
-  if (PY_GATES.sdk.test(text)) pySecretRules(root, ctx);
+/** Runs the given groups of Python rules over one parsed file (the prefilter picks them: scan.ts). */
+export function analyzePython(root: SgNode, ctx: AnalyzeContext, groups: readonly RuleGroup[]): void {
+  const has = (group: RuleGroup) => groups.includes(group);
+  const found = has("imports") || has("env") ? moduleImports(root, ctx) : { fromOs: new Set<string>(), fromSubprocess: new Set<string>() };
+  if (has("env")) envReads(root, ctx, found.fromOs);
+  if (has("imports")) childProcesses(root, ctx, found);
+  if (has("config")) configReads(root, ctx);
+  if (has("store")) storeReads(root, ctx);
+  if (has("code")) dynamicCode(root, ctx);
+  if (has("sdk")) pySecretRules(root, ctx);
 }

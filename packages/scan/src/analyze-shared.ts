@@ -20,11 +20,6 @@ export function sameNode(a: SgNode | null | undefined, b: SgNode): boolean {
   return !!a && a.id() === b.id();
 }
 
-/** Whether any gate of an analyzer matches the text (otherwise the file is not parsed). */
-export function anyGate(gates: Record<string, RegExp>, text: string): boolean {
-  return Object.values(gates).some((gate) => gate.test(text));
-}
-
 /** A `secrets.<method>(ref)` call; `ref` is null when the name is computed. */
 export interface SdkCall {
   call: SgNode;
@@ -130,7 +125,7 @@ export function addDerived(
 }
 
 /** A store method that keeps a value beyond the call (`cache.set`, `redis.hset`…). */
-const KEEPING_STORE_CALL = /(^|\.)(cache|memo|store|redis|kv|lru)\w*\.(set|put|hset|setex|add)$/i;
+export const KEEPING_STORE_CALL = /(^|\.)(cache|memo|store|redis|kv|lru)\w*\.(set|put|hset|setex|add)$/i;
 
 /** How the calls of one language hand a secret on (see followCall). */
 export interface CallSinks {
