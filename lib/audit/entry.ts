@@ -216,13 +216,28 @@ export function canonicalEntry(event: EntryEvent): string | undefined {
   const details = jcs(event.details, 0);
   if (details === undefined) return undefined;
   const occurredAt = isoString(event.occurredAt);
-  return entryText(action, actorId, actorKind, details, extensionId, id, occurredAt, orgId, outcome, sourceIp, sourceKind, sourceUserAgent, target);
+  return entryText(
+    action,
+    actorId,
+    actorKind,
+    details,
+    extensionId,
+    id,
+    occurredAt,
+    orgId,
+    outcome,
+    sourceIp,
+    sourceKind,
+    sourceUserAgent,
+    target,
+  );
 }
 
 /**
  * The entry's RFC 8785 text from its values: strings that need no escape (the caller has checked, as
  * canonicalEntry does), `details` already canonical, `occurredAt` as isoString writes it. The one place
- * the entry's keys are written, shared by canonicalEntry and the verifier's reader of packed rows.
+ * in TypeScript the entry's keys are written; verify-packed.ts has the server write the same text
+ * (ENTRY_PARTS), and its test fails if the two part ways.
  */
 export function entryText(
   action: string,

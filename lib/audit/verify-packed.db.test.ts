@@ -32,7 +32,7 @@ const ordinary = (i: number): AuditEventInput => {
     {},
     { source: { kind: "worker", ip: null, userAgent: null }, orgId: null, extensionId: null },
     { actor: { kind: "extension", id: "ext-ünïcødé-🔑" }, target: "user.api_key", details: {} },
-    { details: { nested: { list: [1, 2.5, -0, 1e21, "x"], flag: true, none: null }, "é": "ü", a: "line" } },
+    { details: { nested: { list: [1, 2.5, -0, 1e21, "x"], flag: true, none: null }, é: "ü", a: "line" } },
     { source: { kind: "api", ip: "2001:db8::1", userAgent: null }, details: { scopes: ["read", "write"] } },
   ];
   return sampleEvent(i, {
@@ -65,7 +65,10 @@ async function seed(events: AuditEventInput[]) {
 }
 
 const verify = (pageSize?: number) => verifyLog(database.db, { publicKey, origin: ORIGIN, anchorFile: fixture.anchorFile, pageSize });
-const verdict = (report: VerifyReport) => ({ ok: report.ok, first: report.first ? `${report.first.kind}@${report.first.leafIndex}` : null });
+const verdict = (report: VerifyReport) => ({
+  ok: report.ok,
+  first: report.first ? `${report.first.kind}@${report.first.leafIndex}` : null,
+});
 const eventAtLeaf = (leafIndex: number) => sql`(select event_id from audit_leaves where leaf_index = ${leafIndex})`;
 
 describe("verification of every event shape", () => {
@@ -121,7 +124,9 @@ describe("tampering the fast text cannot hide", () => {
 
   for (const [name, leaf, change] of cases) {
     it(`names ${name} as altered at its leaf`, async () => {
-      await database.db.execute(sql.raw(`update audit_events set ${change} where id = (select event_id from audit_leaves where leaf_index = ${leaf})`));
+      await database.db.execute(
+        sql.raw(`update audit_events set ${change} where id = (select event_id from audit_leaves where leaf_index = ${leaf})`),
+      );
       for (const pageSize of [undefined, 3]) expect(verdict(await verify(pageSize))).toEqual({ ok: false, first: `altered@${leaf}` });
     });
   }

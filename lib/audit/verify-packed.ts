@@ -88,7 +88,9 @@ function whereIds(ids: number[]): Where {
     if (id < low) low = id;
     if (id > high) high = id;
   }
-  return high - low < ids.length * 2 ? { sql: `id >= $1 and id <= $2`, params: [low, high] } : { sql: `id = any($1::int8[])`, params: [ids] };
+  return high - low < ids.length * 2
+    ? { sql: `id >= $1 and id <= $2`, params: [low, high] }
+    : { sql: `id = any($1::int8[])`, params: [ids] };
 }
 
 const FIELD = "\u001f";
@@ -102,7 +104,15 @@ const RECORD = "\u001e";
  * events of every shape are hashed from this text, not canonicalized again.
  */
 const ENTRY_PARTS: (string | { column: string; nullable?: true })[][] = [
-  ['{"action":"', { column: "action" }, '","actor":{"id":"', { column: "actor_id" }, '","kind":"', { column: "actor_kind" }, '"},"details":'],
+  [
+    '{"action":"',
+    { column: "action" },
+    '","actor":{"id":"',
+    { column: "actor_id" },
+    '","kind":"',
+    { column: "actor_kind" },
+    '"},"details":',
+  ],
   [',"extension_id":', { column: "extension_id::text", nullable: true }, ',"id":', { column: "id" }, ',"occurred_at":"'],
   [
     '","org_id":',
@@ -139,9 +149,7 @@ const RECORD_SOURCE = [
   "-?\\d+", // id
   "(?:-?\\d+)?", // time, empty when infinite
   ...ENTRY_PARTS.map((part) =>
-    part
-      .map((piece) => (typeof piece === "string" ? escapeRegExp(piece) : piece.nullable ? `(?:null|"${PLAIN}")` : PLAIN))
-      .join(""),
+    part.map((piece) => (typeof piece === "string" ? escapeRegExp(piece) : piece.nullable ? `(?:null|"${PLAIN}")` : PLAIN)).join(""),
   ),
 ].join("\\u001f");
 const PAGE_TEXT = new RegExp(`^(?:${RECORD_SOURCE}\\u001f)*${RECORD_SOURCE}$`);
@@ -192,7 +200,8 @@ const TIME_US = `case when isfinite(occurred_at) then (extract(epoch from occurr
  * TIME_US as whole epoch milliseconds, the sub-millisecond digits dropped (floored, as the driver's parse
  * of the time drops them, so the event is the one the sequencer hashed); NaN for an infinite time.
  */
-const millisOf = (micros: string | null | undefined) => (micros === null || micros === undefined || micros === "" ? Number.NaN : Math.floor(Number(micros) / 1000));
+const millisOf = (micros: string | null | undefined) =>
+  micros === null || micros === undefined || micros === "" ? Number.NaN : Math.floor(Number(micros) / 1000);
 
 /**
  * Events as plain rows with rows as arrays, canonicalized in full (for a page whose text is not exact, and
