@@ -153,17 +153,18 @@ const RECORD_SOURCE = [
   ),
 ].join("\\u001f");
 const PAGE_TEXT = new RegExp(`^(?:${RECORD_SOURCE}\\u001f)*${RECORD_SOURCE}$`);
-/** Fields of an event in the text: id, time in epoch milliseconds, then the three parts. */
+/** Fields of an event in the text: id, time in epoch microseconds, then the three parts. */
 const FIELDS = 5;
 
 /**
  * Each event's entry as text, hashed: the page's events as records of five fields joined by U+001F (id,
  * time, the three parts), and their details, in the same order, joined by U+001E. The text is exact
- * only if it can be split exactly and no value in it holds a quote or a backslash, and this checks all
- * three on the whole page at once: a separator inside a value adds a field; a value's quote adds to the
- * count of quotes the parts and the non-null values' own quotes make; a backslash only a value can bring.
- * A control character or non-canonical details need no check: they make the text differ from the
- * canonical one, so the event is canonicalized in full. Undefined when the text is not exact.
+ * only if it splits exactly and no value in it holds a quote or a backslash, and one match of PAGE_TEXT
+ * over the whole page checks both: a separator inside a value adds a field, and a value written between
+ * quotes must not hold a quote or a backslash. A control character or non-canonical details need no
+ * check: they make the text differ from the canonical one, so the event is canonicalized in full
+ * (json text cannot hold a raw control character, so the details split exactly). Undefined when the
+ * text is not exact.
  */
 async function entriesByText(client: PostgresClient, where: Where): Promise<Map<number, LeafEvent> | undefined> {
   const [[count, text, detailsText]] = (await client
