@@ -54,15 +54,20 @@ export async function queryPackedPage(client: PostgresClient, canonical: Canonic
   const leafHashes = order.map((i) => stored.slice(i * 32, i * 32 + 32));
 
   const where = whereIds(ids);
-  const events = (await entriesByText(client, where)) ?? (await eventsByRows(client, canonical, where));
-  const differing = ids.filter((id, n) => events.get(id)?.digest !== leafHashes[n] && events.has(id));
-  let recanonicalized = 0;
-  if (differing.length > 0 && !(events instanceof RowEvents)) {
-    const again = await eventsByRows(client, canonical, { sql: `id = any($1::int8[])`, params: [differing] });
-    for (const [id, event] of again) events.set(id, event);
-    recanonicalized = again.size;
+  const fast = await entriesByText(client, where);
+  let events: Map<number, LeafEvent>;
+  let recanonicalized: number;
+  if (fast) {
+    // Only the events whose text does not hash to their leaf are read again and canonicalized in full.
+    const differing = ids.filter((id, n) => fast.has(id) && fast.get(id)?.digest !== leafHashes[n]);
+    const again = differing.length > 0 ? await eventsByRows(client, canonical, { sql: `id = any($1::int8[])`, params: [differing] }) : null;
+    for (const [id, event] of again ?? []) fast.set(id, event);
+    events = fast;
+    recanonicalized = again?.size ?? 0;
+  } else {
+    events = await eventsByRows(client, canonical, where);
+    recanonicalized = events.size;
   }
-  if (events instanceof RowEvents) recanonicalized = events.size;
   const leaves = order.map((i, n) => ({
     leafIndex: indexAt(i),
     eventId: ids[n] as number,
@@ -209,7 +214,7 @@ const millisOf = (micros: string | null | undefined) =>
  * for events whose text does not hash to their leaf). The time comes as epoch microseconds (millisOf), so
  * no date text is parsed.
  */
-async function eventsByRows(client: PostgresClient, canonical: Canonicalize, where: Where): Promise<RowEvents> {
+async function eventsByRows(client: PostgresClient, canonical: Canonicalize, where: Where): Promise<Map<number, LeafEvent>> {
   const rows = (await client
     .unsafe(
       `select id, ${TIME_US}, actor_kind, actor_id, action, target, extension_id, org_id,
@@ -218,7 +223,7 @@ async function eventsByRows(client: PostgresClient, canonical: Canonicalize, whe
       where.params,
     )
     .values()) as (string | null)[][];
-  const events = new RowEvents();
+  const events = new Map<number, LeafEvent>();
   for (const r of rows) {
     const id = Number(r[0]);
     const event: EntryEvent = {
@@ -240,6 +245,3 @@ async function eventsByRows(client: PostgresClient, canonical: Canonicalize, whe
   }
   return events;
 }
-
-/** Events read as columns and canonicalized in full. */
-class RowEvents extends Map<number, LeafEvent> {}
