@@ -1,30 +1,45 @@
-// npm run bench:runtime [-- --seconds N --rounds N --concurrency N] — requests per second and latency of
-// GET /api/v1/secrets/{ref} (token verification, installation and membership check, vault read, read
-// audit) next to a bare route handler (/api/v1/_bench) in the same production build, served by the same
-// `next start`, measured in the same run with the same client. Rounds alternate between the two so
-// drift (CPU frequency, other load) hits both alike. Set BENCH_SKIP_BUILD=1 to reuse the last build.
+// npm run bench:runtime [-- --seconds N --rounds N --concurrency N --postgres 1 --worker 1] — requests per
+// second, latency and CPU per request of what extensions call on every invocation, each next to its
+// baselines, in one run on one machine with one client:
+// - GET /api/v1/secrets/{ref} (token, installation and membership check, vault read, read audit) and GET
+//   /api/v1/readiness, answered by server.mjs's lean path (lib/runtime/node-listener.ts);
+// - the bare route handler /api/v1/_bench, through Next, in the same production build and server;
+// - the plain server (bench/plain-server.ts): the same read with node:http, postgres.js and jose, no audit;
+// - with --postgres 1, the same read through Next's route handler (a second Latchkey server on the same
+//   database with LATCHKEY_RUNTIME_FAST_PATH=false), for what the lean path saves.
+// Rounds alternate between the targets so drift (CPU frequency, other load) hits them alike. The client is
+// wrk (Debian's `wrk`) when it is installed — a C client that leaves the server the CPU — else fetch from
+// this process, which caps every figure and is said so. CPU per request is the server process's user +
+// system time over a round (and PostgreSQL's: every `postgres` process on the machine) divided by the
+// requests answered. Set BENCH_SKIP_BUILD=1 to reuse the last build.
 //
 // The database is embedded PGlite by default (the zero-configuration shape); with --postgres 1 it is a
 // throwaway database on DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/test), dropped
-// at the end (the production shape). With --worker 1 (PostgreSQL only) the audit sequencer and the OAuth
-// refresher run in `npm run worker` beside the server instead of inside it — the other production shape;
-// every read is still audited and sequenced, on the same machine. PGlite allows one process at a time, so the token is minted and the
-// secret set here first, with the database closed again before the server opens it.
+// at the end (the production shape). The plain server always reads PostgreSQL: on the embedded default
+// it gets a throwaway database of its own with the same secret. With --worker 1 (PostgreSQL only) the
+// audit sequencer and the OAuth refresher run in `npm run worker` beside the server instead of inside it.
+// PGlite allows one process at a time, so the token is minted and the secret set here first, with the
+// database closed again before the server opens it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
+import { load, memoryOf, summarize, WRK, type Sample, type Summary, type Target } from "./http-load";
 import { fmt, parseFlags } from "./lib";
 
-const flags = parseFlags({ seconds: 5, rounds: 3, concurrency: 32, port: 3304, postgres: 0, worker: 0 });
+const flags = parseFlags({ seconds: 5, rounds: 3, concurrency: 32, port: 3320, postgres: 0, worker: 0 });
 const DIST = ".next-bench-runtime";
 const DATA = path.resolve(".data/bench-runtime");
 const BASE = `http://127.0.0.1:${flags.port}`;
+// The demo OAuth provider takes port + 1. (The default keeps clear of MariaDB's 3306.)
+const PLAIN_PORT = flags.port + 2;
+const NEXT_PATH_PORT = flags.port + 3;
 const SECRET_VALUE = "sk-bench-spotify-key-0123456789";
+const REF = "user.spotify_api_key";
 
-// Configure this process and the server the same way, before any lib module reads the environment.
+// Configure this process and the servers the same way, before any lib module reads the environment.
 const serverEnv = {
   ...process.env,
   LATCHKEY_DATA_DIR: DATA,
@@ -39,9 +54,9 @@ const serverEnv = {
 };
 Object.assign(process.env, serverEnv);
 
-/** With --postgres 1: a fresh database on the server, and how to drop it. */
+/** A fresh database on the PostgreSQL server, and how to drop it. */
 async function postgresDatabase(): Promise<{ url: string; label: string; drop: () => Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+  const serverUrl = process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test";
   const name = `latchkey_bench_rt_${randomBytes(5).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -57,7 +72,8 @@ async function postgresDatabase(): Promise<{ url: string; label: string; drop: (
   };
 }
 
-async function prepare(databaseUrl: string | undefined): Promise<{ token: string; ref: string }> {
+/** Seeds the demo data in a database, sets Eve's Spotify key and mints her a read + readiness token. */
+async function prepare(databaseUrl: string | undefined): Promise<string> {
   const { env } = await import("@/lib/env");
   const { openDatabase } = await import("@/lib/db/client");
   const { seedDemo } = await import("@/lib/demo/seed");
@@ -68,7 +84,6 @@ async function prepare(databaseUrl: string | undefined): Promise<{ token: string
   const { mintRuntimeToken } = await import("@/lib/runtime/dispatch");
   const { noConnections } = await import("@/lib/runtime/oauth-broker");
   const config = env();
-  fs.rmSync(DATA, { recursive: true, force: true });
   const database = await openDatabase({ url: databaseUrl, pgliteDir: config.pgliteDir });
   try {
     await seedDemo(database.db);
@@ -88,9 +103,10 @@ async function prepare(databaseUrl: string | undefined): Promise<{ token: string
     const keys = new SigningKeys({ db: database.db, dataKeys: vault.dataKeys, maxTokenTtlSeconds: 900 });
     const minted = await mintRuntimeToken(
       { db: database.db, vault, keys, baseUrl: BASE, tokenTtlSeconds: 900, oauth: noConnections },
-      { installationId: install.id, userId: eve.id, scopes: ["secrets:read"], ttlSeconds: 900 },
+      { installationId: install.id, userId: eve.id, scopes: ["secrets:read", "readiness:read"], ttlSeconds: 900 },
     );
-    return { token: minted.token, ref: "user.spotify_api_key" };
+    await vault.reads.close();
+    return minted.token;
   } finally {
     await database.close();
   }
@@ -106,35 +122,40 @@ function build() {
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
 }
 
-async function start(): Promise<ChildProcess> {
+/** Starts `node <args>` (its own process group, so stop() ends it and its children) and waits for `probe`. */
+async function start(label: string, args: string[], env: NodeJS.ProcessEnv, probe: string): Promise<ChildProcess> {
   // A server left on the port would answer instead of ours (with another database and key).
-  const occupied = await fetch(`${BASE}/api/v1/_bench`).then(
+  const occupied = await fetch(probe).then(
     () => true,
     () => false,
   );
-  if (occupied) throw new Error(`port ${flags.port} is already in use; stop that server or pass --port N`);
-  const server = spawn("npx", ["next", "start", "-p", String(flags.port), "-H", "127.0.0.1"], {
-    env: serverEnv,
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true,
-  });
-  const deadline = Date.now() + 60_000;
+  if (occupied) throw new Error(`${new URL(probe).host} is already in use; stop that server or pass --port N`);
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "inherit"], detached: true });
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${label} exited (code ${child.exitCode}) before it answered`);
     try {
-      const response = await fetch(`${BASE}/api/v1/_bench`);
-      if (response.ok) return server;
+      const response = await fetch(probe);
+      if (response.status < 500) return child;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  await stop(server);
-  throw new Error("the server did not come up within 60 s");
+  await stop(child);
+  throw new Error(`${label} did not come up within 90 s`);
 }
 
+/** Latchkey's server (server.mjs) on `port` over the bench's build. */
+const latchkey = (port: number, extra: Record<string, string> = {}) =>
+  start(
+    `Latchkey on ${port}`,
+    ["server.mjs"],
+    { ...serverEnv, PORT: String(port), HOSTNAME: "127.0.0.1", ...extra },
+    `http://127.0.0.1:${port}/api/v1/_bench`,
+  );
+
 async function stop(server: ChildProcess) {
-  // The server runs in its own process group (npx → next → workers): end exactly that group, and make
-  // sure it is gone before the next run starts on the same port.
   const pid = server.pid;
   if (!pid) return;
   const signal = (name: NodeJS.Signals | 0) => {
@@ -146,48 +167,11 @@ async function stop(server: ChildProcess) {
     }
   };
   signal("SIGTERM");
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 100));
     if (!signal(0)) return;
   }
   signal("SIGKILL");
-}
-
-interface Sample {
-  requests: number;
-  seconds: number;
-  latencies: number[];
-}
-
-/** `concurrency` clients, each sending its next request as soon as the previous answer is read. */
-async function load(
-  url: string,
-  headers: Record<string, string>,
-  seconds: number,
-  check: (status: number, body: string) => void,
-): Promise<Sample> {
-  const latencies: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  const started = performance.now();
-  const client = async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      const response = await fetch(url, { headers });
-      const body = await response.text();
-      latencies.push(performance.now() - t0);
-      check(response.status, body);
-    }
-  };
-  await Promise.all(Array.from({ length: flags.concurrency }, client));
-  return { requests: latencies.length, seconds: (performance.now() - started) / 1000, latencies };
-}
-
-function summarize(samples: Sample[]) {
-  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
-  const requests = samples.reduce((n, s) => n + s.requests, 0);
-  const seconds = samples.reduce((n, s) => n + s.seconds, 0);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { rps: requests / seconds, requests, p50: pct(50), p99: pct(99) };
 }
 
 /** The Spotify example, through the SDK over real HTTP, against the server about to be measured. */
@@ -219,69 +203,151 @@ async function exampleAgainstServer(token: string) {
 }
 
 async function main() {
-  const pg = flags.postgres ? await postgresDatabase() : null;
-  if (pg) serverEnv.DATABASE_URL = pg.url;
-  Object.assign(process.env, serverEnv);
-  const storage = pg?.label ?? "embedded PGlite";
+  fs.rmSync(DATA, { recursive: true, force: true });
+  // The plain server reads PostgreSQL: the bench's database in --postgres mode, else one of its own.
+  const pg = await postgresDatabase();
+  const embedded = !flags.postgres;
   try {
-    await run(pg?.url, storage);
+    await run(pg, embedded);
   } finally {
-    await pg?.drop();
+    await pg.drop();
   }
 }
 
-async function run(databaseUrl: string | undefined, storage: string) {
-  const { token, ref } = await prepare(databaseUrl);
+/** A started child's pid (a child that has one is running). */
+function pidOf(child: ChildProcess): number {
+  if (child.pid === undefined) throw new Error("a server did not start");
+  return child.pid;
+}
+
+const expectSecret = (status: number, body: string) => {
+  if (status !== 200 || !body.includes(SECRET_VALUE)) throw new Error(`secrets endpoint answered ${status}: ${body.slice(0, 200)}`);
+};
+const expectOk = (status: number, body: string) => {
+  if (status !== 200) throw new Error(`answered ${status}: ${body.slice(0, 200)}`);
+};
+
+/** What is measured, in the order rounds visit them: the plain server, the bare route, read, readiness, read through Next. */
+function targetsFor(
+  servers: { main: number; plain: number; throughNext: number | null },
+  tokens: { token: string; plain: string },
+  embedded: boolean,
+) {
+  const auth = { authorization: `Bearer ${tokens.token}` };
+  const onMain = { pid: servers.main, postgres: !embedded };
+  const targets: Target[] = [
+    {
+      label: "plain server, same read (no audit)",
+      url: `http://127.0.0.1:${PLAIN_PORT}/api/v1/secrets/${REF}`,
+      headers: { authorization: `Bearer ${tokens.plain}` },
+      pid: servers.plain,
+      postgres: true,
+      check: expectSecret,
+    },
+    { label: "bare Next route handler", url: `${BASE}/api/v1/_bench`, headers: {}, ...onMain, check: expectOk },
+    { label: `GET /api/v1/secrets/${REF}`, url: `${BASE}/api/v1/secrets/${REF}`, headers: auth, ...onMain, check: expectSecret },
+    { label: "GET /api/v1/readiness", url: `${BASE}/api/v1/readiness`, headers: auth, ...onMain, check: expectOk },
+  ];
+  if (servers.throughNext !== null) {
+    targets.push({
+      label: "same read through Next's route handler",
+      url: `http://127.0.0.1:${NEXT_PATH_PORT}/api/v1/secrets/${REF}`,
+      headers: auth,
+      pid: servers.throughNext,
+      postgres: true,
+      check: expectSecret,
+    });
+  }
+  return targets;
+}
+
+/** Warms every target up, then runs `flags.rounds` rounds visiting each in turn. */
+async function measure(targets: Target[]): Promise<Summary[]> {
+  if (!WRK) console.log("wrk is not installed (apt-get install wrk): loading from this process with fetch, which caps every figure.");
+  console.log(`Warming up (2 s each)…`);
+  for (const target of targets) await load(target, 2, flags.concurrency);
+  const samples: Sample[][] = targets.map(() => []);
+  for (let round = 1; round <= flags.rounds; round++) {
+    for (const [i, target] of targets.entries()) samples[i]?.push(await load(target, flags.seconds, flags.concurrency));
+    console.log(`  round ${round}/${flags.rounds} done`);
+  }
+  return samples.map(summarize);
+}
+
+function report(
+  targets: Target[],
+  summaries: Summary[],
+  context: { storage: string; worker: boolean; embedded: boolean; rss: number | null },
+) {
+  const line = (label: string, r: Summary) =>
+    `${label.padEnd(44)} ${fmt(r.rps).padStart(6)} req/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms   ` +
+    `CPU/request ${fmt(r.appMs, 2)}${r.dbMs ? ` + ${fmt(r.dbMs, 2)} PostgreSQL` : ""} ms`;
+  console.log("");
+  console.log(
+    `Runtime API bench: ${WRK ? "wrk" : "fetch"}, ${flags.concurrency} connections, ${flags.rounds} alternating rounds of ${flags.seconds} s each, ` +
+      `same machine as the client.`,
+  );
+  console.log(`Latchkey: server.mjs over the production build ${DIST}, ${context.storage}, local keyring.`);
+  console.log(
+    context.worker
+      ? "Audit sequencer and OAuth refresher in `npm run worker` beside the server."
+      : "Audit sequencer and OAuth refresher inside the server (the default).",
+  );
+  targets.forEach((target, i) => {
+    const summary = summaries[i];
+    if (summary) console.log(line(target.label, summary));
+  });
+  const [plain, bare, read, readiness, next] = summaries;
+  if (!plain || !bare || !read || !readiness) return;
+  console.log("");
+  console.log(`read / plain server: ${fmt(read.rps / plain.rps, 2)} req/s (goal >= 0.5), p99 ${fmt(read.p99 / plain.p99, 2)}x (goal <= 2)`);
+  console.log(`readiness / read: ${fmt(readiness.rps / read.rps, 2)} req/s (goal >= 1: readiness no dearer than a read)`);
+  console.log(
+    `read / bare Next route handler: ${fmt(read.rps / bare.rps, 2)}${context.embedded ? " (goal >= 0.7 on the embedded default)" : ""}`,
+  );
+  if (next) console.log(`read, lean path / through Next: ${fmt(read.rps / next.rps, 2)}`);
+  if (context.rss !== null) console.log(`Latchkey server RSS after the run: ${fmt(context.rss)} MB`);
+}
+
+async function run(pg: { url: string; label: string }, embedded: boolean) {
+  serverEnv.DATABASE_URL = embedded ? "" : pg.url;
+  Object.assign(process.env, serverEnv);
+  const token = await prepare(embedded ? undefined : pg.url);
+  const plainToken = embedded ? await prepare(pg.url) : token;
   build();
-  const background = flags.worker && databaseUrl ? startWorker() : null;
+  const background = flags.worker && !embedded ? startWorker() : null;
   if (background) Object.assign(serverEnv, { LATCHKEY_AUDIT_SEQUENCER: "false", LATCHKEY_OAUTH_REFRESHER: "false" });
-  const server = await start();
+  const servers: ChildProcess[] = [];
   try {
-    const secretUrl = `${BASE}/api/v1/secrets/${ref}`;
-    const auth = { authorization: `Bearer ${token}` };
-    const expectSecret = (status: number, body: string) => {
-      if (status !== 200 || !body.includes(SECRET_VALUE)) throw new Error(`secrets endpoint answered ${status}: ${body.slice(0, 200)}`);
-    };
-    const expectBare = (status: number) => {
-      if (status !== 200) throw new Error(`bare handler answered ${status}`);
-    };
+    const main = await latchkey(flags.port);
+    servers.push(main);
+    const plain = await start(
+      "the plain server",
+      ["--import", "tsx", "--conditions=react-server", "bench/plain-server.ts"],
+      { ...serverEnv, DATABASE_URL: pg.url, PORT: String(PLAIN_PORT) },
+      `http://127.0.0.1:${PLAIN_PORT}/`,
+    );
+    servers.push(plain);
+    const throughNext = embedded ? null : await latchkey(NEXT_PATH_PORT, { LATCHKEY_RUNTIME_FAST_PATH: "false" });
+    if (throughNext) servers.push(throughNext);
+    const targets = targetsFor(
+      { main: pidOf(main), plain: pidOf(plain), throughNext: throughNext ? pidOf(throughNext) : null },
+      { token, plain: plainToken },
+      embedded,
+    );
     await exampleAgainstServer(token);
-    console.log(`Warming up (2 s each)…`);
-    await load(`${BASE}/api/v1/_bench`, {}, 2, expectBare);
-    await load(secretUrl, auth, 2, expectSecret);
-    const bare: Sample[] = [];
-    const secrets: Sample[] = [];
-    for (let round = 1; round <= flags.rounds; round++) {
-      bare.push(await load(`${BASE}/api/v1/_bench`, {}, flags.seconds, expectBare));
-      secrets.push(await load(secretUrl, auth, flags.seconds, expectSecret));
-      console.log(`  round ${round}/${flags.rounds} done`);
-    }
-    const b = summarize(bare);
-    const s = summarize(secrets);
-    const line = (label: string, r: ReturnType<typeof summarize>) =>
-      `${label.padEnd(34)} ${fmt(r.rps).padStart(7)} req/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms   (${fmt(r.requests)} requests)`;
-    console.log("");
-    console.log(
-      `Runtime API bench: ${flags.concurrency} concurrent clients, ${flags.rounds} alternating rounds of ${flags.seconds} s each,`,
-    );
-    console.log(`next start (production build ${DIST}), ${storage}, local keyring, same machine as the client.`);
-    console.log(
-      background
-        ? "Audit sequencer and OAuth refresher in `npm run worker` beside the server."
-        : "Audit sequencer and OAuth refresher inside the server (the default).",
-    );
-    console.log(line("bare route handler /api/v1/_bench", b));
-    console.log(line(`GET /api/v1/secrets/${ref}`, s));
-    console.log(`ratio secrets / bare: ${fmt(s.rps / b.rps, 2)} (goal >= 0.7)`);
+    const summaries = await measure(targets);
+    const storage = embedded ? "embedded PGlite" : pg.label;
+    report(targets, summaries, { storage, worker: background !== null, embedded, rss: memoryOf(pidOf(main)) });
   } finally {
-    await stop(server);
+    for (const server of servers.reverse()) await stop(server);
     if (background) await stop(background);
   }
 }
 
 /** `npm run worker` on the same database, in its own process group like the server. */
 function startWorker(): ChildProcess {
-  return spawn("npx", ["tsx", "--conditions=react-server", "scripts/worker.ts"], {
+  return spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/worker.ts"], {
     env: serverEnv,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,

@@ -23,10 +23,14 @@ if (!process.env.E2E_SKIP_BUILD) {
   const build = spawnSync("npx", ["next", "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const server = spawn("npx", ["next", "start", "-p", String(port)], {
+// Latchkey's own server (server.mjs): the runtime API's lean path in front of Next, as in production.
+const server = spawn(process.execPath, ["server.mjs"], {
   stdio: "inherit",
   env: {
     ...process.env,
+    PORT: String(port),
+    // Every interface, as `next start` listened (a HOSTNAME inherited from a container would narrow it).
+    HOSTNAME: "",
     LATCHKEY_DEMO_OAUTH_ISSUER: provider.issuer,
     LATCHKEY_DEMO_OAUTH_CLIENT_SECRET: clientSecret,
     // Refreshes happen on demand only, so the specs can count them at the provider.

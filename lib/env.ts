@@ -85,6 +85,8 @@ const schema = z
       .min(30, "must be at least 30")
       .max(900, "must be at most 900 (15 minutes)")
       .default(600),
+    // The runtime API's lean path (server.mjs, lib/runtime/node-listener.ts); false sends it through Next.
+    LATCHKEY_RUNTIME_FAST_PATH: bool.default(true),
     // The audit log: the sequencer runs in the server (and `npm run worker`) unless turned off; the
     // origin names the log in its signed checkpoints (default: LATCHKEY_URL's host + /audit).
     LATCHKEY_AUDIT_SEQUENCER: bool.default(true),

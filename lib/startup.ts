@@ -74,4 +74,11 @@ export async function startServer(): Promise<void> {
       close: async () => (await getDatabase()).close(),
     }),
   });
+  if (config.LATCHKEY_RUNTIME_FAST_PATH) {
+    const { getRuntimeApi } = await import("@/lib/runtime");
+    const { installRuntimeListener, runtimeListener } = await import("@/lib/runtime/node-listener");
+    installRuntimeListener(
+      runtimeListener({ api: getRuntimeApi, baseUrl: config.LATCHKEY_URL, trustedProxyHops: config.LATCHKEY_TRUSTED_PROXY_HOPS }),
+    );
+  }
 }

@@ -17,6 +17,11 @@ npm run -s build:scripts
 npx next build
 
 cp -r "$dist/static" "$out/$dist/static"
+# Latchkey's own server (server.mjs: the runtime API's lean path in front of Next's handler) replaces the
+# server.js Next wrote; server.js stays the entry point, so `node server.js` runs it.
+cp server.mjs "$out/server.mjs"
+printf '%s\n' '// Starts server.mjs (Latchkey'"'"'s server in front of Next; see that file).' \
+  'import("./server.mjs").catch((error) => { console.error(error); process.exit(1); });' >"$out/server.js"
 if [ -d public ]; then cp -r public "$out/public"; fi
 rm -rf "$out/drizzle" "$out/dist-scripts"
 cp -r drizzle dist-scripts "$out/"

@@ -2,7 +2,7 @@
 // works for someone who has only the tarballs. It packs @latchkey/sdk, @latchkey/scan and @latchkey/cli (each package's
 // prepack builds it, and the SDK's size budget fails the pack when over), checks each tarball ships only
 // what users need, installs both into a scratch project with --omit=dev, and against a real Latchkey —
-// this repository's production build (`next start`, embedded database, demo data plus the fixture of
+// this repository's production build (`node server.mjs`, embedded database, demo data plus the fixture of
 // scripts/check-packages/seed.ts) on a loopback port — runs:
 //   (a) a plain Node ESM script and a CommonJS script that read a secret through the SDK (the ESM one
 //       also without a global WebCrypto, as on Node 18);
@@ -204,7 +204,11 @@ const seeded = mustRun("seed the check's fixture", "npx", ["tsx", "--conditions=
   env: { ...serverEnv, CHECK_SECRET_VALUE: secretValue },
 });
 const { apiToken, installationId } = JSON.parse(seeded.out.trim().split("\n").at(-1) ?? "{}");
-startProcess("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], { name: "latchkey", cwd: root, env: serverEnv });
+startProcess(process.execPath, ["server.mjs"], {
+  name: "latchkey",
+  cwd: root,
+  env: { ...serverEnv, PORT: String(port), HOSTNAME: "127.0.0.1" },
+});
 if (!check(Boolean(await waitFor(`${baseUrl}/api/v1/openapi.json`, 180_000)), `Latchkey answers on ${baseUrl}`)) finish();
 
 // 4. The CLI from the tarball: help (timed), login with a non-default URL, token mint using the stored URL.

@@ -18,6 +18,7 @@ import { SigningKeys } from "./signing-keys";
 import { mintTestToken } from "./test-token";
 import { connectUrl } from "@/lib/extensions/installation-urls";
 import { RUNTIME_TOKEN_TYPE, signRuntimeClaims, type TokenClaimsInput } from "./tokens";
+import { closeRuntimeServers, inProcess, overHttp, type RuntimeTransport } from "@/test/runtime-http";
 
 const BASE = "http://latchkey.test";
 let database: TestDatabase;
@@ -27,7 +28,9 @@ let deps: RuntimeDeps;
 let api: RuntimeApi;
 let reads: ReadRecorder;
 
-beforeAll(async () => {
+// A fresh database with the fixture and the values set through the panel, for each describe below (the
+// tests write, delete and change memberships, so each way in starts from the same state).
+async function setUp() {
   database = await openTestDatabase();
   keyring = await localKeyring();
   fx = await seedRuntimeFixture(database.db);
@@ -57,10 +60,20 @@ beforeAll(async () => {
   await vault.set(uiContext(fx.u1), addr(fx.alphaId, "org", fx.org1, "team_key"), SecretValue.from("org1-team-key"));
   await vault.set(uiContext(fx.u3), addr(fx.alphaId, "org", fx.org2, "team_key"), SecretValue.from("org2-team-key"));
   await vault.set(uiContext(fx.u3), addr(fx.alphaId, "user", fx.u3, "api_key"), SecretValue.from("u3-alpha-key"));
-});
-afterAll(async () => {
+}
+
+async function tearDown() {
+  await closeRuntimeServers();
   await database.close();
-});
+}
+
+// Every test of the API runs both ways in: in process (Next's route handlers) and over HTTP through the
+// lean path server.mjs serves the runtime routes with. The tests act as the one trusted proxy (hops 1).
+const transports: [string, RuntimeTransport][] = [
+  ["in process", inProcess],
+  ["over HTTP, lean path", overHttp({ baseUrl: BASE, trustedProxyHops: 1 })],
+];
+let send: RuntimeTransport = inProcess;
 
 const sign = async (overrides: Partial<TokenClaimsInput> = {}) =>
   (
@@ -74,8 +87,9 @@ const sign = async (overrides: Partial<TokenClaimsInput> = {}) =>
     })
   ).token;
 
-const call = (method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}) =>
-  api.handle(
+const call = (method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}, via = api) =>
+  send(
+    via,
     new Request(`${BASE}${path}`, {
       method,
       headers: {
@@ -115,7 +129,13 @@ const all = (status: number): Record<Endpoint, number> => ({
   oauth: status,
 });
 
-describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
+describe.each(transports)(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}, %s`, (_name, transport) => {
+  beforeAll(async () => {
+    send = transport;
+    await setUp();
+  });
+  afterAll(tearDown);
+
   it("authorization matrix: every endpoint × every kind of token", async () => {
     const good = await sign();
     const payload = decodeJwt(good);
@@ -371,7 +391,8 @@ describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
       },
     };
     const withBroker = runtimeApi({ ...deps, oauth: broker });
-    const ok = await withBroker.oauthToken(
+    const ok = await send(
+      withBroker,
       new Request(`${BASE}/api/v1/oauth/token`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -412,12 +433,12 @@ describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
-    const read = await outage.getSecret(request("GET"), "org.webhook_secret");
+    const read = await send(outage, request("GET"));
     expect(read.status).toBe(503);
     const text = await read.text();
     expect(JSON.parse(text)).toMatchObject({ error: { code: "vault_unavailable" } });
     expect(text).not.toContain("wwww");
-    const write = await outage.putSecret(request("PUT", { value: "new" }), "org.webhook_secret");
+    const write = await send(outage, request("PUT", { value: "new" }));
     expect(write.status).toBe(503);
     // Nothing changed: the healthy API still reads the old value.
     const healthy = await call("GET", "/api/v1/secrets/org.webhook_secret", token);
@@ -435,7 +456,7 @@ describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     let now = new Date();
     const cached = runtimeApi({ ...deps, contextCacheMs: 60_000, now: () => now });
     const list = (which: RuntimeApi) =>
-      which.listSecrets(new Request(`${BASE}/api/v1/secrets`, { headers: { authorization: `Bearer ${token}` } })).then((r) => r.status);
+      send(which, new Request(`${BASE}/api/v1/secrets`, { headers: { authorization: `Bearer ${token}` } })).then((r) => r.status);
     expect(await list(api)).toBe(200);
     const cachedAt = now.getTime();
     expect(await list(cached)).toBe(200);
@@ -448,6 +469,18 @@ describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     expect(await list(cached)).toBe(403);
   });
 
+  it("serves the JWKS", async () => {
+    const response = await call("GET", "/.well-known/jwks.json", null);
+    const { keys } = (await response.json()) as { keys: { kid: string; d?: string }[] };
+    expect(keys.map((k) => k.kid)).toContain((await deps.keys.current()).kid);
+    expect(keys.every((k) => k.d === undefined)).toBe(true);
+  });
+});
+
+// Not an API request: runs once.
+describe(`test tokens on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
+  beforeAll(setUp);
+  afterAll(tearDown);
   it("mints a test token only for a publisher member who administers the org, and audits it", async () => {
     const { loadUserActor } = await import("@/lib/auth/actor");
     const { publisherMembers, extensions } = await import("@/lib/db/schema");
@@ -470,13 +503,6 @@ describe(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglite"}`, () => {
     const [event] = await database.db.select().from(auditEvents).where(eq(auditEvents.action, "runtime_token.mint"));
     expect(event).toMatchObject({ actorKind: "user", actorId: fx.u1, sourceKind: "ui", orgId: fx.org1, extensionId: fx.alphaId });
     expect(JSON.stringify(event)).not.toContain(minted.token);
-  });
-
-  it("serves the JWKS", async () => {
-    const response = await api.handle(new Request(`${BASE}/.well-known/jwks.json`));
-    const { keys } = (await response.json()) as { keys: { kid: string; d?: string }[] };
-    expect(keys.map((k) => k.kid)).toContain((await deps.keys.current()).kid);
-    expect(keys.every((k) => k.d === undefined)).toBe(true);
   });
 });
 

@@ -65,6 +65,36 @@ export function prepareLookup(db: Db, which: "current" | "previous") {
     .prepare(`vault_lookup_${which}`);
 }
 
+/**
+ * The status of every stored secret of one owner within an extension (never values), prepared once per
+ * vault: the runtime API lists on every readiness check and secret listing, where building the query
+ * costs more than running it. Placeholders: extensionId, scope, ownerId.
+ */
+export function prepareList(db: Db) {
+  return db
+    .select({
+      name: secrets.name,
+      scope: secrets.scope,
+      currentVersion: secrets.currentVersion,
+      rotationCount: secrets.rotationCount,
+      lastRotatedAt: secrets.lastRotatedAt,
+      lastSetAt: secrets.lastSetAt,
+      lastReadAt: secrets.lastReadAt,
+      byteLength: secretVersions.byteLength,
+    })
+    .from(secrets)
+    .leftJoin(secretVersions, and(eq(secretVersions.secretId, secrets.id), eq(secretVersions.version, secrets.currentVersion)))
+    .where(
+      and(
+        eq(secrets.extensionId, sql.placeholder("extensionId")),
+        eq(secrets.scope, sql.placeholder("scope")),
+        eq(secrets.ownerId, sql.placeholder("ownerId")),
+      ),
+    )
+    .orderBy(secrets.name)
+    .prepare("vault_list");
+}
+
 export function aadFor(secretId: string, address: SecretAddress, version: number, dekId: string): ValueAad {
   return { secretId, scope: address.scope, owner: address.ownerId, name: address.name, version, dekId };
 }

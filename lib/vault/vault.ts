@@ -17,7 +17,7 @@ import { unavailable } from "@/lib/crypto/data-keys";
 import { VaultError } from "@/lib/crypto/vault-error";
 import { AuditKeys } from "./audit-keys";
 import { checkWrites, storeVersion } from "./vault-write";
-import { aadFor, checkName, lockKey, lockSecret, orgOf, prepareLookup, target } from "./vault-rows";
+import { aadFor, checkName, lockKey, lockSecret, orgOf, prepareList, prepareLookup, target } from "./vault-rows";
 import {
   type AuditKeyPurpose,
   type OperationContext,
@@ -49,6 +49,7 @@ export class Vault {
   readonly #log: Logger;
   readonly #auditKeys: AuditKeys;
   #lookups: Record<"current" | "previous", ReturnType<typeof prepareLookup>> | undefined;
+  #listing: ReturnType<typeof prepareList> | undefined;
 
   constructor(options: VaultOptions) {
     this.#db = options.db;
@@ -284,21 +285,8 @@ export class Vault {
 
   /** Metadata of every stored secret of one owner within an extension; never values. */
   async list(extensionId: string, scope: SecretScope, ownerId: string): Promise<SecretStatus[]> {
-    const rows = await this.#db
-      .select({
-        name: secrets.name,
-        scope: secrets.scope,
-        currentVersion: secrets.currentVersion,
-        rotationCount: secrets.rotationCount,
-        lastRotatedAt: secrets.lastRotatedAt,
-        lastSetAt: secrets.lastSetAt,
-        lastReadAt: secrets.lastReadAt,
-        byteLength: secretVersions.byteLength,
-      })
-      .from(secrets)
-      .leftJoin(secretVersions, and(eq(secretVersions.secretId, secrets.id), eq(secretVersions.version, secrets.currentVersion)))
-      .where(and(eq(secrets.extensionId, extensionId), eq(secrets.scope, scope), eq(secrets.ownerId, ownerId)))
-      .orderBy(secrets.name);
+    this.#listing ??= prepareList(this.#db);
+    const rows = await this.#listing.execute({ extensionId, scope, ownerId });
     return rows.map((r) => ({ ...r, isSet: r.currentVersion !== null }));
   }
 

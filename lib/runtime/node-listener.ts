@@ -1,0 +1,172 @@
+// The runtime API's lean path: what extensions call on every invocation (secret get/set/list/meta/delete,
+// the OAuth token, readiness, the JWKS) answered straight from Node's HTTP server, in front of Next's
+// request handler (server.mjs), instead of through Next's router, proxy and route-handler machinery. The
+// same handlers (runtimeApi) answer either way; this module only adds what proxy.ts and next.config.ts
+// add to every API answer on the Next path, so a client cannot tell the two apart:
+// - a path segment whose percent-encoding does not decode is answered 400 `invalid_request`
+//   (lib/core/path-encoding.ts), before any handler sees it;
+// - the request id: a trusted proxy's `x-request-id` is kept (LATCHKEY_TRUSTED_PROXY_HOPS > 0), any other is
+//   replaced by a new one, and the id is on every answer;
+// - the security headers: the API's closed Content-Security-Policy, Strict-Transport-Security when the
+//   public URL is https, and the static ones (nosniff, Referrer-Policy, X-Frame-Options, Permissions-Policy);
+// - X-Forwarded-For filled in with the socket's address when the client sent none, as Next's server does
+//   (`??=` in next/dist/server/base-server.js), so lib/http/client-address.ts reads the same header.
+// Every other path is left to Next (the listener answers false). A method a runtime route does not define
+// gets the API's JSON 405 `method_not_allowed` (runtimeApi.handle), where Next answered an empty 405.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { malformedPathResponse, malformedPathSegment } from "@/lib/core/path-encoding";
+import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/core/request-context";
+import { errorResponse } from "@/lib/http/respond";
+import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS, strictTransportSecurity } from "@/lib/http/security-headers";
+import type { RuntimeApi } from "./api";
+
+/** The runtime routes' paths (the route files under app/api/v1 and app/.well-known). */
+const RUNTIME_PATH = /^\/api\/v1\/(?:secrets(?:\/[^/]+(?:\/meta)?)?|readiness|oauth\/token)$|^\/\.well-known\/jwks\.json$/;
+
+/** True when `pathname` is a runtime route the lean path answers (every method: a wrong one gets a JSON 405). */
+export function isRuntimePath(pathname: string): boolean {
+  return RUNTIME_PATH.test(pathname);
+}
+
+/** What the lean path needs besides the request. */
+export interface RuntimeListenerOptions {
+  /** The runtime API (built once per process; lib/runtime/index.ts getRuntimeApi). */
+  api: () => Promise<RuntimeApi>;
+  /** LATCHKEY_URL: the origin request URLs are resolved against, and whether HSTS is sent. */
+  baseUrl: string;
+  /** LATCHKEY_TRUSTED_PROXY_HOPS: > 0 keeps a proxy's x-request-id, as proxy.ts does. */
+  trustedProxyHops: number;
+}
+
+/**
+ * A Node request listener for the runtime routes: answers `req` and returns true when it is one (the
+ * answer is written asynchronously), or returns false at once, touching nothing, for Next to answer.
+ * Never throws: a failure after the handlers (which answer their own errors) is served as the API's
+ * 500 `internal_error` with the request id.
+ */
+export type RuntimeListener = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** The lean path's listener (see RuntimeListener). */
+export function runtimeListener(options: RuntimeListenerOptions): RuntimeListener {
+  const origin = new URL(options.baseUrl).origin;
+  const hsts = strictTransportSecurity(options.baseUrl);
+  const fixed: [string, string][] = [
+    ["content-security-policy", API_CONTENT_SECURITY_POLICY],
+    ...(hsts ? [["strict-transport-security", hsts] as [string, string]] : []),
+    ...STATIC_SECURITY_HEADERS.map(({ key, value }): [string, string] => [key.toLowerCase(), value]),
+  ];
+
+  return (req, res) => {
+    const target = req.url ?? "/";
+    const query = target.indexOf("?");
+    const pathname = query === -1 ? target : target.slice(0, query);
+    if (!isRuntimePath(pathname)) return false;
+    const method = req.method ?? "GET";
+    const headers = requestHeaders(req);
+    const requestId = options.trustedProxyHops > 0 ? requestIdOf(headers) : newRequestId();
+    headers.set(REQUEST_ID_HEADER, requestId);
+    const body = method === "GET" || method === "HEAD" ? null : requestBody(req);
+    void withRequestContext({ requestId }, async () => {
+      let response: Response;
+      try {
+        const malformed = malformedPathSegment(pathname);
+        if (malformed !== null) {
+          response = malformedPathResponse(malformed, requestId);
+        } else {
+          const request = new Request(origin + target, { method, headers, ...(body ? { body: body.stream, duplex: "half" } : {}) });
+          response = await (await options.api()).handle(request);
+        }
+      } catch (error) {
+        response = errorResponse(error, requestId);
+      }
+      body?.release();
+      await send(res, response, requestId, fixed);
+    });
+    return true;
+  };
+}
+
+/** The request's headers as Fetch Headers, with X-Forwarded-For filled in as Next's server does. */
+function requestHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? "", raw[i + 1] ?? "");
+  if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
+  return headers;
+}
+
+/**
+ * The request body as a Fetch stream, read as the handler pulls it. A handler that stops early (a body
+ * over the limit answers 413 without reading on) cancels the stream: the rest is then read and thrown
+ * away, as Node's server does with a body nobody read, instead of the socket being destroyed under a
+ * client still sending (it would see a reset, not the 413). `release` does the same once the answer is
+ * ready, so nothing is buffered for a stream no one reads.
+ */
+function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; release: () => void } {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let open = true;
+  const onData = (chunk: Buffer) => {
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller.desiredSize ?? 0) <= 0) req.pause();
+  };
+  const onEnd = () => {
+    if (open) controller.close();
+    open = false;
+  };
+  const onError = (error: Error) => {
+    if (open) controller.error(error);
+    open = false;
+  };
+  const release = () => {
+    if (!open) return;
+    open = false;
+    req.off("data", onData).off("end", onEnd).off("error", onError);
+    req.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        req.pause();
+        req.on("data", onData).on("end", onEnd).on("error", onError);
+      },
+      pull() {
+        req.resume();
+      },
+      cancel: release,
+    },
+    { highWaterMark: 1 },
+  );
+  return { stream, release };
+}
+
+async function send(res: ServerResponse, response: Response, requestId: string, fixed: [string, string][]): Promise<void> {
+  let body: Buffer;
+  try {
+    body = Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    // The handlers answer with whole JSON bodies; a body that cannot be read is ours to report.
+    response = errorResponse(error, requestId);
+    body = Buffer.from(await response.arrayBuffer());
+  }
+  if (res.destroyed) return;
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  for (const [name, value] of fixed) out[name] = value;
+  out[REQUEST_ID_HEADER] ??= requestId;
+  out["content-length"] = String(body.byteLength);
+  res.writeHead(response.status, out);
+  res.end(body);
+}
+
+const LISTENER_KEY = Symbol.for("latchkey.runtimeListener");
+
+/**
+ * Hands the listener to server.mjs, which asks for it once Next has started Latchkey (instrumentation.ts →
+ * lib/startup.ts). A global symbol, because server.mjs is not part of Next's bundle.
+ */
+export function installRuntimeListener(listener: RuntimeListener): void {
+  (globalThis as Record<symbol, unknown>)[LISTENER_KEY] = listener;
+}
