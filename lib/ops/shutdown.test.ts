@@ -122,7 +122,7 @@ describe("installServerShutdown", () => {
       process: proc,
     });
     signal("SIGINT");
-    expect(await exited).toBe(0);
+    expect(await exited).toBe(130);
     expect(closed).toEqual(["server"]);
     expect(order).toEqual(["drain with 0 in flight", "stop background", "flush audit", "flush audit", "close database"]);
   });

@@ -129,7 +129,8 @@ export function installServerShutdown(options: ServerShutdownOptions): (signal: 
       for (const server of options.servers()) server.close();
       while (options.inFlight() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
       const clean = await runDrain();
-      finish(clean ? 0 : 1);
+      // 128 + the signal's number, as Next's own handler exits: the process ended because it was told to.
+      finish(clean ? (signal === "SIGINT" ? 130 : 143) : 1);
     })();
   };
   // Once per process (a dev server may load this module again); tests bring their own process.

@@ -27,6 +27,8 @@ let deps: RuntimeDeps;
 let reads: ReadRecorder;
 let token: string;
 const servers: http.Server[] = [];
+// The request id each answer carried as the server kept it (getHeader), which the request log reads.
+const loggedIds: unknown[] = [];
 
 /**
  * A loopback server whose listener is the lean path over an API configured for `trustedProxyHops` (as the
@@ -36,6 +38,7 @@ async function serve(trustedProxyHops: number): Promise<string> {
   const api = runtimeApi({ ...deps, trustedProxyHops });
   const listener = runtimeListener({ api: async () => api, baseUrl: BASE, trustedProxyHops });
   const server = http.createServer((req, res) => {
+    res.once("finish", () => loggedIds.push(res.getHeader("x-request-id")));
     if (!listener(req, res)) res.writeHead(418).end("left to Next");
   });
   servers.push(server);
@@ -88,6 +91,7 @@ describe(`the runtime API's lean path on ${process.env.TEST_DB_DRIVER ?? "pglite
       expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(refused.headers.get("x-request-id")).toBe(error.request_id);
+    expect(loggedIds.slice(-2)).toEqual([ok.headers.get("x-request-id"), error.request_id]);
   });
 
   it("keeps a client's x-request-id only behind a trusted proxy, as proxy.ts does", async () => {

@@ -150,14 +150,13 @@ async function send(res: ServerResponse, response: Response, requestId: string, 
     body = Buffer.from(await response.arrayBuffer());
   }
   if (res.destroyed) return;
-  const out: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    out[name] = value;
-  });
-  for (const [name, value] of fixed) out[name] = value;
-  out[REQUEST_ID_HEADER] ??= requestId;
-  out["content-length"] = String(body.byteLength);
-  res.writeHead(response.status, out);
+  // Set one by one (not as writeHead's argument, which Node writes straight out without keeping), so the
+  // request log (lib/http/request-log.ts) reads the request id back with getHeader like any answer's.
+  response.headers.forEach((value, name) => res.setHeader(name, value));
+  for (const [name, value] of fixed) res.setHeader(name, value);
+  if (!res.hasHeader(REQUEST_ID_HEADER)) res.setHeader(REQUEST_ID_HEADER, requestId);
+  res.setHeader("content-length", body.byteLength);
+  res.writeHead(response.status);
   res.end(body);
 }
 
