@@ -12,11 +12,36 @@ import { noConnections } from "./oauth-broker";
 import { SigningKeys } from "./signing-keys";
 import { runtimeScopes, type RuntimeScope } from "./tokens";
 
+const USAGE = `Usage: npm run token:mint -- --installation ID [--user ID] [--ttl SECONDS] [--scopes a,b]
+  --installation  the installation the token is bound to (required)
+  --user          a member of the installation's organization, for user.* secrets
+  --ttl           1..900 seconds (default LATCHKEY_RUNTIME_TOKEN_TTL_SECONDS)
+  --scopes        comma-separated, from ${runtimeScopes.join(", ")} (default all)`;
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        installation: { type: "string" },
+        user: { type: "string" },
+        ttl: { type: "string" },
+        scopes: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    // parseArgs names the option it refused ("Unknown option '--x'"); the usage says what there is.
+    return fail(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
 async function main() {
-  const { values } = parseArgs({
-    options: { installation: { type: "string" }, user: { type: "string" }, ttl: { type: "string" }, scopes: { type: "string" } },
-  });
-  if (!values.installation) fail("--installation <id> is required");
+  const values = options();
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (!values.installation) fail(`--installation <id> is required\n\n${USAGE}`);
   const scopes = values.scopes?.split(",").map((s) => s.trim());
   const unknown = scopes?.filter((s) => !(runtimeScopes as readonly string[]).includes(s)) ?? [];
   if (unknown.length > 0) fail(`Unknown scope(s) ${unknown.join(", ")}; choose from ${runtimeScopes.join(", ")}`);
