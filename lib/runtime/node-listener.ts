@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { malformedPathResponse, malformedPathSegment } from "@/lib/core/path-encoding";
 import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/core/request-context";
 import { errorResponse } from "@/lib/http/respond";
+import { logger } from "@/lib/logger";
 import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS, strictTransportSecurity } from "@/lib/http/security-headers";
 import type { RuntimeApi } from "./api";
 
@@ -41,8 +42,9 @@ export interface RuntimeListenerOptions {
 /**
  * A Node request listener for the runtime routes: answers `req` and returns true when it is one (the
  * answer is written asynchronously), or returns false at once, touching nothing, for Next to answer.
- * Never throws: a failure after the handlers (which answer their own errors) is served as the API's
- * 500 `internal_error` with the request id.
+ * Never throws and never rejects: an error the handlers do not answer themselves is served in the API's
+ * error shape (500 `internal_error` with the request id); an answer that cannot be written is logged and
+ * its connection closed.
  */
 export type RuntimeListener = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -61,10 +63,12 @@ export function runtimeListener(options: RuntimeListenerOptions): RuntimeListene
     const query = target.indexOf("?");
     const pathname = query === -1 ? target : target.slice(0, query);
     if (!isRuntimePath(pathname)) return false;
+    const given = req.headers[REQUEST_ID_HEADER];
+    const requestId =
+      options.trustedProxyHops > 0
+        ? requestIdOf(new Headers(typeof given === "string" ? { [REQUEST_ID_HEADER]: given } : {}))
+        : newRequestId();
     const method = req.method ?? "GET";
-    const headers = requestHeaders(req);
-    const requestId = options.trustedProxyHops > 0 ? requestIdOf(headers) : newRequestId();
-    headers.set(REQUEST_ID_HEADER, requestId);
     const body = method === "GET" || method === "HEAD" ? null : requestBody(req);
     void withRequestContext({ requestId }, async () => {
       let response: Response;
@@ -73,6 +77,8 @@ export function runtimeListener(options: RuntimeListenerOptions): RuntimeListene
         if (malformed !== null) {
           response = malformedPathResponse(malformed, requestId);
         } else {
+          const headers = requestHeaders(req);
+          headers.set(REQUEST_ID_HEADER, requestId);
           const request = new Request(origin + target, { method, headers, ...(body ? { body: body.stream, duplex: "half" } : {}) });
           response = await (await options.api()).handle(request);
         }
@@ -81,6 +87,10 @@ export function runtimeListener(options: RuntimeListenerOptions): RuntimeListene
       }
       body?.release();
       await send(res, response, requestId, fixed);
+    }).catch((error: unknown) => {
+      // Nothing above should throw; if writing the answer did, the connection is all that is left to end.
+      logger.error({ err: error, request_id: requestId }, "runtime answer could not be written");
+      res.destroy();
     });
     return true;
   };
