@@ -44,6 +44,12 @@ async function main() {
   await app.prepare();
   const nextHandler = app.getRequestHandler();
   const server = http.createServer((req, res) => {
+    // The asterisk form (`OPTIONS *`, RFC 9112 §3.2.4) asks about the server itself; Next has no answer
+    // for it (its URL parsing throws, a bare 500).
+    if (req.url === "*") {
+      res.writeHead(req.method === "OPTIONS" ? 204 : 400, { allow: "GET, HEAD, POST, PUT, DELETE, OPTIONS" }).end();
+      return;
+    }
     // Installed once Latchkey has started (Next runs instrumentation.ts on its first request); until
     // then, and with LATCHKEY_RUNTIME_FAST_PATH=false, every request goes to Next.
     if (globalThis[listenerKey]?.(req, res)) return;

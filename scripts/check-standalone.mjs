@@ -16,6 +16,7 @@
 // LATCHKEY_CHECK_REUSE_BUILD=1 reuses an existing standalone build; KEEP_CHECK_DIR=1 keeps the scratch folder.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { checkRun, freePort, logLines, root, scratchDatabase, standaloneFolder, waitFor } from "./check-lib.mjs";
 
@@ -142,6 +143,17 @@ async function smoke({ baseUrl, database, metricsToken }, oldMigrations) {
     "GET /signin: 200, a nonce CSP and an x-request-id",
   );
   check(asset?.status === 200, `the page's script ${script ?? "(none found)"} is served from the standalone folder`);
+  const asterisk = await new Promise((resolve) => {
+    const target = new URL(baseUrl);
+    http
+      .request({ host: target.hostname, port: target.port, method: "OPTIONS", path: "*" }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+      .on("error", (error) => resolve(error.message))
+      .end();
+  });
+  check(asterisk === 204, `OPTIONS * (the asterisk form): 204 from server.mjs, not a 500 (got ${asterisk})`);
   const refused = await fetch(`${baseUrl}/api/v1/secrets/user.spotify_api_key`, { headers: { authorization: "Bearer not-a-token" } });
   const refusedBody = await refused.json();
   const refusedId = refused.headers.get("x-request-id");

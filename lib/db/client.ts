@@ -4,6 +4,7 @@
 import fs from "node:fs/promises";
 import type { Db } from "./handle";
 import { findMigrationsFolder, migrateDatabase } from "./migrations";
+import { lockPgliteDir } from "./pglite-lock";
 import * as schema from "./schema";
 
 export type { Db, DbOrTx, Schema, Tx } from "./handle";
@@ -79,17 +80,34 @@ async function openPglite(dir: string, migrationsFolder: string): Promise<Databa
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  if (!dir.startsWith("memory://")) await fs.mkdir(dir, { recursive: true });
+  let release = () => {};
+  if (!dir.startsWith("memory://")) {
+    await fs.mkdir(dir, { recursive: true });
+    release = lockPgliteDir(dir);
+  }
   let client;
   try {
     client = new PGlite(dir);
     await client.waitReady;
   } catch (error) {
-    throw new DatabaseConnectError(
-      `Cannot open the embedded database in ${dir}: ${(error as Error).message}. Is another Latchkey process using it?`,
-    );
+    release();
+    throw new DatabaseConnectError(`Cannot open the embedded database in ${dir}: ${(error as Error).message}.`);
   }
   const db = drizzle({ client, schema });
-  await migrateDatabase(db as unknown as Db, migrationsFolder, (d, config) => migrate(d as unknown as typeof db, config));
-  return { db: db as unknown as Db, driver: "pglite", close: () => client.close() };
+  try {
+    await migrateDatabase(db as unknown as Db, migrationsFolder, (d, config) => migrate(d as unknown as typeof db, config));
+  } catch (error) {
+    await client.close().catch(() => {});
+    release();
+    throw error;
+  }
+  const opened = client;
+  return {
+    db: db as unknown as Db,
+    driver: "pglite",
+    close: async () => {
+      await opened.close();
+      release();
+    },
+  };
 }

@@ -3,7 +3,8 @@
 // the way the other operator commands do, mints a runtime token for an installation and any member of
 // its organization, and prints it on stdout (details on stderr), so `TOKEN=$(npm run -s token:mint …)`
 // works. The mint is audited. Extension developers use `npx latchkey token mint`, which asks the server
-// over HTTP instead. With the embedded database, stop the app first: PGlite allows one process at a time.
+// over HTTP instead. With the embedded database, stop the app first: PGlite allows one process at a time (lib/db/pglite-lock.ts
+// refuses the open while the app holds it).
 import { parseArgs } from "node:util";
 import { env } from "@/lib/env";
 import { fail, openCli } from "@/scripts/cli";
@@ -77,4 +78,5 @@ async function main() {
   }
 }
 
-void main();
+// A configuration the command cannot run with (EnvError) or anything else unexpected: its message, no stack.
+main().catch(fail);

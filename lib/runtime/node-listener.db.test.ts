@@ -111,15 +111,28 @@ describe(`the runtime API's lean path on ${process.env.TEST_DB_DRIVER ?? "pglite
     expect(error.message).toContain('"%ff" is not percent-encoded UTF-8');
   });
 
-  it("takes the runtime routes with every method and leaves everything else to Next", async () => {
+  it("takes the runtime routes, HEAD and OPTIONS as Next answers them, a wrong method with a JSON 405 and Allow", async () => {
     const origin = await serve(0);
-    const status = async (method: string, path: string) => (await fetch(`${origin}${path}`, { method })).status;
-    expect(await status("GET", "/api/v1/secrets")).toBe(401);
-    expect(await status("GET", "/api/v1/secrets/user.api_key/meta")).toBe(401);
-    expect(await status("GET", "/api/v1/readiness")).toBe(401);
-    expect(await status("POST", "/api/v1/oauth/token")).toBe(401);
-    expect(await status("GET", "/.well-known/jwks.json")).toBe(200);
-    expect(await status("PATCH", "/api/v1/secrets/user.api_key")).toBe(405);
+    const answer = async (method: string, path: string) => {
+      const response = await fetch(`${origin}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, allow: response.headers.get("allow"), text: await response.text() };
+    };
+    expect((await answer("GET", "/api/v1/secrets")).status).toBe(200);
+    expect((await answer("GET", "/api/v1/secrets/user.api_key/meta")).status).toBe(200);
+    expect((await answer("GET", "/api/v1/readiness")).status).toBe(200);
+    expect((await answer("POST", "/api/v1/oauth/token")).status).toBe(415);
+    expect((await answer("GET", "/.well-known/jwks.json")).status).toBe(200);
+    expect(await answer("HEAD", "/.well-known/jwks.json")).toEqual({ status: 200, allow: null, text: "" });
+    expect(await answer("HEAD", "/api/v1/secrets/user.api_key")).toEqual({ status: 200, allow: null, text: "" });
+    expect(await answer("OPTIONS", "/api/v1/secrets/user.api_key")).toEqual({
+      status: 204,
+      allow: "GET, PUT, DELETE, HEAD, OPTIONS",
+      text: "",
+    });
+    const patch = await answer("PATCH", "/api/v1/secrets/user.api_key");
+    expect(patch).toMatchObject({ status: 405, allow: "GET, PUT, DELETE, HEAD, OPTIONS" });
+    expect(JSON.parse(patch.text)).toMatchObject({ error: { code: "method_not_allowed" } });
+    expect(await answer("GET", "/api/v1/oauth/token")).toMatchObject({ status: 405, allow: "POST, OPTIONS" });
     for (const path of [
       "/",
       "/signin",
@@ -129,8 +142,73 @@ describe(`the runtime API's lean path on ${process.env.TEST_DB_DRIVER ?? "pglite
       "/api/v1/publisher/extensions",
       "/api/v1/audit/events",
     ]) {
-      expect(await status("GET", path), path).toBe(418);
+      expect((await answer("GET", path)).status, path).toBe(418);
     }
+  });
+
+  it("leaves to Next a path URL parsing would change, so no route answers for another", async () => {
+    const origin = new URL(await serve(0));
+    // Sent as written (fetch would normalize them first).
+    const raw = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get({ host: origin.hostname, port: origin.port, path, headers: { authorization: `Bearer ${token}` } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on("error", reject);
+      });
+    for (const path of [
+      "/api/v1/secrets/..\\readiness",
+      "/api/v1/secrets/user.api_key\\meta",
+      "/api/v1/secrets/.",
+      "/api/v1/secrets/..",
+      "/api/v1/secrets/%2e%2e",
+      "/api/v1/secrets/%2E",
+    ]) {
+      expect(await raw(path), path).toBe(418);
+    }
+    expect(await raw("/api/v1/secrets/user.api_key")).toBe(200);
+  });
+
+  it("takes repeated header fields as Node's server gives them to Next: the first Authorization and User-Agent", async () => {
+    const origin = new URL(await serve(0));
+    const status = await new Promise<number>((resolve, reject) => {
+      http
+        .get(
+          {
+            host: origin.hostname,
+            port: origin.port,
+            path: "/api/v1/secrets/user.api_key",
+            // A raw list of fields, each sent as written.
+            headers: [
+              "host",
+              origin.host,
+              "authorization",
+              `Bearer ${token}`,
+              "authorization",
+              "Bearer second",
+              "user-agent",
+              "repeated-agent-one",
+              "user-agent",
+              "repeated-agent-two",
+            ],
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
+        .on("error", reject);
+    });
+    expect(status).toBe(200);
+    await reads.flush();
+    const agents = await database.db
+      .select({ agent: auditEvents.sourceUserAgent })
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "secret.read"));
+    expect(agents.map((a) => a.agent)).toContain("repeated-agent-one");
+    expect(agents.map((a) => a.agent).some((a) => a?.includes("repeated-agent-two"))).toBe(false);
   });
 
   it("answers a body over the limit with 413 and keeps the connection usable", async () => {

@@ -11,8 +11,11 @@
 //   public URL is https, and the static ones (nosniff, Referrer-Policy, X-Frame-Options, Permissions-Policy);
 // - X-Forwarded-For filled in with the socket's address when the client sent none, as Next's server does
 //   (`??=` in next/dist/server/base-server.js), so lib/http/client-address.ts reads the same header.
-// Every other path is left to Next (the listener answers false). A method a runtime route does not define
-// gets the API's JSON 405 `method_not_allowed` (runtimeApi.handle), where Next answered an empty 405.
+// Every other path is left to Next (the listener answers false), and so is a runtime path that URL parsing
+// would change (`\`, dot segments), which Next redirects. HEAD is answered as GET without a body and
+// OPTIONS with 204 and `Allow`, as Next does; another method a route does not define gets the API's JSON
+// 405 `method_not_allowed` with `Allow` (Next answers an empty 405). Answers are never compressed (Next
+// gzips when asked): they are small, and a secret is not mixed into a compressed stream.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { malformedPathResponse, malformedPathSegment } from "@/lib/core/path-encoding";
 import { newRequestId, REQUEST_ID_HEADER, requestIdOf, withRequestContext } from "@/lib/core/request-context";
@@ -21,12 +24,24 @@ import { logger } from "@/lib/logger";
 import { API_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS, strictTransportSecurity } from "@/lib/http/security-headers";
 import type { RuntimeApi } from "./api";
 
-/** The runtime routes' paths (the route files under app/api/v1 and app/.well-known). */
-const RUNTIME_PATH = /^\/api\/v1\/(?:secrets(?:\/[^/]+(?:\/meta)?)?|readiness|oauth\/token)$|^\/\.well-known\/jwks\.json$/;
+/** The runtime routes and the methods each route file exports. */
+const ROUTES: readonly { path: RegExp; methods: readonly string[] }[] = [
+  { path: /^\/api\/v1\/secrets$/, methods: ["GET"] },
+  { path: /^\/api\/v1\/secrets\/[^/]+$/, methods: ["GET", "PUT", "DELETE"] },
+  { path: /^\/api\/v1\/secrets\/[^/]+\/meta$/, methods: ["GET"] },
+  { path: /^\/api\/v1\/readiness$/, methods: ["GET"] },
+  { path: /^\/api\/v1\/oauth\/token$/, methods: ["POST"] },
+  { path: /^\/\.well-known\/jwks\.json$/, methods: ["GET"] },
+];
 
-/** True when `pathname` is a runtime route the lean path answers (every method: a wrong one gets a JSON 405). */
-export function isRuntimePath(pathname: string): boolean {
-  return RUNTIME_PATH.test(pathname);
+/**
+ * The methods `pathname` answers (as an `Allow` header lists them: with HEAD beside GET, and OPTIONS) when
+ * it is a runtime route the lean path takes, else null.
+ */
+export function runtimeRouteMethods(pathname: string): string[] | null {
+  const route = ROUTES.find((r) => r.path.test(pathname));
+  if (!route) return null;
+  return [...route.methods, ...(route.methods.includes("GET") ? ["HEAD"] : []), "OPTIONS"];
 }
 
 /** What the lean path needs besides the request. */
@@ -62,30 +77,51 @@ export function runtimeListener(options: RuntimeListenerOptions): RuntimeListene
     const target = req.url ?? "/";
     const query = target.indexOf("?");
     const pathname = query === -1 ? target : target.slice(0, query);
-    if (!isRuntimePath(pathname)) return false;
+    const allowed = runtimeRouteMethods(pathname);
+    if (!allowed) return false;
+    // Only a path URL parsing leaves as sent: `\` read as `/`, dot segments resolved or characters
+    // percent-encoded would make the handlers answer another path than the one matched here. Next
+    // answers those (a redirect to the normalized path) as it always did.
+    let url: URL;
+    try {
+      url = new URL(target, origin);
+    } catch {
+      return false;
+    }
+    if (url.pathname !== pathname) return false;
     const given = req.headers[REQUEST_ID_HEADER];
     const requestId =
       options.trustedProxyHops > 0
         ? requestIdOf(new Headers(typeof given === "string" ? { [REQUEST_ID_HEADER]: given } : {}))
         : newRequestId();
     const method = req.method ?? "GET";
-    const body = method === "GET" || method === "HEAD" ? null : requestBody(req);
+    const allow = allowed.join(", ");
+    const body = method === "GET" || method === "HEAD" || method === "OPTIONS" ? null : requestBody(req);
     void withRequestContext({ requestId }, async () => {
       let response: Response;
       try {
         const malformed = malformedPathSegment(pathname);
         if (malformed !== null) {
           response = malformedPathResponse(malformed, requestId);
+        } else if (method === "OPTIONS") {
+          response = new Response(null, { status: 204, headers: { allow } });
         } else {
           const headers = requestHeaders(req);
           headers.set(REQUEST_ID_HEADER, requestId);
-          const request = new Request(origin + target, { method, headers, ...(body ? { body: body.stream, duplex: "half" } : {}) });
+          // HEAD is answered as GET without its body (RFC 9110 §9.3.2; Node's server sends no body for it).
+          const request = new Request(url, {
+            method: method === "HEAD" ? "GET" : method,
+            headers,
+            ...(body ? { body: body.stream, duplex: "half" } : {}),
+          });
           response = await (await options.api()).handle(request);
         }
       } catch (error) {
         response = errorResponse(error, requestId);
       }
       body?.release();
+      // A 405 says what the route takes (RFC 9110 §15.5.6).
+      if (response.status === 405) res.setHeader("allow", allow);
       await send(res, response, requestId, fixed);
     }).catch((error: unknown) => {
       // Nothing above should throw; if writing the answer did, the connection is all that is left to end.
@@ -96,11 +132,17 @@ export function runtimeListener(options: RuntimeListenerOptions): RuntimeListene
   };
 }
 
-/** The request's headers as Fetch Headers, with X-Forwarded-For filled in as Next's server does. */
+/**
+ * The request's headers as Fetch Headers, taken as Node's server takes them (`req.headers`: a repeated
+ * Authorization, User-Agent, Host… keeps its first value, other repeated fields are joined) as Next does,
+ * with X-Forwarded-For filled in as Next's server does.
+ */
 function requestHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? "", raw[i + 1] ?? "");
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (value) for (const item of value) headers.append(name, item);
+  }
   if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
   return headers;
 }

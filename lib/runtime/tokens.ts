@@ -154,7 +154,9 @@ export async function verifyRuntimeToken(
       throw invalid(
         timed
           ? timeClaimMessage(error.claim, error.payload, options.now ?? new Date())
-          : `The token's ${error.claim} claim is not acceptable.`,
+          : error.claim === "iss"
+            ? `The token was issued for ${JSON.stringify(error.payload.iss)}, not this Latchkey (${options.issuer}): mint it where LATCHKEY_URL is ${options.issuer}.`
+            : `The token's ${error.claim} claim is not acceptable.`,
         error,
       );
     }
