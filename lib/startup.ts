@@ -31,6 +31,12 @@ export async function startServer(): Promise<void> {
     process.exit(1);
   }
   const config = env();
+  // Embedded mode: commands and `npm run worker` reach the app's PGlite through its socket meanwhile.
+  const shared = await (await getDatabase()).share?.().catch((error: unknown) => {
+    logger.warn({ err: error }, "the embedded database could not be shared with commands; they must wait for the app to stop");
+    return null;
+  });
+  if (shared) logger.info({ socket: shared.socketPath }, "embedded database shared with commands and the worker");
   const { getVault } = await import("@/lib/vault");
   const vault = await getVault();
   metrics().trackReadQueue(() => vault.reads.pending);

@@ -4,15 +4,29 @@
 import fs from "node:fs/promises";
 import type { Db } from "./handle";
 import { findMigrationsFolder, migrateDatabase } from "./migrations";
-import { lockPgliteDir } from "./pglite-lock";
+import { bridgeSocketPath, servePglite, type PgliteBridge } from "./pglite-bridge";
+import { lockPgliteDir, PgliteInUseError } from "./pglite-lock";
+
+const exists = (file: string) =>
+  fs.stat(file).then(
+    () => true,
+    () => false,
+  );
 import * as schema from "./schema";
 
 export type { Db, DbOrTx, Schema, Tx } from "./handle";
 
 export interface Database {
   db: Db;
-  driver: "pglite" | "postgres";
+  /** `pglite-shared`: the embedded database of a running app, through its socket (lib/db/pglite-bridge.ts). */
+  driver: "pglite" | "postgres" | "pglite-shared";
   close(): Promise<void>;
+  /**
+   * For an embedded database opened from a directory: serves it to other processes on the directory's
+   * socket (lib/db/pglite-bridge.ts) until the returned close is called. Null when there is no directory
+   * or its path is too long for a Unix socket.
+   */
+  share?: () => Promise<PgliteBridge | null>;
 }
 
 export class DatabaseConnectError extends Error {
@@ -45,22 +59,32 @@ export interface OpenOptions {
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const migrationsFolder = options.migrationsFolder ?? findMigrationsFolder();
-  if (options.url) return openPostgres(options.url, options.max ?? 10, migrationsFolder);
+  if (options.url) return openPostgres({ url: options.url }, options.max ?? 10, migrationsFolder);
   return openPglite(options.pgliteDir ?? "memory://", migrationsFolder);
 }
 
-async function openPostgres(url: string, max: number, migrationsFolder: string): Promise<Database> {
+/** Where openPostgres connects: a DATABASE_URL, or the socket of a running app's embedded database. */
+type PostgresTarget = { url: string } | { socketPath: string; dir: string };
+
+async function openPostgres(target: PostgresTarget, max: number, migrationsFolder: string): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
-  const sql = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
+  const common = { max, connect_timeout: 5, onnotice: () => {} };
+  // Through the bridge: no named prepared statements, which would outlive the connection in PGlite's one session.
+  const sql =
+    "url" in target
+      ? postgres(target.url, common)
+      : postgres({ ...common, path: target.socketPath, username: "postgres", database: "postgres", prepare: false });
   try {
     await sql`select 1`;
   } catch (error) {
     await sql.end({ timeout: 0 }).catch(() => {});
-    throw new DatabaseConnectError(
-      `Cannot connect to the database in DATABASE_URL (${describeDatabaseUrl(url)}): ${(error as Error).message}`,
-    );
+    const where =
+      "url" in target
+        ? `the database in DATABASE_URL (${describeDatabaseUrl(target.url)})`
+        : `the running app's embedded database in ${target.dir}`;
+    throw new DatabaseConnectError(`Cannot connect to ${where}: ${(error as Error).message}`);
   }
   const db = drizzle({ client: sql, schema });
   // Several app instances may start at once: a session-level advisory lock on a reserved connection
@@ -73,7 +97,7 @@ async function openPostgres(url: string, max: number, migrationsFolder: string):
     await lockHolder`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
     lockHolder.release();
   }
-  return { db: db as unknown as Db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
+  return { db: db as unknown as Db, driver: "url" in target ? "postgres" : "pglite-shared", close: () => sql.end({ timeout: 5 }) };
 }
 
 async function openPglite(dir: string, migrationsFolder: string): Promise<Database> {
@@ -81,9 +105,18 @@ async function openPglite(dir: string, migrationsFolder: string): Promise<Databa
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   let release = () => {};
+  const socketPath = dir.startsWith("memory://") ? null : bridgeSocketPath(dir);
   if (!dir.startsWith("memory://")) {
     await fs.mkdir(dir, { recursive: true });
-    release = lockPgliteDir(dir);
+    try {
+      release = lockPgliteDir(dir);
+    } catch (error) {
+      // A running app holds it: share its database through the socket it serves, if it does.
+      if (error instanceof PgliteInUseError && socketPath && (await exists(socketPath))) {
+        return openPostgres({ socketPath, dir }, 2, migrationsFolder);
+      }
+      throw error;
+    }
   }
   let client;
   try {
@@ -102,12 +135,15 @@ async function openPglite(dir: string, migrationsFolder: string): Promise<Databa
     throw error;
   }
   const opened = client;
+  let bridge: PgliteBridge | null = null;
   return {
     db: db as unknown as Db,
     driver: "pglite",
     close: async () => {
+      await bridge?.close();
       await opened.close();
       release();
     },
+    share: async () => (bridge ??= socketPath ? await servePglite(opened, socketPath) : null),
   };
 }
