@@ -3,8 +3,8 @@
 // the way the other operator commands do, mints a runtime token for an installation and any member of
 // its organization, and prints it on stdout (details on stderr), so `TOKEN=$(npm run -s token:mint …)`
 // works. The mint is audited. Extension developers use `npx latchkey token mint`, which asks the server
-// over HTTP instead. With the embedded database, stop the app first: PGlite allows one process at a time (lib/db/pglite-lock.ts
-// refuses the open while the app holds it).
+// over HTTP instead. With the embedded database it runs beside the app, through the app's socket
+// (lib/db/pglite-bridge.ts).
 import { parseArgs } from "node:util";
 import { env } from "@/lib/env";
 import { fail, openCli } from "@/scripts/cli";
