@@ -277,7 +277,7 @@ async function measure(targets: Target[]): Promise<Summary[]> {
 function report(
   targets: Target[],
   summaries: Summary[],
-  context: { storage: string; worker: boolean; embedded: boolean; rss: number | null },
+  context: { storage: string; worker: boolean; embedded: boolean; idleRss: number | null; rss: number | null },
 ) {
   const line = (label: string, r: Summary) =>
     `${label.padEnd(44)} ${fmt(r.rps).padStart(6)} req/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms   ` +
@@ -306,6 +306,9 @@ function report(
     `read / bare Next route handler: ${fmt(read.rps / bare.rps, 2)}${context.embedded ? " (goal >= 0.7 on the embedded default)" : ""}`,
   );
   if (next) console.log(`read, lean path / through Next: ${fmt(read.rps / next.rps, 2)}`);
+  if (context.idleRss !== null) {
+    console.log(`Latchkey server RSS idle: ${fmt(context.idleRss)} MB${context.embedded ? " (goal <= 300 on the embedded default)" : ""}`);
+  }
   if (context.rss !== null) console.log(`Latchkey server RSS after the run: ${fmt(context.rss)} MB`);
 }
 
@@ -321,6 +324,9 @@ async function run(pg: { url: string; label: string }, embedded: boolean) {
   try {
     const main = await latchkey(flags.port);
     servers.push(main);
+    // Idle: started, migrated and seeded, no load yet (a few seconds for start-up work to settle).
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const idleRss = memoryOf(pidOf(main));
     const plain = await start(
       "the plain server",
       ["--import", "tsx", "--conditions=react-server", "bench/plain-server.ts"],
@@ -338,7 +344,7 @@ async function run(pg: { url: string; label: string }, embedded: boolean) {
     await exampleAgainstServer(token);
     const summaries = await measure(targets);
     const storage = embedded ? "embedded PGlite" : pg.label;
-    report(targets, summaries, { storage, worker: background !== null, embedded, rss: memoryOf(pidOf(main)) });
+    report(targets, summaries, { storage, worker: background !== null, embedded, idleRss, rss: memoryOf(pidOf(main)) });
   } finally {
     for (const server of servers.reverse()) await stop(server);
     if (background) await stop(background);

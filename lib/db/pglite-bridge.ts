@@ -149,6 +149,8 @@ class BridgeConnection {
         return;
       }
       await this.#hold();
+      // Closed while it waited for the session: end() releases it once this pass is over.
+      if (this.#closed) return;
       const reply = await this.pglite.execProtocolRaw(message.bytes);
       const ready = finalReadyStatus(reply);
       if (ready) this.#status = ready;
