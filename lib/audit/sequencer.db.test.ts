@@ -2,16 +2,27 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { asc, eq, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, systemKeys } from "@/lib/db/schema";
+import {
+  auditAnchors,
+  auditCheckpoints,
+  auditDailyCounts,
+  auditEvents,
+  auditLeaves,
+  auditSequencerState,
+  systemKeys,
+} from "@/lib/db/schema";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { HttpWitnessSink, readAnchorFile } from "./anchors";
 import { canonicalizer, entryLeafHash } from "./entry";
 import { rootOf, verifyInclusion } from "./merkle";
 import { parseCheckpoint, verifyNote } from "./note";
 import { loadCheckpointSigner } from "./signing-key";
-import { ORIGIN, appendEvents, auditFixture } from "@/test/audit-fixtures";
+import { ORIGIN, appendEvents, auditFixture, sampleEvent } from "@/test/audit-fixtures";
+import { toAuditRow } from "./events";
 import { storedInclusionProof } from "./tree-store";
+import { dailyAuditActivity } from "./activity";
 
 let database: TestDatabase;
 
@@ -24,7 +35,9 @@ afterAll(async () => {
 
 async function reset() {
   const { db } = database;
-  await db.execute(sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, system_keys, data_keys cascade`);
+  await db.execute(
+    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_daily_counts, audit_sequencer_state, system_keys, data_keys restart identity cascade`,
+  );
 }
 
 describe("the sequencer", () => {
@@ -115,6 +128,116 @@ describe("the sequencer", () => {
     const ids = (await db.select().from(auditLeaves).orderBy(asc(auditLeaves.leafIndex))).map((l) => l.eventId);
     expect(ids.slice(-2)).toEqual([a.id + 11, a.id + 5]);
   });
+
+  it("counts each sequenced event once, by UTC day, extension and outcome, a late commit too", async () => {
+    await reset();
+    const { db } = database;
+    const { makeSequencer } = await auditFixture(db, { batchSize: 2, gapWindowMs: 1000, sweepIntervalMs: 60_000 });
+    const sequencer = makeSequencer();
+    const day1 = new Date("2026-11-29T23:59:59Z");
+    const day2 = new Date("2026-11-30T00:00:00Z");
+    const extensionId = "0d6e1f36-6a0b-4b6f-9a55-8f0b3c1a2d44";
+    await appendEvents(db, 3, 0, { occurredAt: day1 });
+    await appendEvents(db, 2, 3, { occurredAt: day2, outcome: "failure" });
+    const [last] = await appendEvents(db, 1, 5, { occurredAt: day2, extensionId });
+    if (!last) throw new Error("no event");
+    // Id last+1 is taken by a transaction that commits only after the gap window: the sweep finds it.
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${last.id + 1})`);
+    await appendEvents(db, 1, 6, { occurredAt: day2 });
+    const t0 = Date.UTC(2026, 10, 30, 12);
+    while ((await sequencer.tick({ now: new Date(t0) })).sequenced > 0);
+    await db.insert(auditEvents).values({ ...toAuditRow(sampleEvent(7, { occurredAt: day1, outcome: "denied" })), id: last.id + 1 });
+    await sequencer.tick({ now: new Date(t0 + 5000) }); // past the gap window, before the next sweep
+    expect(await db.select().from(auditLeaves)).toHaveLength(7);
+    await sequencer.tick({ now: new Date(t0 + 61_000) });
+    expect(await sequencer.tick({ now: new Date(t0 + 121_000) })).toMatchObject({ sequenced: 0, treeSize: 8 });
+
+    const counts = await db
+      .select({
+        day: auditDailyCounts.day,
+        extensionId: auditDailyCounts.extensionId,
+        outcome: auditDailyCounts.outcome,
+        events: auditDailyCounts.events,
+      })
+      .from(auditDailyCounts)
+      .orderBy(auditDailyCounts.day, auditDailyCounts.outcome, auditDailyCounts.extensionId);
+    expect(counts).toEqual([
+      { day: "2026-11-29", extensionId: null, outcome: "denied", events: 1 },
+      { day: "2026-11-29", extensionId: null, outcome: "success", events: 3 },
+      { day: "2026-11-30", extensionId: null, outcome: "failure", events: 2 },
+      { day: "2026-11-30", extensionId, outcome: "success", events: 1 },
+      { day: "2026-11-30", extensionId: null, outcome: "success", events: 1 },
+    ]);
+    // The overview reads these counts, and an event not sequenced yet shows at once.
+    await appendEvents(db, 1, 8, { occurredAt: day2, outcome: "denied" });
+    const days = await dailyAuditActivity(db, { kind: "all" }, { days: 2, now: day2 });
+    expect(days).toEqual([
+      { day: "2026-11-29", success: 3, failure: 0, denied: 1 },
+      { day: "2026-11-30", success: 2, failure: 2, denied: 1 },
+    ]);
+  });
+
+  it("sweeps only above its mark, moving the mark past an id that never commits once no transaction can hold it", async () => {
+    await reset();
+    const { db } = database;
+    const { makeSequencer } = await auditFixture(db);
+    const sequencer = makeSequencer({ gapWindowMs: 1000, sweepIntervalMs: 60_000 });
+    const sweptTo = async () => (await db.select().from(auditSequencerState))[0]?.sweptTo ?? 0;
+    const [a] = await appendEvents(db, 1);
+    if (!a) throw new Error("no event");
+    // Id a+1 was handed out to a transaction that rolled back: it never commits.
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${a.id + 1})`);
+    await appendEvents(db, 1, 1);
+    const t0 = Date.UTC(2026, 10, 30, 12);
+    await sequencer.tick({ now: new Date(t0) });
+    expect(await sweptTo()).toBe(a.id); // held below the missing id: its transaction may still be running
+    await sequencer.tick({ now: new Date(t0 + 30_000) });
+    expect(await sweptTo()).toBe(a.id); // no sweep between two sweep intervals
+    await sequencer.tick({ now: new Date(t0 + 60_000) });
+    expect(await sweptTo()).toBe(a.id + 2); // no transaction writing events at the first sweep is still running
+
+    // Below the mark nothing is read again: an event written there now (as no transaction can) stays
+    // unsequenced, while one above the mark is found by the next sweep.
+    await db.insert(auditEvents).values({ ...toAuditRow(sampleEvent(5)), id: a.id + 1 });
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${a.id + 3})`);
+    await appendEvents(db, 1, 2);
+    await sequencer.tick({ now: new Date(t0 + 61_000) });
+    await db.insert(auditEvents).values({ ...toAuditRow(sampleEvent(6)), id: a.id + 3 });
+    await sequencer.tick({ now: new Date(t0 + 63_000) });
+    await sequencer.tick({ now: new Date(t0 + 120_000) });
+    const ids = (await db.select().from(auditLeaves).orderBy(asc(auditLeaves.leafIndex))).map((l) => l.eventId);
+    expect(ids).toEqual([a.id, a.id + 2, a.id + 4, a.id + 3]);
+  });
+
+  it.skipIf(process.env.TEST_DB_DRIVER !== "postgres")(
+    "keeps the mark below an id whose transaction is still open, and sequences its event when it commits",
+    async () => {
+      await reset();
+      const { db, url } = database;
+      const { makeSequencer } = await auditFixture(db);
+      const sequencer = makeSequencer({ gapWindowMs: 1000, sweepIntervalMs: 60_000 });
+      const other = postgres(url ?? "", { max: 1, onnotice: () => {} });
+      try {
+        const slow = await other.reserve();
+        await slow`begin`;
+        const [open] = await slow<{ id: string }[]>`
+          insert into audit_events (actor_kind, actor_id, action, target, source_kind, outcome)
+          values ('user', 'user-slow', 'secret.set', 'ext.slow', 'ui', 'success') returning id::text`;
+        const slowId = Number(open?.id);
+        await appendEvents(db, 2, 1);
+        const t0 = Date.UTC(2026, 10, 30, 12);
+        for (let sweep = 0; sweep < 4; sweep++) await sequencer.tick({ now: new Date(t0 + sweep * 60_000) });
+        expect((await db.select().from(auditSequencerState))[0]?.sweptTo ?? 0).toBe(slowId - 1);
+        await slow`commit`;
+        slow.release();
+        await sequencer.tick({ now: new Date(t0 + 240_000) });
+        const ids = (await db.select().from(auditLeaves).orderBy(asc(auditLeaves.leafIndex))).map((l) => l.eventId);
+        expect(ids).toEqual([slowId + 1, slowId + 2, slowId]);
+      } finally {
+        await other.end({ timeout: 0 });
+      }
+    },
+  );
 
   it("lets only one of two concurrent sequencers write each leaf", async () => {
     await reset();

@@ -28,9 +28,10 @@ export const auditLeaves = pgTable(
     eventId: bigint("event_id", { mode: "number" }).notNull(),
     /** SHA-256(0x00 ‖ JCS(entry)), see lib/audit/entry.ts. */
     leafHash: bytea("leaf_hash").notNull(),
-    sequencedAt: tstz("sequenced_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("audit_leaves_event_idx").on(t.eventId), index("audit_leaves_hash_idx").on(t.leafHash)],
+  // A hash index for the lookup by leaf hash (POST /api/v1/audit/verify): 4-byte hash codes instead of a
+  // btree of 32-byte random keys, which took more room than the leaves themselves.
+  (t) => [uniqueIndex("audit_leaves_event_idx").on(t.eventId), index("audit_leaves_hash_idx").using("hash", t.leafHash)],
 );
 
 /** Perfect subtrees at level ≥ 1: the node over leaves [idx·2^level, (idx+1)·2^level). */
