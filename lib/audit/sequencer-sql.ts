@@ -1,9 +1,12 @@
-// The sequencer's bookkeeping statements (lib/audit/sequencer.ts): adding sequenced events to the daily
-// counts, and what its sweep reads to move its mark: the transactions writing events now, and the first
-// id without a leaf in a range.
+// The sequencer's statements besides the leaves (lib/audit/sequencer.ts): the tree's interior nodes
+// (packed per 16 leaves, see node-blocks.ts), adding sequenced events to the daily counts, and what its
+// sweep reads to move its mark: the transactions writing events now, and the first id without a leaf in
+// a range.
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/lib/db/client";
 import type { EntryEvent } from "./entry";
+import type { CompletedNode } from "./merkle";
+import { PACKED_LEVEL, blockOf, isPackable, packBelow } from "./node-blocks";
 import { rowsOf } from "./tree-store";
 
 /**
@@ -58,3 +61,47 @@ export async function firstMissingId(tx: Tx, from: number, to: number): Promise<
   );
   return row?.id === null || row?.id === undefined ? null : Number(row.id);
 }
+
+/**
+ * Writes the interior nodes a batch completed, `firstLeaf` being the batch's first leaf index: a level-4
+ * node carries the 14 nodes below it (packed), taking those of its subtree that earlier batches wrote
+ * one row each out of their rows; nodes of a subtree still incomplete get a row each.
+ */
+export async function writeNodes(tx: Tx, nodes: readonly CompletedNode[], firstLeaf: number): Promise<void> {
+  if (nodes.length === 0) return;
+  const completed = nodes.filter((n) => n.level === PACKED_LEVEL).map((n) => n.index);
+  const all = [...nodes];
+  // Only the subtree the batch started inside can have nodes from an earlier batch.
+  const started = Math.floor(firstLeaf / 2 ** PACKED_LEVEL);
+  const earlier = completed.includes(started) && firstLeaf % 2 ** PACKED_LEVEL !== 0 ? started : null;
+  if (earlier !== null) {
+    const rows = rowsOf<{ level: number; idx: string | number; hash: string }>(
+      await tx.execute(sql`select level, idx, encode(hash, 'hex') as hash from audit_nodes where ${lowerNodesOf(earlier)}`),
+    );
+    for (const r of rows) all.push({ level: Number(r.level), index: Number(r.idx), hash: Buffer.from(r.hash, "hex") });
+  }
+  const below = new Map<number, Buffer | null>(completed.map((block) => [block, packBelow(block, all)]));
+  if (earlier !== null && below.get(earlier)) await tx.execute(sql`delete from audit_nodes where ${lowerNodesOf(earlier)}`);
+  const rows = nodes
+    .filter((n) => !(isPackable(n.level) && below.get(blockOf(n.level, n.index))))
+    .map((n) => ({
+      level: n.level,
+      idx: n.index,
+      hash: n.hash.toString("hex"),
+      below: n.level === PACKED_LEVEL ? (below.get(n.index)?.toString("hex") ?? null) : null,
+    }));
+  await tx.execute(sql`
+    insert into audit_nodes (level, idx, hash, below)
+    select x.level, x.idx, decode(x.hash, 'hex'), decode(x.below, 'hex')
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(level smallint, idx bigint, hash text, below text)`);
+}
+
+/** The rows of level-4 subtree `block`'s nodes at levels 1 to 3, by primary key ranges. */
+const lowerNodesOf = (block: number) =>
+  sql.join(
+    [1, 2, 3].map((level) => {
+      const count = 2 ** (PACKED_LEVEL - level);
+      return sql`(level = ${level} and idx between ${block * count} and ${block * count + count - 1})`;
+    }),
+    sql` or `,
+  );

@@ -10,6 +10,7 @@ import {
   auditDailyCounts,
   auditEvents,
   auditLeaves,
+  auditNodes,
   auditSequencerState,
   systemKeys,
 } from "@/lib/db/schema";
@@ -238,6 +239,31 @@ describe("the sequencer", () => {
       }
     },
   );
+
+  it("stores the nodes under each complete 16-leaf subtree in its level-4 row, and every proof still verifies", async () => {
+    await reset();
+    const { db } = database;
+    const { makeSequencer } = await auditFixture(db, { batchSize: 5 });
+    const sequencer = makeSequencer();
+    await appendEvents(db, 37);
+    // Batches of 5 leaves: subtrees complete in a batch other than the one that started them.
+    expect(await sequencer.runUntilIdle({ forceCheckpoint: true })).toMatchObject({ treeSize: 37, checkpoint: 37 });
+    const rows = await db.select().from(auditNodes).orderBy(asc(auditNodes.level), asc(auditNodes.idx));
+    // Subtrees [0, 16) and [16, 32) packed; [32, 37)'s two level-1 nodes and one level-2 node have rows.
+    expect(rows.filter((r) => r.level < 4).map((r) => `${r.level}:${r.idx}`)).toEqual(["1:16", "1:17", "2:8"]);
+    expect(rows.filter((r) => r.level === 4).map((r) => [r.idx, r.below?.length])).toEqual([
+      [0, 14 * 32],
+      [1, 14 * 32],
+    ]);
+    const canonical = await canonicalizer();
+    const events = await db.select().from(auditEvents).orderBy(asc(auditEvents.id));
+    const hashes = events.map((e) => entryLeafHash(canonical, e));
+    const root = rootOf(hashes);
+    for (let index = 0; index < 37; index++) {
+      const proof = await storedInclusionProof(db, index, 37);
+      expect(verifyInclusion(index, 37, hashes[index] as Buffer, proof, root)).toBe(true);
+    }
+  });
 
   it("lets only one of two concurrent sequencers write each leaf", async () => {
     await reset();

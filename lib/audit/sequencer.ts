@@ -35,7 +35,7 @@ import { formatCheckpoint } from "./note";
 import type { CheckpointSigner } from "./signing-key";
 import { selectEventsJson } from "./event-json";
 import { latestCheckpoint, loadFrontier, rowsOf, treeSize } from "./tree-store";
-import { addDailyCounts, eventWriters, firstMissingId } from "./sequencer-sql";
+import { addDailyCounts, eventWriters, firstMissingId, writeNodes } from "./sequencer-sql";
 
 /** Events without a leaf (over audit_events, by its primary key and the leaves' unique event index). */
 const unsequenced = () => notExists(sql`(select 1 from ${auditLeaves} where ${auditLeaves.eventId} = ${auditEvents.id})`);
@@ -203,6 +203,7 @@ export class Sequencer {
   async #append(tx: Tx, events: EntryEvent[], now: Date, canonical: Awaited<ReturnType<typeof canonicalizer>>): Promise<void> {
     const frontier = this.#frontier;
     if (events.length === 0 || !frontier) return;
+    const firstLeaf = frontier.size;
     const leaves: { leafIndex: number; eventId: number; leafHash: Buffer }[] = [];
     const nodes: CompletedNode[] = [];
     for (const event of events) {
@@ -218,13 +219,7 @@ export class Sequencer {
         select x.leaf_index, x.event_id, decode(x.leaf_hash, 'hex')
         from jsonb_to_recordset(${JSON.stringify(leaves.map((l) => ({ leaf_index: l.leafIndex, event_id: l.eventId, leaf_hash: l.leafHash.toString("hex") })))}::jsonb)
           as x(leaf_index bigint, event_id bigint, leaf_hash text)`);
-      if (nodes.length > 0) {
-        await tx.execute(sql`
-          insert into audit_nodes (level, idx, hash)
-          select x.level, x.idx, decode(x.hash, 'hex')
-          from jsonb_to_recordset(${JSON.stringify(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash.toString("hex") })))}::jsonb)
-            as x(level smallint, idx bigint, hash text)`);
-      }
+      await writeNodes(tx, nodes, firstLeaf);
       await addDailyCounts(tx, events);
     } catch (error) {
       this.#frontier = undefined; // the in-memory tree ran ahead of a rolled-back write

@@ -34,13 +34,21 @@ export const auditLeaves = pgTable(
   (t) => [uniqueIndex("audit_leaves_event_idx").on(t.eventId), index("audit_leaves_hash_idx").using("hash", t.leafHash)],
 );
 
-/** Perfect subtrees at level ≥ 1: the node over leaves [idx·2^level, (idx+1)·2^level). */
+/**
+ * Perfect subtrees at level ≥ 1: the node over leaves [idx·2^level, (idx+1)·2^level). Levels 1 to 3 of a
+ * complete 16-leaf subtree live packed in its level-4 row (`below`).
+ */
 export const auditNodes = pgTable(
   "audit_nodes",
   {
     level: smallint("level").notNull(),
     idx: bigint("idx", { mode: "number" }).notNull(),
     hash: bytea("hash").notNull(),
+    /**
+     * Level 4 only, once its subtree is complete: the 14 nodes below it (levels 1 to 3), packed, which then
+     * have no rows of their own (lib/audit/node-blocks.ts).
+     */
+    below: bytea("below"),
   },
   (t) => [primaryKey({ columns: [t.level, t.idx] })],
 );
