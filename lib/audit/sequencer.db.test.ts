@@ -265,7 +265,7 @@ describe("the sequencer", () => {
     }
   });
 
-  it("lets only one of two concurrent sequencers write each leaf", async () => {
+  it("lets only one of two concurrent sequencers write each leaf, and count each event", async () => {
     await reset();
     const { db } = database;
     const { makeSequencer } = await auditFixture(db, { batchSize: 50 });
@@ -277,6 +277,9 @@ describe("the sequencer", () => {
     expect(leaves).toHaveLength(400);
     expect(new Set(leaves.map((l) => l.eventId)).size).toBe(400);
     expect(leaves.at(-1)?.leafIndex).toBe(399);
+    // Each event counted once, whichever sequencer wrote its leaf.
+    const counted = await db.select({ events: sql<string>`sum(${auditDailyCounts.events})::text` }).from(auditDailyCounts);
+    expect(Number(counted[0]?.events)).toBe(400);
   });
 
   it("keeps the signing key sealed and reloads the same key", async () => {
