@@ -7,7 +7,9 @@
 //     on one thread (median of 3 passes), each step alone, and with leaf hashing in worker threads;
 //  3. a database-backed `audit:verify` pass over --db-events sequenced events (default 1,000,000, the
 //     figure the goal of ≥ 200,000 events/s is set for on PostgreSQL) printed beside that goal, and the
-//     same pass reading json_agg pages (the PGlite way), plus the sequencing rate.
+//     same pass reading json_agg pages (the PGlite way), plus the sequencing rate; then the bytes per
+//     event of every audit relation and index (goal ≤ 400), what the admin overview's counts and the
+//     sequencer's sweep for late commits cost (bench/audit-storage.ts).
 // Runs on a throwaway database on DATABASE_URL's server (or PGlite when it cannot be reached).
 import { sql } from "drizzle-orm";
 import pino from "pino";
@@ -25,6 +27,7 @@ import { buildVault, localKeyring, seedOwners, uiContext } from "@/test/vault";
 import { syntheticEvent } from "./audit-events";
 import type { ChunkMessage, WorkerPlan } from "./audit-worker";
 import { fmt, openBackend, parseFlags, peakRssMb, progress, runConcurrent } from "./lib";
+import { printBookkeeping, printStorage } from "./audit-storage";
 import type { Db } from "@/lib/db/client";
 import fs from "node:fs";
 import os from "node:os";
@@ -270,6 +273,9 @@ async function databasePhase(db: Db, owners: Owners, sequencer: Sequencer, ancho
       `  the same, reading json_agg pages (the PGlite way) instead of packed pages: ${fmt(json.seconds, 2)} s = ${fmt(json.treeSize / json.seconds)} events/s (${json.ok ? "OK" : "FAILED"})`,
     );
   }
+  await db.execute(sql`vacuum (analyze) audit_events, audit_leaves, audit_nodes`);
+  await printStorage(db, report.treeSize);
+  await printBookkeeping(db, () => sequencer.signer());
 }
 
 async function main() {

@@ -82,7 +82,7 @@ export async function appendEvents(db: Db, count: number, from = 0, overrides: P
  */
 export async function seedThreeCheckpoints(db: Db) {
   await db.execute(
-    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`,
+    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, audit_daily_counts, audit_sequencer_state, system_keys, data_keys cascade`,
   );
   const fixture = await auditFixture(db);
   const recent = Date.now() - 60_000;

@@ -1,11 +1,12 @@
 // How much the audit trail records and how far its sequencer and anchors keep up, for the overview pages:
 // events per day over a bounded window (the admin's whole platform, or one publisher's extension), the
-// events still waiting for a leaf index, and the newest checkpoint with its anchors. Every query is
-// bounded: by date on audit_events_occurred_idx (or audit_events_extension_idx), by id above the last
-// sequenced event on the primary key, or by `limit 1` on a primary key; none counts the whole log.
+// events still waiting for a leaf index, and the newest checkpoint with its anchors. No query grows with
+// the log: the days are read from audit_daily_counts (the sequencer counts each event as it sequences it,
+// lib/audit/sequencer.ts) plus the events above the last sequenced id (the backlog, on the primary key);
+// the rest is `limit 1` or max() on an index.
 import { and, desc, eq, gt, gte, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
-import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, extensions } from "@/lib/db/schema";
+import { auditAnchors, auditCheckpoints, auditDailyCounts, auditEvents, auditLeaves, extensions } from "@/lib/db/schema";
 import { treeSize } from "./tree-store";
 
 const DAY_MS = 86_400_000;
@@ -23,7 +24,9 @@ export type ActivityScope = { kind: "all" } | { kind: "extension"; extensionId: 
 
 /**
  * Events per UTC day for the `days` days up to and including `now`'s day, oldest first, every day
- * present (zeros where nothing happened).
+ * present (zeros where nothing happened). Sequenced events come from the kept counts; events waiting for
+ * the sequencer (ids above the last sequenced one) are counted from the log itself, so a new event shows
+ * at once. A late commit below the last sequenced id (see sequencer.ts) shows once it is sequenced.
  */
 export async function dailyAuditActivity(
   db: DbOrTx,
@@ -33,19 +36,40 @@ export async function dailyAuditActivity(
   const days = options.days ?? 30;
   const now = options.now ?? new Date();
   const firstDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * DAY_MS);
+  const owned =
+    scope.kind === "extension"
+      ? sql`exists (select 1 from ${extensions} where ${extensions.id} = ${scope.extensionId} and ${extensions.publisherId} = ${scope.publisherId})`
+      : undefined;
+  const counted = db
+    .select({
+      day: sql<string>`${auditDailyCounts.day}::text`,
+      outcome: auditDailyCounts.outcome,
+      n: sql<number>`sum(${auditDailyCounts.events})::int8`,
+    })
+    .from(auditDailyCounts)
+    .where(
+      and(
+        gte(auditDailyCounts.day, firstDay.toISOString().slice(0, 10)),
+        scope.kind === "extension" ? eq(auditDailyCounts.extensionId, scope.extensionId) : undefined,
+        owned,
+      ),
+    )
+    .groupBy(auditDailyCounts.day, auditDailyCounts.outcome);
   const day = sql<string>`to_char(${auditEvents.occurredAt} at time zone 'UTC', 'YYYY-MM-DD')`;
-  const where = [gte(auditEvents.occurredAt, firstDay)];
-  if (scope.kind === "extension") {
-    where.push(
-      eq(auditEvents.extensionId, scope.extensionId),
-      sql`exists (select 1 from ${extensions} where ${extensions.id} = ${scope.extensionId} and ${extensions.publisherId} = ${scope.publisherId})`,
-    );
-  }
-  const rows = await db
+  const lastSequenced = sql`(select coalesce(max(${auditLeaves.eventId}), 0) from ${auditLeaves})`;
+  const waiting = db
     .select({ day, outcome: auditEvents.outcome, n: sql<number>`count(*)::int` })
     .from(auditEvents)
-    .where(and(...where))
+    .where(
+      and(
+        gt(auditEvents.id, lastSequenced),
+        gte(auditEvents.occurredAt, firstDay),
+        scope.kind === "extension" ? eq(auditEvents.extensionId, scope.extensionId) : undefined,
+        owned,
+      ),
+    )
     .groupBy(day, auditEvents.outcome);
+  const rows = [...(await counted), ...(await waiting)];
   const byDay = new Map<string, DailyActivity>();
   for (let i = 0; i < days; i++) {
     const key = new Date(firstDay.getTime() + i * DAY_MS).toISOString().slice(0, 10);

@@ -7,8 +7,17 @@
 // Which events: all unsequenced events, ordered by id. Ids approximate commit order, but a transaction
 // that took its id early may commit after higher ids were sequenced (a late commit); such an event is
 // sequenced when it appears, never skipped. Cheaply: each tick reads ids above the highest seen plus the
-// remembered gaps (ids skipped over, which are either late commits or rolled back), and a full sweep on
-// start and every few minutes catches anything older.
+// remembered gaps (ids skipped over, which are either late commits or rolled back), and a sweep on
+// start and every few minutes catches anything older. The sweep reads only the ids above a stored mark
+// (audit_sequencer_state.swept_to) below which every id has a leaf or can never commit, so it costs the
+// events of the last minutes, not the whole log. An event's id is taken inside its INSERT, which holds a
+// RowExclusiveLock on audit_events until its transaction ends; so an id at or below the highest sequenced
+// one at some sweep can still commit only while a transaction that held that lock then is still running
+// (pg_locks, this database only). The mark moves past a missing id once every such transaction of an
+// earlier sweep has ended.
+//
+// Counting: as it gives events their leaves, the sequencer adds them to audit_daily_counts (per UTC day,
+// extension and outcome) in the same transaction, so the overview's counts read a few rows per day.
 //
 // Anchoring: a sink without an interval (file, witness) gets every checkpoint; a sink with one (the
 // chain) gets the latest checkpoint once per interval, and only when its previous anchor has settled,
@@ -17,15 +26,19 @@
 import { asc, desc, eq, gt, inArray, isNull, lte, ne, or, sql, and, notExists } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db, Tx } from "@/lib/db/client";
-import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves } from "@/lib/db/schema";
+import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, auditSequencerState } from "@/lib/db/schema";
 import { logger as defaultLogger } from "@/lib/logger";
 import type { AnchorProgress, AnchorSink } from "./anchors";
-import { canonicalizer, entryLeafHash } from "./entry";
+import { canonicalizer, entryLeafHash, type EntryEvent } from "./entry";
 import type { CompletedNode, Frontier } from "./merkle";
 import { formatCheckpoint } from "./note";
 import type { CheckpointSigner } from "./signing-key";
 import { selectEventsJson } from "./event-json";
 import { latestCheckpoint, loadFrontier, rowsOf, treeSize } from "./tree-store";
+import { addDailyCounts, eventWriters, firstMissingId, writeNodes } from "./sequencer-sql";
+
+/** Events without a leaf (over audit_events, by its primary key and the leaves' unique event index). */
+const unsequenced = () => notExists(sql`(select 1 from ${auditLeaves} where ${auditLeaves.eventId} = ${auditEvents.id})`);
 
 /** Advisory lock keys: arbitrary but fixed, distinct from the migration lock. */
 const SEQUENCER_LOCK = 0x4c4b_4155; // "LKAU"
@@ -52,6 +65,14 @@ export interface SequencerOptions {
   logger?: Logger;
 }
 
+/** What one sweep saw, to tell later whether an id missing then can still commit. */
+interface SweepHorizon {
+  /** The highest sequenced event id when the sweep ran: every id up to it had been handed out by then. */
+  maxSeen: number;
+  /** The transactions (virtual ids) that held a write lock on audit_events then, other than the sweep's own. */
+  writers: string[];
+}
+
 export interface TickResult {
   leader: boolean;
   sequenced: number;
@@ -69,6 +90,8 @@ export class Sequencer {
   #maxSeen: number | undefined;
   readonly #gaps = new Map<number, number>();
   #lastSweep = 0;
+  /** The horizons of this process's latest sweeps, newest last (a few, see #sweep). */
+  #horizons: SweepHorizon[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
 
@@ -150,26 +173,37 @@ export class Sequencer {
       this.#frontier = await loadFrontier(tx, size);
       const [top] = await tx.select({ id: auditLeaves.eventId }).from(auditLeaves).orderBy(desc(auditLeaves.eventId)).limit(1);
       this.#maxSeen = top?.id ?? 0;
+      this.#horizons = [];
     }
-    const sweep = now.getTime() - this.#lastSweep >= this.#options.sweepIntervalMs;
-    const unsequenced = notExists(
-      tx
-        .select({ one: sql`1` })
-        .from(auditLeaves)
-        .where(eq(auditLeaves.eventId, auditEvents.id)),
-    );
     for (const [id, firstSeen] of this.#gaps) if (now.getTime() - firstSeen > this.#options.gapWindowMs) this.#gaps.delete(id);
     const maxSeen = this.#maxSeen ?? 0;
-    const window = sweep
-      ? unsequenced
-      : this.#gaps.size > 0
-        ? or(gt(auditEvents.id, maxSeen), and(inArray(auditEvents.id, [...this.#gaps.keys()]), unsequenced))
+    const window =
+      this.#gaps.size > 0
+        ? or(gt(auditEvents.id, maxSeen), and(inArray(auditEvents.id, [...this.#gaps.keys()]), unsequenced()))
         : gt(auditEvents.id, maxSeen);
     const events = await selectEventsJson(tx, window, this.#options.batchSize);
-    if (sweep && events.length < this.#options.batchSize) this.#lastSweep = now.getTime();
-    if (events.length === 0) return 0;
+    await this.#append(tx, events, now, canonical);
 
+    // Remember the ids this batch stepped over: each is a late commit still to come, or a rollback.
+    const seenIds = new Set(events.map((e) => e.id));
+    const top = Math.max(maxSeen, ...seenIds);
+    for (const id of seenIds) this.#gaps.delete(id);
+    for (let id = maxSeen + 1; id < top && this.#gaps.size < 10_000; id++) if (!seenIds.has(id)) this.#gaps.set(id, now.getTime());
+    this.#maxSeen = top;
+
+    const room = this.#options.batchSize - events.length;
+    const sweepDue = now.getTime() - this.#lastSweep >= this.#options.sweepIntervalMs;
+    return events.length + (room > 0 && sweepDue ? await this.#sweep(tx, now, canonical, room) : 0);
+  }
+
+  /**
+   * Gives `events` (in this order) the next leaves, extends the stored tree and adds them to the daily
+   * counts, all in the tick's transaction.
+   */
+  async #append(tx: Tx, events: EntryEvent[], now: Date, canonical: Awaited<ReturnType<typeof canonicalizer>>): Promise<void> {
     const frontier = this.#frontier;
+    if (events.length === 0 || !frontier) return;
+    const firstLeaf = frontier.size;
     const leaves: { leafIndex: number; eventId: number; leafHash: Buffer }[] = [];
     const nodes: CompletedNode[] = [];
     for (const event of events) {
@@ -181,29 +215,56 @@ export class Sequencer {
       // One jsonb parameter per table (see event-json.ts): binding thousands of rows through drizzle costs
       // the server more CPU than sequencing them.
       await tx.execute(sql`
-        insert into audit_leaves (leaf_index, event_id, leaf_hash, sequenced_at)
-        select x.leaf_index, x.event_id, decode(x.leaf_hash, 'hex'), ${now.toISOString()}::timestamptz
+        insert into audit_leaves (leaf_index, event_id, leaf_hash)
+        select x.leaf_index, x.event_id, decode(x.leaf_hash, 'hex')
         from jsonb_to_recordset(${JSON.stringify(leaves.map((l) => ({ leaf_index: l.leafIndex, event_id: l.eventId, leaf_hash: l.leafHash.toString("hex") })))}::jsonb)
           as x(leaf_index bigint, event_id bigint, leaf_hash text)`);
-      if (nodes.length > 0) {
-        await tx.execute(sql`
-          insert into audit_nodes (level, idx, hash)
-          select x.level, x.idx, decode(x.hash, 'hex')
-          from jsonb_to_recordset(${JSON.stringify(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash.toString("hex") })))}::jsonb)
-            as x(level smallint, idx bigint, hash text)`);
-      }
+      await writeNodes(tx, nodes, firstLeaf);
+      await addDailyCounts(tx, events);
     } catch (error) {
       this.#frontier = undefined; // the in-memory tree ran ahead of a rolled-back write
       throw error;
     }
+  }
 
-    // Remember the ids this batch stepped over: each is a late commit still to come, or a rollback.
-    const seenIds = new Set(events.map((e) => e.id));
-    const top = Math.max(maxSeen, ...seenIds);
-    for (const id of seenIds) this.#gaps.delete(id);
-    for (let id = maxSeen + 1; id < top && this.#gaps.size < 10_000; id++) if (!seenIds.has(id)) this.#gaps.set(id, now.getTime());
-    this.#maxSeen = top;
-    return events.length;
+  /**
+   * The periodic sweep: sequences up to `limit` unsequenced events with ids between the stored mark and
+   * the highest sequenced id (late commits the gap window let go), and, once none is left, moves the mark
+   * up to just below the lowest id still missing that may yet commit (see the module comment).
+   */
+  async #sweep(tx: Tx, now: Date, canonical: Awaited<ReturnType<typeof canonicalizer>>, limit: number): Promise<number> {
+    const maxSeen = this.#maxSeen ?? 0;
+    const [state] = await tx
+      .select({ sweptTo: auditSequencerState.sweptTo })
+      .from(auditSequencerState)
+      .where(eq(auditSequencerState.id, 1));
+    const sweptTo = Math.min(state?.sweptTo ?? 0, maxSeen);
+    // The writers first, then the events: a transaction that ends between the two is seen by the reads.
+    const writers = await eventWriters(tx);
+    const late = await selectEventsJson(tx, and(gt(auditEvents.id, sweptTo), lte(auditEvents.id, maxSeen), unsequenced()), limit);
+    await this.#append(tx, late, now, canonical);
+    for (const event of late) this.#gaps.delete(event.id);
+    if (late.length === limit) return late.length; // more to sweep: the next tick goes on
+
+    // Every id in (sweptTo, maxSeen] now has a leaf or is missing. A missing id at or below an earlier
+    // sweep's maxSeen can never commit once none of that sweep's writers is still running.
+    let settled = 0;
+    for (const horizon of this.#horizons) {
+      if (horizon.maxSeen > settled && !horizon.writers.some((w) => writers.has(w))) settled = horizon.maxSeen;
+    }
+    const from = Math.max(sweptTo, settled);
+    // Ids at or below `settled` are done whatever they are; above it, the first missing one holds the mark.
+    const missing = await firstMissingId(tx, from, maxSeen);
+    const mark = missing !== null && missing > settled ? missing - 1 : maxSeen;
+    if (mark > sweptTo) {
+      await tx
+        .insert(auditSequencerState)
+        .values({ id: 1, sweptTo: mark })
+        .onConflictDoUpdate({ target: auditSequencerState.id, set: { sweptTo: mark } });
+    }
+    this.#horizons = [...this.#horizons.filter((h) => h.maxSeen > settled), { maxSeen, writers: [...writers] }].slice(-8);
+    this.#lastSweep = now.getTime();
+    return late.length;
   }
 
   async #maybeCheckpoint(tx: Tx, signer: CheckpointSigner, size: number, now: Date, force: boolean): Promise<number | null> {

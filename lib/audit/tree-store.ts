@@ -1,4 +1,5 @@
-// The Merkle tree as stored: leaf hashes in audit_leaves, completed interior nodes in audit_nodes.
+// The Merkle tree as stored: leaf hashes in audit_leaves, completed interior nodes in audit_nodes (those
+// below level 4 packed into their level-4 row once its 16 leaves are in, see node-blocks.ts).
 // Proofs and roots are computed by the pure functions in merkle.ts over exactly the O(log n) subtrees
 // they need, fetched in one query.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
@@ -14,6 +15,7 @@ import {
   type Hash,
   type SubtreeSource,
 } from "./merkle";
+import { PACKED_LEVEL, blockOf, isPackable, unpackBelow } from "./node-blocks";
 
 /** Rows of a raw `execute`, whichever driver ran it (PGlite answers { rows }, postgres.js an array). */
 export function rowsOf<T>(result: unknown): T[] {
@@ -38,16 +40,25 @@ async function fetchSubtrees(db: DbOrTx, keys: [number, number][]): Promise<Map<
     for (const row of rows) found.set(`0:${row.index}`, row.hash);
   }
   if (nodeKeys.length > 0) {
+    // A node at levels 1 to 3 is in its own row, or packed in its level-4 ancestor's (node-blocks.ts).
+    const asked = new Map<string, [number, number]>();
+    for (const [level, index] of nodeKeys) {
+      asked.set(`${level}:${index}`, [level, index]);
+      if (isPackable(level)) asked.set(`${PACKED_LEVEL}:${blockOf(level, index)}`, [PACKED_LEVEL, blockOf(level, index)]);
+    }
     const rows = await db
-      .select({ level: auditNodes.level, idx: auditNodes.idx, hash: auditNodes.hash })
+      .select({ level: auditNodes.level, idx: auditNodes.idx, hash: auditNodes.hash, below: auditNodes.below })
       .from(auditNodes)
       .where(
         sql`(${auditNodes.level}, ${auditNodes.idx}) in (${sql.join(
-          nodeKeys.map(([level, index]) => sql`(${level}::smallint, ${index}::bigint)`),
+          [...asked.values()].map(([level, index]) => sql`(${level}::smallint, ${index}::bigint)`),
           sql`, `,
         )})`,
       );
-    for (const row of rows) found.set(`${row.level}:${row.idx}`, row.hash);
+    for (const row of rows) {
+      found.set(`${row.level}:${row.idx}`, row.hash);
+      if (row.below) for (const node of unpackBelow(row.idx, row.below)) found.set(`${node.level}:${node.index}`, node.hash);
+    }
   }
   return found;
 }

@@ -3,7 +3,8 @@
 import { and, asc, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { auditEvents, auditLeaves } from "@/lib/db/schema";
-import { Frontier, nodeDigest, splitPoint, type Digest } from "./merkle";
+import { Frontier, nodeDigest, splitPoint, toDigest, type Digest } from "./merkle";
+import { PACKED_LEVEL, unpackBelow } from "./node-blocks";
 import { rowsOf } from "./tree-store";
 import type { Problem } from "./verify-report";
 
@@ -93,12 +94,21 @@ export async function locateDifference(db: Db, mine: HashList, size: number, sig
 
 /** Interior nodes of the stored tree under `size` (perfect subtrees of level ≥ 1), keyed "level:index". */
 async function storedNodes(db: Db, size: number): Promise<Map<string, Digest>> {
+  // A level-4 row is read when any of the nodes packed in it lies under `size`, each node then kept only
+  // if it does.
   const result = await db.execute(
-    sql`select level, idx, encode(hash, 'hex') as hash from audit_nodes where (idx + 1) * (1::bigint << level) <= ${size}`,
+    sql`select level, idx, encode(hash, 'hex') as hash, encode(below, 'hex') as below from audit_nodes
+      where (idx + 1) * (1::bigint << level) <= ${size} or (level = ${PACKED_LEVEL} and below is not null and idx * 16 + 2 <= ${size})`,
   );
   const map = new Map<string, Digest>();
-  for (const row of rowsOf<{ level: number; idx: number | string; hash: string }>(result)) {
-    map.set(`${row.level}:${Number(row.idx)}`, Buffer.from(row.hash, "hex").toString("latin1"));
+  const add = (level: number, index: number, digest: Digest) => {
+    if ((index + 1) * 2 ** level <= size) map.set(`${level}:${index}`, digest);
+  };
+  for (const row of rowsOf<{ level: number; idx: number | string; hash: string; below: string | null }>(result)) {
+    add(Number(row.level), Number(row.idx), Buffer.from(row.hash, "hex").toString("latin1"));
+    if (row.below) {
+      for (const node of unpackBelow(Number(row.idx), Buffer.from(row.below, "hex"))) add(node.level, node.index, toDigest(node.hash));
+    }
   }
   return map;
 }

@@ -28,18 +28,27 @@ export const auditLeaves = pgTable(
     eventId: bigint("event_id", { mode: "number" }).notNull(),
     /** SHA-256(0x00 ‖ JCS(entry)), see lib/audit/entry.ts. */
     leafHash: bytea("leaf_hash").notNull(),
-    sequencedAt: tstz("sequenced_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("audit_leaves_event_idx").on(t.eventId), index("audit_leaves_hash_idx").on(t.leafHash)],
+  // A hash index for the lookup by leaf hash (POST /api/v1/audit/verify): 4-byte hash codes instead of a
+  // btree of 32-byte random keys, which took more room than the leaves themselves.
+  (t) => [uniqueIndex("audit_leaves_event_idx").on(t.eventId), index("audit_leaves_hash_idx").using("hash", t.leafHash)],
 );
 
-/** Perfect subtrees at level ≥ 1: the node over leaves [idx·2^level, (idx+1)·2^level). */
+/**
+ * Perfect subtrees at level ≥ 1: the node over leaves [idx·2^level, (idx+1)·2^level). Levels 1 to 3 of a
+ * complete 16-leaf subtree live packed in its level-4 row (`below`).
+ */
 export const auditNodes = pgTable(
   "audit_nodes",
   {
     level: smallint("level").notNull(),
     idx: bigint("idx", { mode: "number" }).notNull(),
     hash: bytea("hash").notNull(),
+    /**
+     * Level 4 only, once its subtree is complete: the 14 nodes below it (levels 1 to 3), packed, which then
+     * have no rows of their own (lib/audit/node-blocks.ts).
+     */
+    below: bytea("below"),
   },
   (t) => [primaryKey({ columns: [t.level, t.idx] })],
 );

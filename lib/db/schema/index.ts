@@ -5,6 +5,7 @@ export * from "@/lib/db/schema/audit-events";
 export * from "./runtime";
 export * from "./publisher";
 export * from "@/lib/db/schema/audit-tree";
+export * from "@/lib/db/schema/audit-summary";
 export * from "./panel";
 export * from "./oauth";
 export * from "./rate-limits";
