@@ -1,20 +1,22 @@
 // The database client: postgres.js when DATABASE_URL is set, embedded PGlite otherwise. Both are
 // migrated from drizzle/ on open (found beside the code, history checked first: ./migrations.ts), so a
-// fresh machine and a fresh server start the same way.
+// fresh machine and a fresh server start the same way. An embedded directory is opened by one process at
+// a time (./pglite-lock.ts); while the app holds it, others reach it through the app's socket
+// (./pglite-bridge.ts) with postgres.js.
 import fs from "node:fs/promises";
 import type { Db } from "./handle";
 import { findMigrationsFolder, migrateDatabase } from "./migrations";
 import { bridgeSocketPath, servePglite, type PgliteBridge } from "./pglite-bridge";
 import { lockPgliteDir, PgliteInUseError } from "./pglite-lock";
+import * as schema from "./schema";
+
+export type { Db, DbOrTx, Schema, Tx } from "./handle";
 
 const exists = (file: string) =>
   fs.stat(file).then(
     () => true,
     () => false,
   );
-import * as schema from "./schema";
-
-export type { Db, DbOrTx, Schema, Tx } from "./handle";
 
 export interface Database {
   db: Db;
