@@ -4,6 +4,7 @@
 // SIGTERM drains queued audit events and background work before the process exits (lib/ops/shutdown.ts).
 import { EnvError, env } from "@/lib/env";
 import { getDatabase } from "@/lib/db";
+import { DatabaseConnectError } from "@/lib/db/client";
 import { MigrationHistoryError } from "@/lib/db/migrations";
 import { observeRequests } from "@/lib/http/request-log";
 import { logger } from "@/lib/logger";
@@ -21,7 +22,15 @@ export async function startServer(): Promise<void> {
     const config = env();
     // next-auth reads its base URL from NEXTAUTH_URL; the standalone server never runs next.config.ts.
     process.env.NEXTAUTH_URL ??= config.LATCHKEY_URL;
-    await getDatabase();
+    const database = await getDatabase();
+    if (database.driver === "pglite-shared") {
+      // Another app holds this embedded database and serves it: one app per data directory (a second one
+      // would run a second sequencer, refresher and demo provider on the first one's database).
+      throw new DatabaseConnectError(
+        `Another Latchkey app is running on the embedded database in ${config.pgliteDir}: one app per data directory. ` +
+          "Stop it, or give this one its own LATCHKEY_DATA_DIR (or a DATABASE_URL).",
+      );
+    }
   } catch (error) {
     const known =
       error instanceof EnvError || error instanceof MigrationHistoryError || (error as { code?: string }).code === "database_unavailable";
@@ -31,12 +40,7 @@ export async function startServer(): Promise<void> {
     process.exit(1);
   }
   const config = env();
-  // Embedded mode: commands and `npm run worker` reach the app's PGlite through its socket meanwhile.
-  const shared = await (await getDatabase()).share?.().catch((error: unknown) => {
-    logger.warn({ err: error }, "the embedded database could not be shared with commands; they must wait for the app to stop");
-    return null;
-  });
-  if (shared) logger.info({ socket: shared.socketPath }, "embedded database shared with commands and the worker");
+  await shareEmbeddedDatabase(config.pgliteDir);
   const { getVault } = await import("@/lib/vault");
   const vault = await getVault();
   metrics().trackReadQueue(() => vault.reads.pending);
@@ -86,5 +90,25 @@ export async function startServer(): Promise<void> {
     installRuntimeListener(
       runtimeListener({ api: getRuntimeApi, baseUrl: config.LATCHKEY_URL, trustedProxyHops: config.LATCHKEY_TRUSTED_PROXY_HOPS }),
     );
+  }
+}
+
+/**
+ * Embedded mode: serves the app's PGlite on its directory's socket, so commands and `npm run worker` reach
+ * it while the app runs (lib/db/pglite-bridge.ts). A failure is logged, not fatal: they then wait for the
+ * app to stop, as before.
+ */
+async function shareEmbeddedDatabase(dir: string): Promise<void> {
+  const database = await getDatabase();
+  if (!database.share) return;
+  try {
+    const shared = await database.share();
+    if (shared) {
+      logger.info({ socket: shared.socketPath }, "embedded database shared with commands and the worker");
+    } else {
+      logger.warn({ dir }, "the embedded database is not shared: its directory's path is too long for a Unix socket (107 bytes)");
+    }
+  } catch (error) {
+    logger.warn({ err: error }, "the embedded database could not be shared with commands; they must wait for the app to stop");
   }
 }

@@ -149,6 +149,17 @@ describe("rotation", () => {
     expect(server.currentKekId()).toBe("local:v2");
   });
 
+  it("wraps a new data key under the KEK another process rotated to, so retiring the old one loses nothing", async () => {
+    const server = await createLocalKeyringFromFile(keyFile);
+    expect((await server.generateDataKey(context)).kekId).toBe("local:v1");
+    const cli = await createLocalKeyringFromFile(keyFile);
+    await cli.rotate();
+    await cli.retire("local:v1");
+    const fresh = await server.generateDataKey(context);
+    expect(fresh.kekId).toBe("local:v2");
+    expect(await cli.unwrapDataKey(fresh.wrapped, fresh.kekId, context)).toEqual(fresh.plaintext);
+  });
+
   it("never loses a version when two keyrings rotate the same file", async () => {
     const a = await createLocalKeyringFromFile(keyFile);
     const b = await createLocalKeyringFromFile(keyFile);

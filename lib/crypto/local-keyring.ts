@@ -70,6 +70,7 @@ export class LocalKeyring implements Keyring {
   }
 
   async generateDataKey(context: EncryptionContext): Promise<DataKey> {
+    await this.#followFile();
     const kekId = this.currentKekId();
     const kek = this.#usableKek(kekId, await this.#lookup(kekId));
     const plaintext = randomBytes(DATA_KEY_BYTES);
@@ -86,6 +87,7 @@ export class LocalKeyring implements Keyring {
   async rewrapDataKey(wrapped: Buffer, kekId: string, context: EncryptionContext): Promise<{ wrapped: Buffer; kekId: string }> {
     const dek = await this.unwrapDataKey(wrapped, kekId, context);
     try {
+      await this.#followFile();
       const target = this.currentKekId();
       const kek = this.#usableKek(target, await this.#lookup(target));
       return { wrapped: gcmSeal(kek.key, dek, wrapAad(target, context)), kekId: target };
@@ -138,6 +140,20 @@ export class LocalKeyring implements Keyring {
       if (kek.version === state.current) throw new Error(`cannot retire ${kekId}: it is the current KEK; rotate first`);
       kek.retired = true;
     });
+  }
+
+  // The key file as last compared (mtime and size). A rotation by another process (`npm run keys:rotate`
+  // beside a running app) changes it, and a new data key must be wrapped under the KEK current now, not
+  // the one current when this process started: one under a KEK that keys:retire then retires is lost.
+  #seen: string | null = null;
+
+  async #followFile(): Promise<void> {
+    if (this.#source.kind !== "file") return;
+    const info = await stat(this.#source.path);
+    const stamp = `${info.mtimeMs}:${info.size}`;
+    if (stamp === this.#seen) return;
+    await this.reload();
+    this.#seen = stamp;
   }
 
   // Picks up versions added or retired by another process (e.g. `npm run keys:rotate`).
