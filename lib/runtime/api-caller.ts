@@ -63,8 +63,11 @@ function toRuntimeError(error: unknown): RuntimeError {
       case "secret_value_empty":
       case "secret_not_set":
       case "vault_unavailable":
-      case "secret_integrity_failure":
         return new RuntimeError(error.code, error.message);
+      case "secret_integrity_failure":
+        // Its message names data keys and KEKs (what an operator needs): the log has it, the caller does not.
+        logger.error({ err: error }, "a stored value failed its integrity check");
+        return new RuntimeError(error.code, "The stored value failed its integrity check and was not returned.");
     }
   }
   // Anything else on the data path (a dropped connection, a failed query, a KMS timeout) means we cannot

@@ -1,8 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DekCache, KeyringUnavailableError, SecretValue, type Keyring } from "@/lib/crypto";
-import { auditEvents, orgMembers, users } from "@/lib/db/schema";
+import { auditEvents, dataKeys as dataKeysTable, orgMembers, users } from "@/lib/db/schema";
 import { DataKeys } from "@/lib/crypto/data-keys";
 import { Vault } from "@/lib/vault/vault";
 import { ReadRecorder } from "@/lib/audit/read-recorder";
@@ -474,6 +474,29 @@ describe.each(transports)(`runtime API on ${process.env.TEST_DB_DRIVER ?? "pglit
     const { keys } = (await response.json()) as { keys: { kid: string; d?: string }[] };
     expect(keys.map((k) => k.kid)).toContain((await deps.keys.current()).kid);
     expect(keys.every((k) => k.d === undefined)).toBe(true);
+  });
+
+  // Last: it breaks the data key every value of this database is under.
+  it("answers a data key that no longer unwraps with 500 secret_integrity_failure, naming no key", async () => {
+    await database.db.execute(sql`update data_keys set wrapped = decode(repeat('00', length(wrapped)), 'hex')`);
+    // A process whose data-key cache is cold, as after a restart.
+    const dataKeys = new DataKeys(database.db, keyring, new DekCache({ maxEntries: 10, ttlMs: 60_000 }), {
+      maxValues: 10,
+      maxAgeMs: 60_000,
+    });
+    const restarted = runtimeApi({
+      ...deps,
+      vault: new Vault({ db: database.db, dataKeys, reads: new ReadRecorder(database.db), graceMs: 0 }),
+    });
+    const response = await call("GET", "/api/v1/secrets/user.api_key", await sign(), undefined, {}, restarted);
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({
+      error: { code: "secret_integrity_failure", message: "The stored value failed its integrity check and was not returned." },
+    });
+    const [row] = await database.db.select({ id: dataKeysTable.id, kekId: dataKeysTable.kekId }).from(dataKeysTable);
+    expect(text).not.toContain(row?.id ?? "no data key");
+    expect(text).not.toContain(row?.kekId ?? "no KEK");
   });
 });
 
