@@ -2,7 +2,8 @@
 // the OAuth token, readiness, the JWKS) answered straight from Node's HTTP server, in front of Next's
 // request handler (server.mjs), instead of through Next's router, proxy and route-handler machinery. The
 // same handlers (runtimeApi) answer either way; this module only adds what proxy.ts and next.config.ts
-// add to every API answer on the Next path, so a client cannot tell the two apart:
+// add to every API answer on the Next path, so the answers are the same (the few deliberate differences are
+// listed at the end):
 // - a path segment whose percent-encoding does not decode is answered 400 `invalid_request`
 //   (lib/core/path-encoding.ts), before any handler sees it;
 // - the request id: a trusted proxy's `x-request-id` is kept (LATCHKEY_TRUSTED_PROXY_HOPS > 0), any other is
