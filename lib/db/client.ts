@@ -112,7 +112,11 @@ async function openPglite(dir: string, migrationsFolder: string): Promise<Databa
   let release = () => {};
   const socketPath = dir.startsWith("memory://") ? null : bridgeSocketPath(dir);
   if (!dir.startsWith("memory://")) {
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    // PGlite writes its files world-readable and world-writable (0666): the directory, this user's only,
+    // is what keeps other local users out of the database's files. A directory another user owns (a volume
+    // mounted for this one) cannot be changed from here and is left as its owner set it.
+    await fs.chmod(dir, 0o700).catch(() => {});
     try {
       release = lockPgliteDir(dir);
     } catch (error) {

@@ -54,6 +54,8 @@ const client = () => {
 describe("the embedded database shared by a running app", () => {
   it("lets `npm run token:mint` run while the app has the database open, through the app's socket", async () => {
     expect(fs.statSync(bridge?.socketPath ?? "").mode & 0o777).toBe(0o600);
+    // PGlite's own files are 0666: the directory keeps other users out.
+    expect(fs.statSync(path.join(dataDir, "pglite")).mode & 0o777).toBe(0o700);
     // Asynchronously: this process is the app, and must go on serving the socket meanwhile.
     const minted = await run("npx", [
       "tsx",
