@@ -1,4 +1,4 @@
-// Compiles the operator commands (worker, keys:*, audit:verify, token:mint) into dist-scripts/ as part
+// Compiles the operator commands (worker, keys:*, audit:verify, audit:archive, token:mint) into dist-scripts/ as part
 // of `npm run build`, so they run with plain `node` from a pruned install (`npm ci --omit=dev`): our
 // sources (the `@/` alias) are bundled with the `react-server` condition the server modules are written
 // for, and every package stays external, loaded from node_modules as the app loads it.
@@ -11,6 +11,7 @@ export default defineConfig({
     "keys-rotate": "scripts/keys-rotate.ts",
     "keys-retire": "scripts/keys-retire.ts",
     "audit-verify": "scripts/audit-verify.ts",
+    "audit-archive": "scripts/audit-archive.ts",
     "token-mint": "lib/runtime/mint-main.ts",
   },
   outDir: "dist-scripts",

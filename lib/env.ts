@@ -3,6 +3,7 @@
 // start-up with a message naming the variable instead of failing deep inside a request.
 import path from "node:path";
 import { z } from "zod";
+import { parseRetention, retentionClasses, type Retention } from "@/lib/audit/retention";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
@@ -32,6 +33,16 @@ const rateLimit = (fallback: string) =>
       }
       return { limit, windowSeconds };
     });
+
+/** A retention class (`ledger`, 7 years; `standard`, 90 days) or a period, `<N>d` / `<N>y` (lib/audit/retention.ts). */
+const retention = z.string().transform((value, ctx): Retention => {
+  const parsed = parseRetention(value);
+  if (!parsed) {
+    ctx.addIssue({ code: "custom", message: "must be ledger (7 years), standard (90 days), or a period such as 400d or 10y" });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 const evmAddress = z
   .string()
@@ -99,6 +110,17 @@ const schema = z
         .regex(/^[^\s+]+$/, "must not contain spaces or +")
         .optional(),
     ),
+    // Retention (lib/audit/archive.ts): events older than their class's period move from the database to
+    // gzip JSONL archive files; successful reads (secret.read, oauth.token_read) may have a shorter class.
+    // The sequencer archives once per interval; 0 turns that off (then run `npm run audit:archive`).
+    LATCHKEY_AUDIT_RETENTION: retention.default(retentionClasses.ledger),
+    LATCHKEY_AUDIT_READ_RETENTION: retention.optional(),
+    LATCHKEY_AUDIT_ARCHIVE_DIR: z.preprocess(blankToUndefined, z.string().optional()),
+    LATCHKEY_AUDIT_ARCHIVE_INTERVAL_SECONDS: z.coerce
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (off) or more")
+      .default(3600),
     LATCHKEY_AUDIT_WITNESS_URL: z.preprocess(blankToUndefined, z.url({ message: "must be the witness URL" }).optional()),
     // The chain anchor (lib/audit/chain.ts): set the RPC URL and chain id to publish checkpoint roots on an
     // EVM chain, once per interval; the anchoring key is created on first use, sealed by the keyring.
@@ -207,6 +229,12 @@ const schema = z
       masterKeyFile: path.join(dataDir, "master.key"),
       auditOrigin: e.LATCHKEY_AUDIT_ORIGIN ?? `${appUrl.host}/audit`,
       anchorFile: path.join(dataDir, "anchors.jsonl"),
+      auditArchive: {
+        dir: path.resolve(e.LATCHKEY_AUDIT_ARCHIVE_DIR ?? path.join(dataDir, "audit-archive")),
+        retention: e.LATCHKEY_AUDIT_RETENTION,
+        readRetention: e.LATCHKEY_AUDIT_READ_RETENTION ?? e.LATCHKEY_AUDIT_RETENTION,
+        intervalMs: e.LATCHKEY_AUDIT_ARCHIVE_INTERVAL_SECONDS * 1000,
+      },
       auditChain:
         e.LATCHKEY_AUDIT_CHAIN_RPC_URL && e.LATCHKEY_AUDIT_CHAIN_ID
           ? {

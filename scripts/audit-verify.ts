@@ -2,7 +2,8 @@
 // database and checks every leaf, every checkpoint's signature and root, and the log against every
 // configured anchor read back from the anchor itself (the anchor file, the witness, the chain). Exits 1
 // naming the first bad leaf index and what is wrong with it; 2 when the log verifies but an anchor
-// could not be read. It verifies under the origin the log was created with: a LATCHKEY_URL changed since
+// could not be read. Events moved to archive files past their retention (npm run audit:archive) are read
+// back from LATCHKEY_AUDIT_ARCHIVE_DIR and checked like the rest. It verifies under the origin the log was created with: a LATCHKEY_URL changed since
 // is reported as a configuration fact, not as tampering. Without --key it uses the log's own key
 // (unsealed through the keyring); pass the key published at /api/v1/audit/public-key to verify
 // independently of it.
@@ -33,6 +34,11 @@ async function main() {
     console.log(
       `${report.treeSize.toLocaleString("en-US")} leaves, ${report.checkpoints} checkpoints, ${report.anchors} confirmed anchors checked in ${report.seconds.toFixed(2)} s (${rate.toLocaleString("en-US")} leaves/s)`,
     );
+    if (report.archived.files > 0) {
+      console.log(
+        `  archives: ${report.archived.read.toLocaleString("en-US")} of ${report.archived.events.toLocaleString("en-US")} archived events read back from ${report.archived.files} file${report.archived.files === 1 ? "" : "s"} in ${env().auditArchive.dir}`,
+      );
+    }
     for (const a of report.anchored) {
       console.log(
         `  ${a.describe}: ${a.checkpoints} checkpoint${a.checkpoints === 1 ? "" : "s"} of this log${a.largest === null ? "" : `, largest ${a.largest}`}`,

@@ -62,6 +62,11 @@ export interface SequencerOptions {
   /** How long skipped-over ids are re-checked every tick before only the periodic sweep looks for them. */
   gapWindowMs?: number;
   sweepIntervalMs?: number;
+  /**
+   * Retention (archive.ts): run every intervalMs beside the ticks (the first soon after start), stopped
+   * through the signal by stop(). Absent, or an interval of 0: never.
+   */
+  archive?: { intervalMs: number; run: (now: Date, signal: AbortSignal) => Promise<unknown> };
   logger?: Logger;
 }
 
@@ -83,7 +88,11 @@ export interface TickResult {
 
 export class Sequencer {
   readonly #db: Db;
-  readonly #options: Required<Omit<SequencerOptions, "db" | "logger">>;
+  readonly #options: Required<Omit<SequencerOptions, "db" | "logger" | "archive">>;
+  readonly #archive: SequencerOptions["archive"];
+  #lastArchive = Number.NEGATIVE_INFINITY;
+  #archiving: Promise<unknown> | undefined;
+  #stopArchiving = new AbortController();
   readonly #log: Logger;
   #signer: Promise<CheckpointSigner> | undefined;
   #frontier: Frontier | undefined;
@@ -98,6 +107,7 @@ export class Sequencer {
   constructor(options: SequencerOptions) {
     this.#db = options.db;
     this.#log = options.logger ?? defaultLogger;
+    this.#archive = options.archive;
     this.#options = {
       signer: options.signer,
       sinks: options.sinks,
@@ -119,10 +129,12 @@ export class Sequencer {
   /** Runs ticks every intervalMs until stop(); errors are logged and the next tick retries. */
   start(intervalMs: number): void {
     if (this.#timer) return;
+    if (this.#stopArchiving.signal.aborted) this.#stopArchiving = new AbortController();
     const loop = async () => {
       try {
         this.#running = this.runUntilIdle();
         await this.#running;
+        void this.archiveIfDue();
       } catch (error) {
         this.#log.error({ err: error }, "audit sequencer tick failed; retrying");
       } finally {
@@ -136,7 +148,28 @@ export class Sequencer {
   async stop(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#running?.catch(() => {});
+    this.#stopArchiving.abort();
+    await Promise.all([this.#running?.catch(() => {}), this.#archiving]);
+  }
+
+  /**
+   * Starts an archiving pass when one is due (none yet, or the interval passed since the last one) and none
+   * runs. The loop does not await it, so it goes on beside the ticks without delaying them.
+   * @returns the pass (errors logged, never thrown), or undefined when none was due
+   */
+  archiveIfDue(now = new Date()): Promise<void> | undefined {
+    const archive = this.#archive;
+    if (!archive || archive.intervalMs <= 0 || this.#archiving || now.getTime() - this.#lastArchive < archive.intervalMs) return undefined;
+    this.#lastArchive = now.getTime();
+    const pass = archive
+      .run(now, this.#stopArchiving.signal)
+      .then(
+        () => {},
+        (error: unknown) => this.#log.error({ err: error }, "archiving audit events past retention failed; retrying at the next interval"),
+      )
+      .finally(() => (this.#archiving = undefined));
+    this.#archiving = pass;
+    return pass;
   }
 
   /** Ticks until a tick sequences nothing more (a backlog drains in one go). */

@@ -63,6 +63,12 @@ export async function verifyFromConfig(
   if (origin.note) notes.push(origin.note);
   const readers = options.anchors === false ? { readers: [], notes: [] } : await anchorReadersFromEnv(config, db, keys);
   notes.push(...readers.notes);
-  const report = await verifyLog(db, { publicKey, origin: origin.origin, anchors: readers.readers, onProgress: options.onProgress });
+  const report = await verifyLog(db, {
+    publicKey,
+    origin: origin.origin,
+    anchors: readers.readers,
+    archiveDir: config.auditArchive.dir,
+    onProgress: options.onProgress,
+  });
   return { report, origin, keySource, notes };
 }

@@ -16,8 +16,10 @@ export interface LeafRow {
   eventId: number;
   /** The stored leaf hash. */
   leafHash: Digest;
-  /** Null when the event row is gone. */
+  /** Null when the event row is gone (and, once ArchiveReader.fill ran, no archive holds it). */
   event: LeafEvent | null;
+  /** Set by ArchiveReader.fill for a leaf with no event whose archive's range covers it: that archive's file. */
+  archive?: string;
 }
 
 /** The digest of an event that has no log entry (its time is not a time): no leaf hash equals it. */

@@ -52,14 +52,18 @@ export class TreeRebuild {
   }
 
   /** Adds one leaf (and, before it, any leaves missing from the middle of the log). */
-  #add({ leafIndex, eventId, leafHash: stored, event }: LeafRow): Promise<void> | undefined {
+  #add({ leafIndex, eventId, leafHash: stored, event, archive }: LeafRow): Promise<void> | undefined {
     while (this.expected < leafIndex) {
       // A leaf row is gone: keep the tree's shape with its absence noted.
       this.#problem(() => ({ kind: "missing", leafIndex: this.expected, message: `leaf ${this.expected} was removed from the log` }));
       this.#append(ZERO_DIGEST);
     }
     if (!event) {
-      this.#problem(() => ({ kind: "missing", leafIndex, message: `event ${eventId} at leaf ${leafIndex} was deleted` }));
+      this.#problem(() => ({
+        kind: "missing",
+        leafIndex,
+        message: `event ${eventId} at leaf ${leafIndex} was deleted${archive ? `: archive ${archive} does not hold it either` : ""}`,
+      }));
       this.#append(stored);
       return undefined;
     }

@@ -1,6 +1,7 @@
 // What verifying the audit log reports (verify.ts): the problems found, each naming the first bad leaf,
 // what each external anchor held, and the options a verification takes.
 import type { AnchorReader } from "./anchors";
+import type { ArchiveSummary } from "./archive-read";
 
 export const problemKinds = [
   "altered",
@@ -32,6 +33,11 @@ export interface VerifyOptions {
   anchorFile?: string;
   /** An event dated more than this before the checkpoint preceding its leaf (or the latest one, if unsequenced) is "inserted". */
   lateCommitMs?: number;
+  /**
+   * The directory of the archive files that audit_archives lists (archive.ts): the events past retention
+   * are read back from there and hashed. Without it, a log with archives reports them unread.
+   */
+  archiveDir?: string;
   /** Leaves read per query (default 10,000); a few pages are fetched ahead while one is hashed. */
   pageSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -71,6 +77,8 @@ export interface VerifyReport {
    * 0007, or by hand) and those that no longer hash as logged.
    */
   recanonicalized: number;
+  /** The archive files the log lists, and the archived events read back from them. */
+  archived: ArchiveSummary;
   /** Wall-clock seconds the verification took. */
   seconds: number;
 }

@@ -20,6 +20,7 @@ import { asc, desc } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { auditCheckpoints, auditLeaves, type AuditCheckpointRow } from "@/lib/db/schema";
 import { FileAnchorReader } from "./anchors";
+import { ArchiveReader } from "./archive-read";
 import { canonicalizer } from "./entry";
 import { parseCheckpoint, verifyNote } from "./note";
 import { checkClaimedAnchors, compareWithAnchors, readAnchors } from "./verify-anchors";
@@ -67,12 +68,15 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
 
   const sizesOfInterest = new Set<number>([...checkpoints.map((c) => c.treeSize), ...anchored.map((a) => a.treeSize)]);
   const tree = new TreeRebuild(db, trusted, sizesOfInterest, lateCommitMs, report);
+  const archives = await ArchiveReader.open(db, options.archiveDir ?? null, canonical, report);
   let recanonicalized = 0;
   for await (const page of leafPages(db, postgres, canonical, total, pageSize)) {
+    await archives.fill(page.leaves);
     await tree.addPage(page.leaves);
     recanonicalized += page.recanonicalized;
     options.onProgress?.(tree.expected, total);
   }
+  await archives.close();
   const { frontier, rootAt, lastCheckpointAt } = tree;
   if (tree.mismatch) {
     const { size, root, start } = tree.mismatch;
@@ -110,6 +114,7 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
     first: sorted[0] ?? null,
     unchecked,
     recanonicalized,
+    archived: archives.summary,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -2,7 +2,7 @@
 // (leaf) in the RFC 6962 Merkle tree, the tree's completed interior nodes (so proofs read O(log n) rows),
 // signed checkpoints of the tree head, and the anchors each checkpoint was handed to.
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, check, index, integer, pgTable, primaryKey, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { bytea, createdAt, tstz } from "@/lib/db/schema/types";
 
 /**
@@ -90,6 +90,29 @@ export const auditAnchors = pgTable(
   (t) => [primaryKey({ columns: [t.treeSize, t.sink] }), index("audit_anchors_status_idx").on(t.status)],
 );
 
+/**
+ * The archive files events past their retention were moved to (lib/audit/archive.ts): their bodies left
+ * audit_events, their leaves and the tree's nodes stayed, so every checkpoint and proof still verifies and
+ * a verification reads the bodies back from these files (gzip JSONL, one log entry per line with its leaf
+ * index). One row per file, written in the transaction that deletes the events it holds.
+ */
+export const auditArchives = pgTable("audit_archives", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  /** The file's name in the archive directory (LATCHKEY_AUDIT_ARCHIVE_DIR). */
+  file: text("file").notNull().unique(),
+  /** The lowest and highest leaf index it holds (it may skip leaves: events of another retention class). */
+  firstLeaf: bigint("first_leaf", { mode: "number" }).notNull(),
+  lastLeaf: bigint("last_leaf", { mode: "number" }).notNull(),
+  events: integer("events").notNull(),
+  /** SHA-256 of the file's bytes as written. */
+  sha256: bytea("sha256").notNull(),
+  bytes: bigint("bytes", { mode: "number" }).notNull(),
+  /** The newest event time it holds. */
+  lastOccurredAt: tstz("last_occurred_at").notNull(),
+  createdAt: createdAt(),
+});
+
+export type AuditArchiveRow = typeof auditArchives.$inferSelect;
 export type AuditLogRow = typeof auditLog.$inferSelect;
 export type AuditLeafRow = typeof auditLeaves.$inferSelect;
 export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;
