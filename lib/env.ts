@@ -3,7 +3,7 @@
 // start-up with a message naming the variable instead of failing deep inside a request.
 import path from "node:path";
 import { z } from "zod";
-import { parseRetention, retentionClasses, type Retention } from "@/lib/audit/retention";
+import { parseRetention, retentionClasses, type Retention } from "@/lib/core/retention";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })

@@ -12,7 +12,7 @@ import type { Db } from "@/lib/db/client";
 import { auditArchives, type AuditArchiveRow } from "@/lib/db/schema";
 import { leafDigestOfText, type Canonicalize } from "./entry";
 import type { LeafRow } from "./verify-leaf-row";
-import type { Problem } from "./verify-report";
+import type { ArchiveSummary, Problem } from "./verify-report";
 
 /** One line of an archive file, parsed. */
 interface ArchivedLine {
@@ -28,15 +28,6 @@ interface Cursor {
   lines: AsyncIterator<string> | null;
   current: ArchivedLine | null;
   hash: crypto.Hash;
-  read: number;
-}
-
-/** What a verification read from the archives. */
-export interface ArchiveSummary {
-  files: number;
-  /** Events the files list. */
-  events: number;
-  /** Archived events read back and hashed. */
   read: number;
 }
 

@@ -17,7 +17,7 @@ import { archiveExpired, type ArchiveSettings } from "./archive";
 import { createSequencerFromEnv } from "./from-env";
 import { verifyInclusion } from "./merkle";
 import { proofFor } from "./proofs";
-import { retentionClasses } from "./retention";
+import { retentionClasses } from "@/lib/core/retention";
 import { verifyLog } from "./verify";
 
 let database: TestDatabase;
@@ -174,13 +174,13 @@ describe("archiving from the configuration", () => {
       LATCHKEY_AUDIT_ARCHIVE_DIR: path.join(dir, "archive"),
       LATCHKEY_AUDIT_ARCHIVE_INTERVAL_SECONDS: "3600",
     });
-    const sequencer = createSequencerFromEnv(database.db, fixture.dataKeys, config);
-    await sequencer.archiveIfDue(NOW);
+    const schedule = createSequencerFromEnv(database.db, fixture.dataKeys, config).archive;
+    await schedule?.ifDue(NOW);
     expect(await eventsLeft()).toBe(10);
     expect(fs.readdirSync(path.join(dir, "archive"))).toHaveLength(1);
     // Within the hour nothing runs; an hour later it runs again (and finds nothing more to move).
-    expect(sequencer.archiveIfDue(new Date(NOW.getTime() + 3_599_000))).toBeUndefined();
-    expect(sequencer.archiveIfDue(new Date(NOW.getTime() + 3_600_000))).toBeInstanceOf(Promise);
+    expect(schedule?.ifDue(new Date(NOW.getTime() + 3_599_000))).toBeUndefined();
+    await expect(schedule?.ifDue(new Date(NOW.getTime() + 3_600_000))).resolves.toBeUndefined();
   });
 
   it("refuses a retention that is not a class or a period, naming the setting", () => {

@@ -29,7 +29,7 @@ import { logger as defaultLogger } from "@/lib/logger";
 import { canonicalEntry, canonicalizer, leafDigestOfText, toLogEntry } from "./entry";
 import { eventFromJson, eventJsonArray, type EventJson } from "./event-json";
 import { toDigest } from "./merkle";
-import { retentionCutoff, type Retention } from "./retention";
+import { retentionCutoff, type Retention } from "@/lib/core/retention";
 import { rowsOf } from "./tree-store";
 
 const gzip = promisify(zlib.gzip);
@@ -235,5 +235,42 @@ async function syncDirectory(dir: string): Promise<void> {
     // Some file systems do not sync a directory; the rename is then as durable as they make it.
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Archiving passes run beside the sequencer's ticks: at most one at a time, at most once per interval (the
+ * first when the sequencer first ticks), stopped between files by stop(). Errors are logged and the pass
+ * retried at the next interval.
+ */
+export class ArchiveSchedule {
+  #last = Number.NEGATIVE_INFINITY;
+  #running: Promise<void> | undefined;
+  #stopping = new AbortController();
+
+  constructor(
+    /** Between passes; 0 turns archiving off. */
+    private readonly intervalMs: number,
+    private readonly run: (now: Date, signal: AbortSignal) => Promise<unknown>,
+    private readonly log: Logger = defaultLogger,
+  ) {}
+
+  /** Starts a pass when one is due and none runs. @returns the pass, or undefined when none was started */
+  ifDue(now: Date): Promise<void> | undefined {
+    if (this.intervalMs <= 0 || this.#running || now.getTime() - this.#last < this.intervalMs) return undefined;
+    this.#last = now.getTime();
+    if (this.#stopping.signal.aborted) this.#stopping = new AbortController();
+    const pass = this.run(now, this.#stopping.signal).then(
+      () => {},
+      (error: unknown) => this.log.error({ err: error }, "archiving audit events past retention failed; retrying at the next interval"),
+    );
+    this.#running = pass.finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  /** Stops the running pass after its current file. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#running;
   }
 }

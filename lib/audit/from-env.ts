@@ -13,7 +13,7 @@ import {
   type AnchorReader,
   type AnchorSink,
 } from "@/lib/audit/anchors";
-import { archiveExpired } from "@/lib/audit/archive";
+import { ArchiveSchedule, archiveExpired } from "@/lib/audit/archive";
 import { ChainAnchorReader, ChainAnchorSink, loadChainAccount } from "@/lib/audit/chain";
 import { ensureLogOrigin } from "@/lib/audit/log-origin";
 import { Sequencer } from "@/lib/audit/sequencer";
@@ -64,10 +64,11 @@ export function createSequencerFromEnv(db: Db, keys: KeySource, config: Env, log
     },
     sinks: anchorSinksFromEnv(config, db, keys),
     checkpointIntervalMs: config.LATCHKEY_AUDIT_CHECKPOINT_SECONDS * 1000,
-    archive: {
-      intervalMs: config.auditArchive.intervalMs,
-      run: (now, signal) => archiveExpired(db, { ...config.auditArchive, now, signal, logger }),
-    },
+    archive: new ArchiveSchedule(
+      config.auditArchive.intervalMs,
+      (now, signal) => archiveExpired(db, { ...config.auditArchive, now, signal, logger }),
+      logger,
+    ),
     logger,
   });
 }

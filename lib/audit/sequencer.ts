@@ -28,6 +28,7 @@ import type { Logger } from "pino";
 import type { Db, Tx } from "@/lib/db/client";
 import { auditAnchors, auditCheckpoints, auditEvents, auditLeaves, auditSequencerState } from "@/lib/db/schema";
 import { logger as defaultLogger } from "@/lib/logger";
+import type { ArchiveSchedule } from "./archive";
 import type { AnchorProgress, AnchorSink } from "./anchors";
 import { canonicalizer, entryLeafHash, type EntryEvent } from "./entry";
 import type { CompletedNode, Frontier } from "./merkle";
@@ -62,11 +63,8 @@ export interface SequencerOptions {
   /** How long skipped-over ids are re-checked every tick before only the periodic sweep looks for them. */
   gapWindowMs?: number;
   sweepIntervalMs?: number;
-  /**
-   * Retention (archive.ts): run every intervalMs beside the ticks (the first soon after start), stopped
-   * through the signal by stop(). Absent, or an interval of 0: never.
-   */
-  archive?: { intervalMs: number; run: (now: Date, signal: AbortSignal) => Promise<unknown> };
+  /** Retention (archive.ts): passes run beside the ticks, at most once per its interval; stopped by stop(). */
+  archive?: ArchiveSchedule;
   logger?: Logger;
 }
 
@@ -89,10 +87,7 @@ export interface TickResult {
 export class Sequencer {
   readonly #db: Db;
   readonly #options: Required<Omit<SequencerOptions, "db" | "logger" | "archive">>;
-  readonly #archive: SequencerOptions["archive"];
-  #lastArchive = Number.NEGATIVE_INFINITY;
-  #archiving: Promise<unknown> | undefined;
-  #stopArchiving = new AbortController();
+  readonly #archive: ArchiveSchedule | undefined;
   readonly #log: Logger;
   #signer: Promise<CheckpointSigner> | undefined;
   #frontier: Frontier | undefined;
@@ -118,6 +113,11 @@ export class Sequencer {
     };
   }
 
+  /** Its archiving passes (retention), if it runs them. */
+  get archive(): ArchiveSchedule | undefined {
+    return this.#archive;
+  }
+
   signer(): Promise<CheckpointSigner> {
     this.#signer ??= this.#options.signer().catch((error: unknown) => {
       this.#signer = undefined;
@@ -129,12 +129,11 @@ export class Sequencer {
   /** Runs ticks every intervalMs until stop(); errors are logged and the next tick retries. */
   start(intervalMs: number): void {
     if (this.#timer) return;
-    if (this.#stopArchiving.signal.aborted) this.#stopArchiving = new AbortController();
     const loop = async () => {
       try {
         this.#running = this.runUntilIdle();
         await this.#running;
-        void this.archiveIfDue();
+        void this.#archive?.ifDue(new Date());
       } catch (error) {
         this.#log.error({ err: error }, "audit sequencer tick failed; retrying");
       } finally {
@@ -148,28 +147,7 @@ export class Sequencer {
   async stop(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#stopArchiving.abort();
-    await Promise.all([this.#running?.catch(() => {}), this.#archiving]);
-  }
-
-  /**
-   * Starts an archiving pass when one is due (none yet, or the interval passed since the last one) and none
-   * runs. The loop does not await it, so it goes on beside the ticks without delaying them.
-   * @returns the pass (errors logged, never thrown), or undefined when none was due
-   */
-  archiveIfDue(now = new Date()): Promise<void> | undefined {
-    const archive = this.#archive;
-    if (!archive || archive.intervalMs <= 0 || this.#archiving || now.getTime() - this.#lastArchive < archive.intervalMs) return undefined;
-    this.#lastArchive = now.getTime();
-    const pass = archive
-      .run(now, this.#stopArchiving.signal)
-      .then(
-        () => {},
-        (error: unknown) => this.#log.error({ err: error }, "archiving audit events past retention failed; retrying at the next interval"),
-      )
-      .finally(() => (this.#archiving = undefined));
-    this.#archiving = pass;
-    return pass;
+    await Promise.all([this.#running?.catch(() => {}), this.#archive?.stop()]);
   }
 
   /** Ticks until a tick sequences nothing more (a backlog drains in one go). */

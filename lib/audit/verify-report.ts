@@ -1,7 +1,6 @@
 // What verifying the audit log reports (verify.ts): the problems found, each naming the first bad leaf,
 // what each external anchor held, and the options a verification takes.
 import type { AnchorReader } from "./anchors";
-import type { ArchiveSummary } from "./archive-read";
 
 export const problemKinds = [
   "altered",
@@ -47,6 +46,15 @@ export interface VerifyOptions {
    * on the same machine.
    */
   postgresRead?: "packed" | "json";
+}
+
+/** What a verification read from the archives. */
+export interface ArchiveSummary {
+  files: number;
+  /** Events the files list. */
+  events: number;
+  /** Archived events read back and hashed. */
+  read: number;
 }
 
 /** What one external anchor held, for the report. */

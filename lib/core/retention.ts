@@ -1,5 +1,5 @@
 // Retention classes of the audit log: how long an event's body stays in the database before it moves to
-// an archive file (archive.ts). Its leaf hash and the tree's nodes stay for good, so checkpoints and
+// an archive file (lib/audit/archive.ts). Its leaf hash and the tree's nodes stay for good, so checkpoints and
 // inclusion proofs keep verifying. The classes follow the platform Latchkey serves (spec 003: its audit
 // ledger is kept 7 years by default, 90 days in its standard class); a number of days or years sets
 // another period.
