@@ -5,7 +5,7 @@
 // LATCHKEY_AUDIT_ARCHIVE_INTERVAL_SECONDS; this runs one pass now, e.g. from cron when that is 0.
 import { Command } from "commander";
 import { archiveExpired, countExpired } from "@/lib/audit/archive";
-import { describeRetention } from "@/lib/audit/retention";
+import { describeRetention } from "@/lib/core/retention";
 import { env } from "@/lib/env";
 import { fail, openCli, progress } from "./cli";
 
