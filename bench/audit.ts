@@ -9,7 +9,8 @@
 //     figure the goal of ≥ 200,000 events/s is set for on PostgreSQL) printed beside that goal, and the
 //     same pass reading json_agg pages (the PGlite way), plus the sequencing rate; then the bytes per
 //     event of every audit relation and index (goal ≤ 400), what the admin overview's counts and the
-//     sequencer's sweep for late commits cost (bench/audit-storage.ts).
+//     sequencer's sweep for late commits cost (bench/audit-storage.ts); last, the archive round trip: the
+//     whole log moved to archive files past retention and verified from them (bench/audit-archive.ts).
 // Runs on a throwaway database on DATABASE_URL's server (or PGlite when it cannot be reached).
 import { sql } from "drizzle-orm";
 import pino from "pino";
@@ -28,6 +29,7 @@ import { syntheticEvent } from "./audit-events";
 import type { ChunkMessage, WorkerPlan } from "./audit-worker";
 import { fmt, openBackend, parseFlags, peakRssMb, progress, runConcurrent } from "./lib";
 import { printBookkeeping, printStorage } from "./audit-storage";
+import { printArchiveRoundTrip } from "./audit-archive";
 import type { Db } from "@/lib/db/client";
 import fs from "node:fs";
 import os from "node:os";
@@ -241,7 +243,7 @@ async function databasePhase(db: Db, owners: Owners, sequencer: Sequencer, ancho
   const seqStart = performance.now();
   const drained = await sequencer.runUntilIdle({ forceCheckpoint: true });
   const seqSeconds = (performance.now() - seqStart) / 1000;
-  const verifyDb = async (postgresRead?: "json") => {
+  const verifyDb = async (postgresRead?: "json", archiveDir?: string) => {
     const bar = progress("  verifying");
     const report = await verifyLog(db, {
       publicKey: (await sequencer.signer()).publicKey,
@@ -249,6 +251,7 @@ async function databasePhase(db: Db, owners: Owners, sequencer: Sequencer, ancho
       anchorFile: path.join(anchorDir, "anchors.jsonl"),
       onProgress: bar.update,
       postgresRead,
+      archiveDir,
     });
     bar.clear();
     return report;
@@ -276,6 +279,7 @@ async function databasePhase(db: Db, owners: Owners, sequencer: Sequencer, ancho
   await db.execute(sql`vacuum (analyze) audit_events, audit_leaves, audit_nodes`);
   await printStorage(db, report.treeSize);
   await printBookkeeping(db, () => sequencer.signer());
+  await printArchiveRoundTrip(db, report.treeSize, (dir) => verifyDb(undefined, dir));
 }
 
 async function main() {
