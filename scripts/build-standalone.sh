@@ -2,7 +2,7 @@
 # Builds the production server as one self-contained folder, <distDir>/standalone (.next/standalone):
 # Next's standalone output (server.js and only the node_modules the server uses) completed with what Next
 # leaves out — the browser files (.next/static), public/, the migrations (drizzle/), the compiled operator
-# commands (dist-scripts/: worker, keys:*, audit:verify, token:mint) and the node_modules those commands
+# commands (dist-scripts/: worker, keys:*, audit:verify, audit:archive, token:mint) and the node_modules those commands
 # need. The Dockerfile runs exactly this, and CI runs it and then starts and checks the result
 # (scripts/check-standalone.mjs), so what CI checked is what the image ships. Run it from anywhere:
 #   scripts/build-standalone.sh && PORT=3000 node .next/standalone/server.js
