@@ -7,7 +7,9 @@ import { connectionHealthByProvider, connectionHealths, keyringState, platformCo
 import { dailyAuditActivity, sequencerState } from "@/lib/audit/activity";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
+import { describeRetention } from "@/lib/core/retention";
 import { getDb } from "@/lib/db";
+import { env } from "@/lib/env";
 import { getVault } from "@/lib/vault";
 
 export const metadata = { title: "Admin" };
@@ -45,7 +47,14 @@ export default async function AdminHome() {
         <ConnectionHealthCard health={health} healths={connectionHealths} />
         <KeyringCard keyring={keyring} />
       </div>
-      <SequencerCard sequencer={sequencer} />
+      <SequencerCard sequencer={sequencer} retention={retentionLabel()} />
     </>
   );
+}
+
+/** "ledger (7 years)", and the reads' class when it differs: "ledger (7 years); successful reads standard (90 days)". */
+function retentionLabel(): string {
+  const { retention, readRetention } = env().auditArchive;
+  const label = (r: typeof retention) => `${r.name} (${describeRetention(r)})`;
+  return retention.name === readRetention.name ? label(retention) : `${label(retention)}; successful reads ${label(readRetention)}`;
 }

@@ -156,7 +156,8 @@ export function KeyringCard({ keyring }: { keyring: KeyringState | string }) {
 }
 
 /** Whether the sequencer keeps up (events waiting, log size) and how far the checkpoints are anchored. */
-export function SequencerCard({ sequencer }: { sequencer: SequencerState }) {
+/** The audit sequencer's lag, the log's size and what was archived past retention (`retention`: "ledger, 7 years"), and the newest checkpoints. */
+export function SequencerCard({ sequencer, retention }: { sequencer: SequencerState; retention: string }) {
   return (
     <Card className="mt-6" aria-labelledby="sequencer-heading">
       <SectionHeading id="sequencer-heading" title="Audit sequencer and anchors" href="/admin/audit#checkpoints" linkLabel="Checkpoints" />
@@ -177,6 +178,22 @@ export function SequencerCard({ sequencer }: { sequencer: SequencerState }) {
             )}
           </Fact>
           <Fact label="Entries in the log">{sequencer.treeSize}</Fact>
+          <Fact label="Archived past retention">
+            {sequencer.archived.files === 0 ? (
+              "none yet"
+            ) : (
+              <>
+                {sequencer.archived.events} {sequencer.archived.events === 1 ? "event" : "events"} in {sequencer.archived.files}{" "}
+                {sequencer.archived.files === 1 ? "file" : "files"}
+                {sequencer.archived.newestAt ? (
+                  <span className="block text-xs font-normal text-slate-600">
+                    up to events from <RelativeTime value={sequencer.archived.newestAt} />
+                  </span>
+                ) : null}
+              </>
+            )}
+            <span className="block text-xs font-normal text-slate-600">retention: {retention}</span>
+          </Fact>
         </dl>
         <CheckpointFacts sequencer={sequencer} />
       </div>

@@ -6,7 +6,7 @@
 // the rest is `limit 1` or max() on an index.
 import { and, desc, eq, gt, gte, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
-import { auditAnchors, auditCheckpoints, auditDailyCounts, auditEvents, auditLeaves, extensions } from "@/lib/db/schema";
+import { auditAnchors, auditArchives, auditCheckpoints, auditDailyCounts, auditEvents, auditLeaves, extensions } from "@/lib/db/schema";
 import { treeSize } from "./tree-store";
 
 const DAY_MS = 86_400_000;
@@ -94,6 +94,8 @@ export interface SequencerState {
   latestCheckpoint: { treeSize: number; createdAt: Date; anchors: { sink: string; status: string }[] } | null;
   /** The newest checkpoint that at least one anchor sink confirmed. */
   latestAnchored: { treeSize: number; createdAt: Date; sinks: string[] } | null;
+  /** Events moved to archive files past their retention (archive.ts), and the newest time among them (null: none). */
+  archived: { events: number; files: number; newestAt: Date | null };
 }
 
 /**
@@ -118,7 +120,7 @@ export async function sequencerState(db: DbOrTx): Promise<SequencerState> {
     .select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${auditEvents.occurredAt})` })
     .from(auditEvents)
     .where(gt(auditEvents.id, after));
-  const [checkpointAnchors, anchoredRows] = await Promise.all([
+  const [checkpointAnchors, anchoredRows, [archived]] = await Promise.all([
     checkpoint
       ? db
           .select({ sink: auditAnchors.sink, status: auditAnchors.status })
@@ -132,6 +134,13 @@ export async function sequencerState(db: DbOrTx): Promise<SequencerState> {
           .innerJoin(auditCheckpoints, eq(auditCheckpoints.treeSize, auditAnchors.treeSize))
           .where(and(eq(auditAnchors.treeSize, anchored.treeSize), eq(auditAnchors.status, "confirmed")))
       : Promise.resolve([]),
+    db
+      .select({
+        files: sql<number>`count(*)::int`,
+        events: sql<string>`coalesce(sum(${auditArchives.events}), 0)::text`,
+        newestAt: sql<string | null>`max(${auditArchives.lastOccurredAt})::text`,
+      })
+      .from(auditArchives),
   ]);
   const anchoredAt = anchoredRows[0]?.createdAt;
   return {
@@ -141,5 +150,10 @@ export async function sequencerState(db: DbOrTx): Promise<SequencerState> {
     latestCheckpoint: checkpoint ? { treeSize: checkpoint.treeSize, createdAt: checkpoint.createdAt, anchors: checkpointAnchors } : null,
     latestAnchored:
       anchored && anchoredAt ? { treeSize: anchored.treeSize, createdAt: anchoredAt, sinks: anchoredRows.map((r) => r.sink) } : null,
+    archived: {
+      events: Number(archived?.events ?? 0),
+      files: Number(archived?.files ?? 0),
+      newestAt: archived?.newestAt ? new Date(archived.newestAt) : null,
+    },
   };
 }

@@ -13,6 +13,7 @@ import { auditArchives, auditEvents, auditLeaves } from "@/lib/db/schema";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { ORIGIN, appendEvents, auditFixture } from "@/test/audit-fixtures";
 import { parseEnv } from "@/lib/env";
+import { sequencerState } from "./activity";
 import { archiveExpired, type ArchiveSettings } from "./archive";
 import { createSequencerFromEnv } from "./from-env";
 import { verifyInclusion } from "./merkle";
@@ -104,6 +105,8 @@ describe("archiving events past retention", () => {
 
     const report = await verify();
     expect(report).toMatchObject({ ok: true, treeSize: 20, problems: [], archived: { files: 1, events: 10, read: 10 } });
+    // What /admin shows.
+    expect((await sequencerState(database.db)).archived).toEqual({ events: 10, files: 1, newestAt: new Date(OLD + 9000) });
 
     // An archived event's inclusion proof still leads to the signed root.
     const proof = await proofFor(database.db, 3);
