@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
+import pino from "pino";
 import type { Db } from "@/lib/db/client";
 import { archiveExpired } from "@/lib/audit/archive";
 import { rowsOf } from "@/lib/audit/tree-store";
@@ -26,6 +27,7 @@ export async function printArchiveRoundTrip(db: Db, events: number, verify: (arc
       readRetention: retentionClasses.standard,
       now: new Date(Date.now() + 91 * DAY_MS),
       onProgress: (done) => bar.update(done, events),
+      logger: pino({ level: "silent" }),
     });
     const seconds = (performance.now() - started) / 1000;
     bar.clear();

@@ -1,11 +1,11 @@
 // Reading archived events back for a verification (archive.ts writes them): the files audit_archives lists,
-// each streamed once in leaf order as the verification walks the leaves, every entry re-canonicalized and
-// hashed like an event row. A file that is gone, unreadable or not the bytes that were written is reported;
+// each read once, in leaf order, as the verification walks the leaves; every entry is hashed as written
+// (re-canonicalized only when that does not match its leaf). A file that is gone, unreadable or not the bytes that were written is reported;
 // an entry that no longer hashes to its leaf is found by the tree rebuild like an altered row.
 import crypto from "node:crypto";
-import { createReadStream } from "node:fs";
+import fs from "node:fs/promises";
 import path from "node:path";
-import readline from "node:readline";
+import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { asc } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
@@ -14,21 +14,25 @@ import { leafDigestOfText, type Canonicalize } from "./entry";
 import type { LeafRow } from "./verify-leaf-row";
 import type { ArchiveSummary, Problem } from "./verify-report";
 
+const gunzip = promisify(zlib.gunzip);
+
 /** One line of an archive file, parsed. */
 interface ArchivedLine {
   leafIndex: number;
   eventId: number;
+  /** occurred_at in epoch milliseconds (NaN when it is not a time). */
   occurredAtMs: number;
-  digest: string;
+  entry: object;
+  /** The entry's text as the line holds it; null when the line is not in the form archive.ts writes. */
+  entryText: string | null;
 }
 
-/** An open archive file, read line by line. */
+/** An archive file read into memory, and the entry it is at. */
 interface Cursor {
   row: AuditArchiveRow;
-  lines: AsyncIterator<string> | null;
+  lines: string[];
+  position: number;
   current: ArchivedLine | null;
-  hash: crypto.Hash;
-  read: number;
 }
 
 /**
@@ -71,7 +75,11 @@ export class ArchiveReader {
       if (leaf.event) continue;
       const line = await this.#take(leaf.leafIndex);
       if (line) {
-        leaf.event = { id: line.eventId, occurredAtMs: line.occurredAtMs, digest: line.digest };
+        // The entry's text as written hashes to the leaf: it is the logged entry, byte for byte. Otherwise
+        // the entry is canonicalized in full (a line rewritten in another JSON form may still say the same).
+        const asWritten = line.entryText === null ? null : leafDigestOfText(line.entryText);
+        const digest = asWritten === leaf.leafHash ? asWritten : leafDigestOfText(this.#canonical(line.entry));
+        leaf.event = { id: line.eventId, occurredAtMs: line.occurredAtMs, digest };
         this.#read++;
       } else {
         leaf.archive = this.#rows.find((r) => r.firstLeaf <= leaf.leafIndex && leaf.leafIndex <= r.lastLeaf)?.file;
@@ -92,104 +100,102 @@ export class ArchiveReader {
     }
     let found: ArchivedLine | null = null;
     for (const cursor of [...this.#active]) {
-      while (cursor.current && cursor.current.leafIndex < leafIndex) await this.#advance(cursor);
+      while (cursor.current && cursor.current.leafIndex < leafIndex) this.#advance(cursor);
       if (cursor.current?.leafIndex === leafIndex) {
         found ??= cursor.current;
-        await this.#advance(cursor);
+        this.#advance(cursor);
       }
       if (!cursor.current) this.#active.splice(this.#active.indexOf(cursor), 1);
     }
     return found;
   }
 
+  /**
+   * Reads a file whole (at most `batch` events, some tens of MB unpacked), checks its bytes against the
+   * SHA-256 recorded when it was written, and positions a cursor on its first entry.
+   */
   async #openCursor(row: AuditArchiveRow): Promise<Cursor | null> {
     const where = `archive ${row.file} (leaves ${row.firstLeaf}..${row.lastLeaf}, ${row.events} events)`;
     if (!this.#dir) {
       this.#report({ kind: "missing", leafIndex: row.firstLeaf, message: `${where} was not read: no archive directory was given` });
       return null;
     }
-    const file = path.join(this.#dir, row.file);
-    const hash = crypto.createHash("sha256");
-    const raw = createReadStream(file);
-    raw.on("data", (chunk) => hash.update(chunk));
-    const gunzip = raw.pipe(zlib.createGunzip());
-    // Errors surface through the line iterator; these listeners only keep them from going unhandled.
-    raw.on("error", (error) => gunzip.destroy(error));
-    const cursor: Cursor = {
-      row,
-      lines: readline.createInterface({ input: gunzip, crlfDelay: Infinity })[Symbol.asyncIterator](),
-      current: null,
-      hash,
-      read: 0,
-    };
-    await this.#advance(cursor);
+    let text: string;
+    try {
+      const bytes = await fs.readFile(path.join(this.#dir, row.file));
+      if (!crypto.hash("sha256", bytes, "buffer").equals(row.sha256)) {
+        this.#report({
+          kind: "altered",
+          leafIndex: row.firstLeaf,
+          message: `${where} is not the file that was written: its SHA-256 differs`,
+        });
+      }
+      text = (await gunzip(bytes)).toString("utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.#report({
+        kind: code === "ENOENT" ? "missing" : "altered",
+        leafIndex: row.firstLeaf,
+        message: code === "ENOENT" ? `${where} is not in ${this.#dir}` : `${where} cannot be read: ${(error as Error).message}`,
+      });
+      return null;
+    }
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    if (lines.length !== row.events) {
+      this.#report({
+        kind: lines.length < row.events ? "missing" : "altered",
+        leafIndex: row.firstLeaf,
+        message: `${where} holds ${lines.length} entries where ${row.events} were written`,
+      });
+    }
+    const cursor: Cursor = { row, lines, position: 0, current: null };
+    this.#advance(cursor);
     return cursor;
   }
 
-  /** The cursor's next line, parsed and hashed; at the end of the file, its bytes checked. */
-  async #advance(cursor: Cursor): Promise<void> {
-    const where = `archive ${cursor.row.file}`;
-    for (;;) {
-      let next: IteratorResult<string>;
-      try {
-        next = cursor.lines ? await cursor.lines.next() : { done: true, value: undefined };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        this.#report({
-          kind: code === "ENOENT" ? "missing" : "altered",
-          leafIndex: cursor.current?.leafIndex ?? cursor.row.firstLeaf,
-          message:
-            code === "ENOENT"
-              ? `${where} (leaves ${cursor.row.firstLeaf}..${cursor.row.lastLeaf}, ${cursor.row.events} events) is not in ${this.#dir}`
-              : `${where} cannot be read after ${cursor.read} entries: ${(error as Error).message}`,
-        });
-        cursor.lines = null;
-        cursor.current = null;
+  /** Moves the cursor to its next entry (null at the end), reporting a line that is not one. */
+  #advance(cursor: Cursor): void {
+    cursor.current = null;
+    while (cursor.position < cursor.lines.length) {
+      const text = cursor.lines[cursor.position++] as string;
+      const line = parseLine(text);
+      if (line) {
+        cursor.current = line;
         return;
       }
-      if (next.done) {
-        if (cursor.lines && cursor.read === cursor.row.events && !cursor.hash.digest().equals(cursor.row.sha256)) {
-          this.#report({
-            kind: "altered",
-            leafIndex: cursor.row.firstLeaf,
-            message: `${where} is not the file that was written: its SHA-256 differs`,
-          });
-        } else if (cursor.lines && cursor.read !== cursor.row.events) {
-          this.#report({
-            kind: cursor.read < cursor.row.events ? "missing" : "altered",
-            leafIndex: cursor.row.firstLeaf,
-            message: `${where} holds ${cursor.read} entries where ${cursor.row.events} were written`,
-          });
-        }
-        cursor.lines = null;
-        cursor.current = null;
-        return;
-      }
-      if (next.value === "") continue;
-      cursor.read++;
-      const line = this.#parse(next.value);
-      if (!line) {
-        this.#report({
-          kind: "altered",
-          leafIndex: cursor.row.firstLeaf,
-          message: `${where}: entry ${cursor.read} is not an archived log entry`,
-        });
-        continue;
-      }
-      cursor.current = line;
-      return;
+      this.#report({
+        kind: "altered",
+        leafIndex: cursor.row.firstLeaf,
+        message: `archive ${cursor.row.file}: line ${cursor.position} is not an archived log entry`,
+      });
     }
   }
+}
 
-  #parse(text: string): ArchivedLine | null {
-    try {
-      const line = JSON.parse(text) as { entry?: { id?: unknown; occurred_at?: unknown }; leaf_index?: unknown };
-      const entry = line.entry;
-      if (!entry || typeof entry !== "object" || typeof line.leaf_index !== "number" || typeof entry.id !== "number") return null;
-      const occurredAtMs = typeof entry.occurred_at === "string" ? Date.parse(entry.occurred_at) : Number.NaN;
-      return { leafIndex: line.leaf_index, eventId: entry.id, occurredAtMs, digest: leafDigestOfText(this.#canonical(entry)) };
-    } catch {
-      return null;
-    }
+const ENTRY_START = '{"entry":';
+const ENTRY_END = ',"leaf_hash":"';
+
+/**
+ * One archive line: its leaf index, the event's id and time, and the entry's text as the line holds it
+ * (archive.ts writes the RFC 8785 text itself between `{"entry":` and `,"leaf_hash":"`), or null when the
+ * line is not JSON of that shape.
+ */
+function parseLine(text: string): ArchivedLine | null {
+  let line: { entry?: { id?: unknown; occurred_at?: unknown }; leaf_index?: unknown };
+  try {
+    line = JSON.parse(text) as typeof line;
+  } catch {
+    return null;
   }
+  const entry = line.entry;
+  if (!entry || typeof entry !== "object" || typeof line.leaf_index !== "number" || typeof entry.id !== "number") return null;
+  const end = text.lastIndexOf(ENTRY_END);
+  return {
+    leafIndex: line.leaf_index,
+    eventId: entry.id,
+    occurredAtMs: typeof entry.occurred_at === "string" ? Date.parse(entry.occurred_at) : Number.NaN,
+    entry,
+    entryText: text.startsWith(ENTRY_START) && end > ENTRY_START.length ? text.slice(ENTRY_START.length, end) : null,
+  };
 }

@@ -219,11 +219,10 @@ describe("verifying archived events", () => {
       readLines(file).filter((l) => l.leaf_index !== 4),
     );
     const report = await verify();
-    expect(report.first).toMatchObject({
-      kind: "missing",
-      leafIndex: 0,
-      message: expect.stringContaining("holds 9 entries where 10 were written"),
-    });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ kind: "missing", leafIndex: 0, message: expect.stringContaining("holds 9 entries where 10 were written") }),
+    );
     expect(report.problems).toContainEqual(
       expect.objectContaining({
         kind: "missing",
