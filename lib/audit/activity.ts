@@ -120,7 +120,7 @@ export async function sequencerState(db: DbOrTx): Promise<SequencerState> {
     .select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${auditEvents.occurredAt})` })
     .from(auditEvents)
     .where(gt(auditEvents.id, after));
-  const [checkpointAnchors, anchoredRows, [archived]] = await Promise.all([
+  const [checkpointAnchors, anchoredRows, archived] = await Promise.all([
     checkpoint
       ? db
           .select({ sink: auditAnchors.sink, status: auditAnchors.status })
@@ -134,13 +134,7 @@ export async function sequencerState(db: DbOrTx): Promise<SequencerState> {
           .innerJoin(auditCheckpoints, eq(auditCheckpoints.treeSize, auditAnchors.treeSize))
           .where(and(eq(auditAnchors.treeSize, anchored.treeSize), eq(auditAnchors.status, "confirmed")))
       : Promise.resolve([]),
-    db
-      .select({
-        files: sql<number>`count(*)::int`,
-        events: sql<string>`coalesce(sum(${auditArchives.events}), 0)::text`,
-        newestAt: sql<string | null>`max(${auditArchives.lastOccurredAt})::text`,
-      })
-      .from(auditArchives),
+    archivedEvents(db),
   ]);
   const anchoredAt = anchoredRows[0]?.createdAt;
   return {
@@ -150,10 +144,18 @@ export async function sequencerState(db: DbOrTx): Promise<SequencerState> {
     latestCheckpoint: checkpoint ? { treeSize: checkpoint.treeSize, createdAt: checkpoint.createdAt, anchors: checkpointAnchors } : null,
     latestAnchored:
       anchored && anchoredAt ? { treeSize: anchored.treeSize, createdAt: anchoredAt, sinks: anchoredRows.map((r) => r.sink) } : null,
-    archived: {
-      events: Number(archived?.events ?? 0),
-      files: Number(archived?.files ?? 0),
-      newestAt: archived?.newestAt ? new Date(archived.newestAt) : null,
-    },
+    archived,
   };
+}
+
+/** Events moved to archive files past their retention (archive.ts): how many, in how many files, the newest time among them. */
+export async function archivedEvents(db: DbOrTx): Promise<SequencerState["archived"]> {
+  const [row] = await db
+    .select({
+      files: sql<number>`count(*)::int`,
+      events: sql<string>`coalesce(sum(${auditArchives.events}), 0)::text`,
+      newestAt: sql<string | null>`max(${auditArchives.lastOccurredAt})::text`,
+    })
+    .from(auditArchives);
+  return { events: Number(row?.events ?? 0), files: Number(row?.files ?? 0), newestAt: row?.newestAt ? new Date(row.newestAt) : null };
 }

@@ -3,6 +3,7 @@ import { CheckpointList } from "@/components/audit/checkpoint-list";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { getCheckpointSigner } from "@/lib/audit";
+import { archivedEvents } from "@/lib/audit/activity";
 import { listCheckpoints, publicKeyJson } from "@/lib/audit/proofs";
 import { requirePlatformAdmin } from "@/lib/auth/guards";
 import { guardPage } from "@/lib/auth/session";
@@ -13,11 +14,13 @@ export const dynamic = "force-dynamic";
 
 export default async function AdminAuditPage() {
   await guardPage(requirePlatformAdmin, "/admin/audit");
-  const [checkpoints, key] = await Promise.all([
-    listCheckpoints(await getDb(), { limit: 5 }),
+  const db = await getDb();
+  const [checkpoints, key, archived] = await Promise.all([
+    listCheckpoints(db, { limit: 5 }),
     getCheckpointSigner()
       .then(publicKeyJson)
       .catch(() => null),
+    archivedEvents(db),
   ]);
   return (
     <>
@@ -36,6 +39,13 @@ export default async function AdminAuditPage() {
           <p className="mt-2 text-xs text-slate-500">
             Published at <code>/api/v1/audit/public-key</code>. Verify the whole log with <code>npm run audit:verify</code>.
           </p>
+          {archived.events > 0 ? (
+            <p className="mt-2 text-xs text-slate-500">
+              {archived.events} older {archived.events === 1 ? "event was" : "events were"} archived past retention and{" "}
+              {archived.events === 1 ? "is" : "are"} not listed below; their entries stay in the log, and <code>npm run audit:verify</code>{" "}
+              checks them from the archive files.
+            </p>
+          ) : null}
         </Card>
         <Card id="checkpoints" className="scroll-mt-4">
           <h2 className="text-sm font-semibold text-slate-800">Recent checkpoints ({checkpoints.tree_size} entries sequenced)</h2>
