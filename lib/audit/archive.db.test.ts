@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import serialize from "canonicalize";
-import { count, eq, sql } from "drizzle-orm";
+import { asc, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditArchives, auditEvents, auditLeaves } from "@/lib/db/schema";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
@@ -67,7 +67,7 @@ const verify = (archiveDir: string | null = dir) =>
   verifyLog(database.db, { publicKey, origin: ORIGIN, anchorFile: fixture.anchorFile, archiveDir: archiveDir ?? undefined });
 const eventsLeft = async () => (await database.db.select({ n: count() }).from(auditEvents))[0]?.n;
 const archiveFile = async () => {
-  const [row] = await database.db.select().from(auditArchives);
+  const [row] = await database.db.select().from(auditArchives).orderBy(asc(auditArchives.id)).limit(1);
   if (!row) throw new Error("no archive");
   return path.join(dir, row.file);
 };
@@ -152,6 +152,17 @@ describe("archiving events past retention", () => {
     expect(rows.map((r) => r.events).sort()).toEqual([1, 3, 3, 3]);
     expect(fs.readdirSync(dir).sort()).toEqual(rows.map((r) => r.file).sort());
     expect(await verify()).toMatchObject({ ok: true, archived: { files: 4, events: 10, read: 10 } });
+  });
+
+  it("fills a file from several pages", async () => {
+    const result = await archiveExpired(database.db, { ...settings(), now: NOW, batch: 4, page: 3 });
+    expect(result.files.map((f) => [f.firstLeaf, f.lastLeaf, f.events])).toEqual([
+      [0, 3, 4],
+      [4, 7, 4],
+      [8, 9, 2],
+    ]);
+    expect(readLines(await archiveFile()).map((l) => l.leaf_index)).toEqual([0, 1, 2, 3]);
+    expect(await verify()).toMatchObject({ ok: true, archived: { files: 3, events: 10, read: 10 } });
   });
 
   it("leaves an event that no longer hashes to its leaf in the database, where verification names it", async () => {

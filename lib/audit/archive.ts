@@ -22,7 +22,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "@/lib/db/client";
 import { logger as defaultLogger } from "@/lib/logger";
@@ -34,6 +34,9 @@ import { rowsOf } from "./tree-store";
 
 const gzip = promisify(zlib.gzip);
 const ARCHIVE_LOCK = 0x4c4b_4152; // "LKAR"
+/** Expired events read per query, and hashed between two yields to the event loop. */
+const PAGE = 5000;
+const YIELD_EVERY = 500;
 
 /** The actions of reads, which LATCHKEY_AUDIT_READ_RETENTION may keep for a shorter class when they succeeded. */
 export const readActions = ["secret.read", "oauth.token_read"] as const;
@@ -53,6 +56,8 @@ export interface ArchiveOptions extends ArchiveSettings {
   now?: Date;
   /** Events per file (default 50,000). */
   batch?: number;
+  /** Events read per query while a file is filled (default 5,000). */
+  page?: number;
   logger?: Logger;
   /** Called with the events archived so far, after each file. */
   onProgress?: (events: number) => void;
@@ -101,26 +106,31 @@ export async function archiveExpired(db: Db, options: ArchiveOptions): Promise<A
       .transaction(async (tx) => {
         const [lock] = rowsOf<{ locked: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${ARCHIVE_LOCK}) as locked`));
         if (!lock?.locked) return null;
-        const page = await tx.execute(sql`
-        select coalesce(json_agg(json_build_array(x.leaf_index, encode(x.leaf_hash, 'hex'), x.event) order by x.leaf_index), '[]')::text as page
-        from (
-          select l.leaf_index, l.leaf_hash, ${eventJsonArray} as event
-          from audit_events e join audit_leaves l on l.event_id = e.id
-          where ${expired(cutoff, readCutoff)} and l.leaf_index > ${after}
-          order by l.leaf_index limit ${batch}
-        ) x`);
-        const [row] = rowsOf<{ page: string }>(page);
-        const items = JSON.parse(row?.page ?? "[]") as [leafIndex: number, leafHashHex: string, event: EventJson][];
-        if (items.length === 0) return { done: true, archived: null, refused: 0 };
-        const last = items.at(-1) as (typeof items)[number];
-        after = Number(last[0]);
-        const { lines, ids, refused, lastOccurredAt } = await entryLines(items, log);
-        if (ids.length === 0) return { done: items.length < batch, archived: null, refused };
+        // Read in pages and hashed in slices, yielding between them, so a server archiving beside its
+        // requests is not held up for long at a time.
+        const collected: Awaited<ReturnType<typeof entryLines>> = { lines: [], ids: [], refused: 0, lastOccurredAt: new Date(0) };
+        let read = 0;
+        let more = true;
+        while (more && read < batch) {
+          const limit = Math.min(options.page ?? PAGE, batch - read);
+          const items = await expiredPage(tx as unknown as Db, expired(cutoff, readCutoff), after, limit);
+          more = items.length === limit;
+          if (items.length === 0) break;
+          read += items.length;
+          after = Number((items.at(-1) as (typeof items)[number])[0]);
+          const part = await entryLines(items, log);
+          collected.lines.push(...part.lines);
+          collected.ids.push(...part.ids);
+          collected.refused += part.refused;
+          if (part.lastOccurredAt > collected.lastOccurredAt) collected.lastOccurredAt = part.lastOccurredAt;
+        }
+        const { lines, ids, refused, lastOccurredAt } = collected;
+        if (ids.length === 0) return { done: !more, archived: null, refused };
         const archived = await writeArchive(tx as unknown as Db, options.dir, lines, lastOccurredAt, (file) => (written = file));
         await tx.execute(
           sql`delete from audit_events where id in (select value::bigint from json_array_elements_text(${JSON.stringify(ids)}::json))`,
         );
-        return { done: items.length < batch, archived, refused };
+        return { done: !more, archived, refused };
       })
       .catch(async (error: unknown) => {
         if (written) await fs.rm(written, { force: true });
@@ -139,6 +149,20 @@ export async function archiveExpired(db: Db, options: ArchiveOptions): Promise<A
     }
     if (step.done || options.signal?.aborted) return result;
   }
+}
+
+/** Up to `limit` expired events (`where`, over `e`) with their leaves, above leaf `after`, in leaf order. */
+async function expiredPage(db: Db, where: SQL, after: number, limit: number) {
+  const page = await db.execute(sql`
+    select coalesce(json_agg(json_build_array(x.leaf_index, encode(x.leaf_hash, 'hex'), x.event) order by x.leaf_index), '[]')::text as page
+    from (
+      select l.leaf_index, l.leaf_hash, ${eventJsonArray} as event
+      from audit_events e join audit_leaves l on l.event_id = e.id
+      where ${where} and l.leaf_index > ${after}
+      order by l.leaf_index limit ${limit}
+    ) x`);
+  const [row] = rowsOf<{ page: string }>(page);
+  return JSON.parse(row?.page ?? "[]") as [leafIndex: number, leafHashHex: string, event: EventJson][];
 }
 
 /**
@@ -175,7 +199,8 @@ async function entryLines(items: [leafIndex: number, leafHashHex: string, event:
   const ids: number[] = [];
   let refused = 0;
   let lastOccurredAt = new Date(0);
-  for (const [leafIndex, leafHashHex, json] of items) {
+  for (const [n, [leafIndex, leafHashHex, json]] of items.entries()) {
+    if (n > 0 && n % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     const event = eventFromJson(json);
     const entry = canonicalEntry(event) ?? canonical(toLogEntry(event));
     if (leafDigestOfText(entry) !== toDigest(Buffer.from(leafHashHex, "hex"))) {
