@@ -165,6 +165,24 @@ describe("archiving events past retention", () => {
     expect(await verify()).toMatchObject({ ok: true, archived: { files: 3, events: 10, read: 10 } });
   });
 
+  it("removes the file and keeps the events when the transaction that lists it does not commit", async () => {
+    await database.db.execute(sql`create function refuse_delete() returns trigger language plpgsql as $$
+      begin raise exception 'deletes refused for this test'; end $$`);
+    await database.db.execute(
+      sql`create trigger refuse_delete before delete on audit_events for each row execute function refuse_delete()`,
+    );
+    try {
+      await expect(archiveExpired(database.db, { ...settings(), now: NOW })).rejects.toThrow(/Failed query: delete from audit_events/);
+    } finally {
+      await database.db.execute(sql`drop trigger refuse_delete on audit_events`);
+      await database.db.execute(sql`drop function refuse_delete()`);
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(await eventsLeft()).toBe(20);
+    expect(await database.db.select().from(auditArchives)).toEqual([]);
+    expect(await verify()).toMatchObject({ ok: true, archived: { files: 0 } });
+  });
+
   it("leaves an event that no longer hashes to its leaf in the database, where verification names it", async () => {
     const [leaf] = await database.db.select().from(auditLeaves).where(eq(auditLeaves.leafIndex, 5));
     await database.db.execute(sql`update audit_events set target = 'ext.covered_up' where id = ${leaf?.eventId ?? 0}`);
