@@ -3,7 +3,8 @@
 // start-up with a message naming the variable instead of failing deep inside a request.
 import path from "node:path";
 import { z } from "zod";
-import { parseRetention, retentionClasses, type Retention } from "@/lib/core/retention";
+// Relative, not "@/…": next.config.ts loads this file before the alias exists.
+import { parseRetention, retentionClasses, type Retention } from "./core/retention";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
@@ -37,11 +38,11 @@ const rateLimit = (fallback: string) =>
 /** A retention class (`ledger`, 7 years; `standard`, 90 days) or a period, `<N>d` / `<N>y` (lib/audit/retention.ts). */
 const retention = z.string().transform((value, ctx): Retention => {
   const parsed = parseRetention(value);
-  if (!parsed) {
-    ctx.addIssue({ code: "custom", message: "must be ledger (7 years), standard (90 days), or a period such as 400d or 10y" });
+  if ("problem" in parsed) {
+    ctx.addIssue({ code: "custom", message: parsed.problem });
     return z.NEVER;
   }
-  return parsed;
+  return parsed.retention;
 });
 
 const evmAddress = z
@@ -113,8 +114,8 @@ const schema = z
     // Retention (lib/audit/archive.ts): events older than their class's period move from the database to
     // gzip JSONL archive files; successful reads (secret.read, oauth.token_read) may have a shorter class.
     // The sequencer archives once per interval; 0 turns that off (then run `npm run audit:archive`).
-    LATCHKEY_AUDIT_RETENTION: retention.default(retentionClasses.ledger),
-    LATCHKEY_AUDIT_READ_RETENTION: retention.optional(),
+    LATCHKEY_AUDIT_RETENTION: z.preprocess(blankToUndefined, retention.default(retentionClasses.ledger)),
+    LATCHKEY_AUDIT_READ_RETENTION: z.preprocess(blankToUndefined, retention.optional()),
     LATCHKEY_AUDIT_ARCHIVE_DIR: z.preprocess(blankToUndefined, z.string().optional()),
     LATCHKEY_AUDIT_ARCHIVE_INTERVAL_SECONDS: z.coerce
       .number({ message: "must be a number" })

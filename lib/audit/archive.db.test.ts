@@ -142,6 +142,16 @@ describe("archiving events past retention", () => {
     expect(await verify()).toMatchObject({ ok: true, archived: { files: 2, events: 10, read: 10 } });
   });
 
+  it("keeps successful reads longer when their class is the longer one", async () => {
+    const result = await archiveExpired(database.db, {
+      ...settings({ retention: retentionClasses.standard, readRetention: retentionClasses.ledger }),
+      now: NOW,
+    });
+    // Leaves 1, 3, 5, 7, 9 (secret.rotate) and 8 (a denied read) are past 90 days; the successful reads are not past 7 years.
+    expect(readLines(await archiveFile()).map((l) => l.leaf_index)).toEqual([1, 3, 5, 7, 8, 9]);
+    expect(result.events).toBe(6);
+  });
+
   it("writes files of at most the batch size, each listed once, and two archivers at once archive each event once", async () => {
     const [a, b] = await Promise.all([
       archiveExpired(database.db, { ...settings(), now: NOW, batch: 3 }),
@@ -183,6 +193,15 @@ describe("archiving events past retention", () => {
     expect(await verify()).toMatchObject({ ok: true, archived: { files: 0 } });
   });
 
+  it("says which directory cannot be written, and why, and moves nothing", async () => {
+    const notADirectory = path.join(dir, "a-file");
+    fs.writeFileSync(notADirectory, "");
+    await expect(archiveExpired(database.db, { ...settings({ dir: notADirectory }), now: NOW })).rejects.toThrow(
+      `Cannot write audit archives to ${notADirectory} (LATCHKEY_AUDIT_ARCHIVE_DIR): a file is in the way of the directory. Nothing was moved.`,
+    );
+    expect(await eventsLeft()).toBe(20);
+  });
+
   it("leaves an event that no longer hashes to its leaf in the database, where verification names it", async () => {
     const [leaf] = await database.db.select().from(auditLeaves).where(eq(auditLeaves.leafIndex, 5));
     await database.db.execute(sql`update audit_events set target = 'ext.covered_up' where id = ${leaf?.eventId ?? 0}`);
@@ -219,7 +238,18 @@ describe("archiving from the configuration", () => {
     expect(() => parseEnv({ LATCHKEY_AUDIT_RETENTION: "forever" })).toThrow(
       /LATCHKEY_AUDIT_RETENTION: must be ledger \(7 years\), standard \(90 days\), or a period such as 400d or 10y/,
     );
-    expect(() => parseEnv({ LATCHKEY_AUDIT_READ_RETENTION: "0d" })).toThrow(/LATCHKEY_AUDIT_READ_RETENTION/);
+    expect(() => parseEnv({ LATCHKEY_AUDIT_READ_RETENTION: "0d" })).toThrow(
+      /LATCHKEY_AUDIT_READ_RETENTION: must be at least 1 day \(it is 0d\)/,
+    );
+    expect(() => parseEnv({ LATCHKEY_AUDIT_RETENTION: "36501d" })).toThrow(
+      /LATCHKEY_AUDIT_RETENTION: must be at most 36,500 days \(it is 36501d\)/,
+    );
+    // Blank is the default; case and spaces do not matter.
+    expect(parseEnv({ LATCHKEY_AUDIT_RETENTION: "" }).auditArchive.retention).toEqual(retentionClasses.ledger);
+    expect(parseEnv({ LATCHKEY_AUDIT_RETENTION: " Standard ", LATCHKEY_AUDIT_READ_RETENTION: "7Y" }).auditArchive).toMatchObject({
+      retention: retentionClasses.standard,
+      readRetention: { name: "7y", amount: 7, unit: "years" },
+    });
   });
 });
 

@@ -3,7 +3,7 @@
 // checkpoint, anchor and inclusion proof keeps verifying, and `audit:verify` reads the bodies back from
 // the files (archive-read.ts) and hashes them like the rows they were.
 //
-// An archive file is gzip-compressed JSONL, sorted by leaf index, one line per event:
+// An archive file, `audit-leaves-<first>-<last>-<random>.jsonl.gz`, is gzip-compressed JSONL, sorted by leaf index, one line per event:
 //
 //   {"entry":<the log entry, RFC 8785 text>,"leaf_hash":"<hex>","leaf_index":<n>}
 //
@@ -65,6 +65,31 @@ export interface ArchiveOptions extends ArchiveSettings {
   signal?: AbortSignal;
 }
 
+/** The archive directory cannot be made or written: says which, why, and that the events stayed. */
+export class ArchiveDirectoryError extends Error {
+  constructor(dir: string, cause: unknown, events: number) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOSPC"
+        ? "the disk is full"
+        : code === "EROFS"
+          ? "the file system is read-only"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : code === "EEXIST" || code === "ENOTDIR"
+              ? "a file is in the way of the directory"
+              : code === "ENOENT"
+                ? "a directory above it cannot be made"
+                : (cause as Error).message;
+    super(
+      `Cannot write audit archives to ${dir} (LATCHKEY_AUDIT_ARCHIVE_DIR): ${why}. ` +
+        (events > 0 ? `The ${events} events of this file are still in the database.` : "Nothing was moved."),
+      { cause },
+    );
+    this.name = "ArchiveDirectoryError";
+  }
+}
+
 /** One archive file written. */
 export interface ArchivedFile {
   file: string;
@@ -97,7 +122,9 @@ export async function archiveExpired(db: Db, options: ArchiveOptions): Promise<A
   const cutoff = retentionCutoff(options.retention, now);
   const readCutoff = retentionCutoff(options.readRetention, now);
   const result: ArchiveResult = { files: [], events: 0, refused: 0, ran: true };
-  await fs.mkdir(options.dir, { recursive: true, mode: 0o700 });
+  await fs.mkdir(options.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    throw new ArchiveDirectoryError(options.dir, error, 0);
+  });
   let after = -1;
   for (;;) {
     // The file this step wrote: removed if the transaction that lists it and deletes its events does not commit.
@@ -178,18 +205,19 @@ export async function countExpired(db: Db, settings: Pick<ArchiveSettings, "rete
 }
 
 /**
- * The events (alias `e`) past retention: older than their class's cutoff. The first condition, on the
- * later of the two cutoffs, lets the BRIN index on occurred_at skip the ranges of recent events.
+ * The events (alias `e`) past retention: successful reads older than the reads' cutoff, every other event
+ * older than the main one (either class may be the longer). The first condition, on the later of the two
+ * cutoffs, lets the BRIN index on occurred_at skip the ranges of recent events.
  */
 function expired(cutoff: Date, readCutoff: Date) {
   const latest = cutoff > readCutoff ? cutoff : readCutoff;
+  const isRead = sql`(e.outcome = 'success' and e.action in (${sql.join(
+    readActions.map((a) => sql`${a}`),
+    sql`, `,
+  )}))`;
   return sql`e.occurred_at < ${latest.toISOString()}::timestamptz
-    and (e.occurred_at < ${cutoff.toISOString()}::timestamptz
-      or (e.occurred_at < ${readCutoff.toISOString()}::timestamptz and e.outcome = 'success'
-        and e.action in (${sql.join(
-          readActions.map((a) => sql`${a}`),
-          sql`, `,
-        )})))`;
+    and ((not ${isRead} and e.occurred_at < ${cutoff.toISOString()}::timestamptz)
+      or (${isRead} and e.occurred_at < ${readCutoff.toISOString()}::timestamptz))`;
 }
 
 /** The archive lines of a page of expired events (leaf order), with the ids of those that still hash to their leaf. */
@@ -226,28 +254,30 @@ async function writeArchive(
   lastOccurredAt: Date,
   onWritten: (file: string) => void,
 ): Promise<ArchivedFile> {
-  const [{ id } = { id: 0 }] = rowsOf<{ id: string | number }>(
-    await tx.execute(sql`select nextval(pg_get_serial_sequence('audit_archives', 'id')) as id`),
-  );
   const firstLeaf = (lines[0] as (typeof lines)[number]).leafIndex;
   const lastLeaf = (lines.at(-1) as (typeof lines)[number]).leafIndex;
-  const file = `audit-${String(id).padStart(6, "0")}-leaves-${firstLeaf}-${lastLeaf}-${crypto.randomBytes(4).toString("hex")}.jsonl.gz`;
+  const file = `audit-leaves-${firstLeaf}-${lastLeaf}-${crypto.randomBytes(4).toString("hex")}.jsonl.gz`;
   const bytes = await gzip(Buffer.from(lines.map((l) => l.text).join(""), "utf8"));
   const target = path.join(dir, file);
   const temporary = `${target}.tmp`;
-  const handle = await fs.open(temporary, "w", 0o600);
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fs.open(temporary, "w", 0o600);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temporary, target);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw new ArchiveDirectoryError(dir, error, lines.length);
   }
-  await fs.rename(temporary, target);
   onWritten(target);
   await syncDirectory(dir);
   await tx.execute(sql`
-    insert into audit_archives (id, file, first_leaf, last_leaf, events, sha256, bytes, last_occurred_at)
-    values (${Number(id)}, ${file}, ${firstLeaf}, ${lastLeaf}, ${lines.length},
+    insert into audit_archives (file, first_leaf, last_leaf, events, sha256, bytes, last_occurred_at)
+    values (${file}, ${firstLeaf}, ${lastLeaf}, ${lines.length},
       decode(${crypto.hash("sha256", bytes, "hex")}, 'hex'), ${bytes.length}, ${lastOccurredAt.toISOString()}::timestamptz)`);
   return { file, firstLeaf, lastLeaf, events: lines.length, bytes: bytes.length };
 }

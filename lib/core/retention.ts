@@ -19,20 +19,25 @@ export const retentionClasses = {
   standard: { name: "standard", amount: 90, unit: "days" },
 } as const satisfies Record<string, Retention>;
 
+const MAX_DAYS = 36_500;
+const MAX_YEARS = 100;
+
 /**
- * Reads a retention setting: a class name (`ledger`, `standard`) or a period of at least one day, `<N>d`
- * or `<N>y` (N up to 36,500 days or 100 years).
- * @returns the retention, or null when the text is none of these
+ * Reads a retention setting: a class name (`ledger`, `standard`) or a period, `<N>d` (1 to 36,500 days) or
+ * `<N>y` (1 to 100 years); case and surrounding spaces do not matter.
+ * @returns the retention, or what is wrong with the text
  */
-export function parseRetention(text: string): Retention | null {
+export function parseRetention(text: string): { retention: Retention } | { problem: string } {
   const trimmed = text.trim().toLowerCase();
-  if (trimmed === "ledger" || trimmed === "standard") return retentionClasses[trimmed];
-  const match = /^(\d{1,5})([dy])$/.exec(trimmed);
-  if (!match) return null;
+  if (trimmed === "ledger" || trimmed === "standard") return { retention: retentionClasses[trimmed] };
+  const match = /^(\d{1,9})\s*([dy])$/.exec(trimmed);
+  if (!match) return { problem: "must be ledger (7 years), standard (90 days), or a period such as 400d or 10y" };
   const amount = Number(match[1]);
   const unit = match[2] === "d" ? "days" : "years";
-  if (amount < 1 || (unit === "days" ? amount > 36_500 : amount > 100)) return null;
-  return { name: trimmed, amount, unit };
+  const max = unit === "days" ? MAX_DAYS : MAX_YEARS;
+  if (amount < 1) return { problem: `must be at least 1 day (it is ${text.trim()}): events are archived only once past it` };
+  if (amount > max) return { problem: `must be at most ${max.toLocaleString("en-US")} ${unit} (it is ${text.trim()})` };
+  return { retention: { name: `${amount}${match[2]}`, amount, unit } };
 }
 
 /** The moment before which an event is past this retention at `now`: `now` minus the period (calendar years in UTC). */
