@@ -14,6 +14,15 @@ async function main() {
     .name("audit:archive")
     .description("Move audit events past their retention to archive files")
     .option("--dry-run", "count what would move, and move nothing")
+    .addHelpText(
+      "after",
+      `
+Settings (environment, see README "Retention and archives"):
+  LATCHKEY_AUDIT_RETENTION       every event's class: ledger (7 years, default), standard (90 days), or 400d / 10y
+  LATCHKEY_AUDIT_READ_RETENTION  successful reads' class (default: LATCHKEY_AUDIT_RETENTION)
+  LATCHKEY_AUDIT_ARCHIVE_DIR     where the files go (default: <LATCHKEY_DATA_DIR>/audit-archive)
+  DATABASE_URL                   the log's database (unset: the embedded one in LATCHKEY_DATA_DIR)`,
+    )
     .parse();
   const options = program.opts<{ dryRun?: boolean }>();
   const { database } = await openCli();
@@ -25,7 +34,7 @@ async function main() {
       console.log(
         due.events === 0
           ? `Nothing is past retention: ${classes}.`
-          : `${due.events.toLocaleString("en-US")} events are past retention (the oldest from ${due.oldest?.toISOString()}): ${classes}. Nothing moved (--dry-run).`,
+          : `${due.events.toLocaleString("en-US")} events are past retention (${due.reads.toLocaleString("en-US")} of them successful reads; the oldest from ${due.oldest?.toISOString()}): ${classes}. They would move to ${auditArchive.dir}. Nothing moved (--dry-run).`,
       );
       return;
     }

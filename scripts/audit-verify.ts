@@ -34,9 +34,20 @@ async function main() {
     console.log(
       `${report.treeSize.toLocaleString("en-US")} leaves, ${report.checkpoints} checkpoints, ${report.anchors} confirmed anchors checked in ${report.seconds.toFixed(2)} s (${rate.toLocaleString("en-US")} leaves/s)`,
     );
-    if (report.archived.files > 0) {
+    const { archived } = report;
+    if (archived.files > 0 && !archived.unavailable) {
       console.log(
-        `  archives: ${report.archived.read.toLocaleString("en-US")} of ${report.archived.events.toLocaleString("en-US")} archived events read back from ${report.archived.files} file${report.archived.files === 1 ? "" : "s"} in ${env().auditArchive.dir}`,
+        `  archives: ${archived.read.toLocaleString("en-US")} of ${archived.events.toLocaleString("en-US")} archived events read back from ${archived.filesRead} of ${archived.files} file${archived.files === 1 ? "" : "s"} in ${env().auditArchive.dir}`,
+      );
+    }
+    for (const file of archived.rewritten) {
+      console.log(
+        `Note: archive ${file} is not the bytes written (recompressed or copied by a tool?); every entry in it still hashes to its leaf.`,
+      );
+    }
+    if (archived.strays.length > 0) {
+      console.log(
+        `Note: ${archived.strays.length} file${archived.strays.length === 1 ? "" : "s"} in ${env().auditArchive.dir} that the log does not list (left by an interrupted run, whose events stayed in the database, or another log's): ${archived.strays.join(", ")}`,
       );
     }
     for (const a of report.anchored) {

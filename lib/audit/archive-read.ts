@@ -25,6 +25,8 @@ interface ArchivedLine {
   entry: object;
   /** The entry's text as the line holds it; null when the line is not in the form archive.ts writes. */
   entryText: string | null;
+  /** The archive file it is in. */
+  file: string;
 }
 
 /** An archive file read into memory, and the entry it is at. */
@@ -44,25 +46,64 @@ export class ArchiveReader {
   readonly #dir: string | null;
   readonly #report: (problem: Problem) => void;
   readonly #rows: AuditArchiveRow[];
+  readonly #unavailable: string | null;
+  readonly #strays: string[];
   readonly #active: Cursor[] = [];
+  /** Files whose SHA-256 differs, with whether an entry of theirs failed to hash to its leaf. */
+  readonly #rewritten = new Map<string, boolean>();
   #next = 0;
   #read = 0;
+  #filesRead = 0;
 
-  private constructor(rows: AuditArchiveRow[], dir: string | null, canonical: Canonicalize, report: (problem: Problem) => void) {
+  private constructor(
+    rows: AuditArchiveRow[],
+    dir: string | null,
+    unavailable: string | null,
+    strays: string[],
+    canonical: Canonicalize,
+    report: (problem: Problem) => void,
+  ) {
     this.#rows = rows;
     this.#dir = dir;
+    this.#unavailable = unavailable;
+    this.#strays = strays;
     this.#canonical = canonical;
     this.#report = report;
   }
 
-  /** The archives audit_archives lists, to be read from `dir` (null: none given, so each listed file is reported unread). */
+  /**
+   * The archives audit_archives lists, to be read from `dir`. With no directory, or one that does not exist
+   * (a setting, not the log, is then wrong), none is read: the summary says so and the leaves they cover are
+   * taken as stored, so the verification is incomplete rather than failed.
+   */
   static async open(db: Db, dir: string | null, canonical: Canonicalize, report: (problem: Problem) => void): Promise<ArchiveReader> {
     const rows = await db.select().from(auditArchives).orderBy(asc(auditArchives.firstLeaf), asc(auditArchives.id));
-    return new ArchiveReader(rows, dir, canonical, report);
+    let unavailable: string | null = null;
+    let strays: string[] = [];
+    if (!dir) {
+      if (rows.length > 0) unavailable = "no archive directory was given";
+    } else {
+      try {
+        const listed = new Set(rows.map((r) => r.file));
+        strays = (await fs.readdir(dir)).filter((name) => ARCHIVE_NAME.test(name) && !listed.has(name)).sort();
+      } catch (error) {
+        if (rows.length > 0)
+          unavailable = `the archive directory ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+      }
+    }
+    return new ArchiveReader(rows, dir, unavailable, strays, canonical, report);
   }
 
   get summary(): ArchiveSummary {
-    return { files: this.#rows.length, events: this.#rows.reduce((n, r) => n + r.events, 0), read: this.#read };
+    return {
+      files: this.#rows.length,
+      filesRead: this.#filesRead,
+      events: this.#rows.reduce((n, r) => n + r.events, 0),
+      read: this.#read,
+      unavailable: this.#unavailable,
+      rewritten: [...this.#rewritten].filter(([, failed]) => !failed).map(([file]) => file),
+      strays: this.#strays,
+    };
   }
 
   /**
@@ -73,6 +114,12 @@ export class ArchiveReader {
     if (this.#rows.length === 0) return;
     for (const leaf of page) {
       if (leaf.event) continue;
+      const covering = this.#rows.find((r) => r.firstLeaf <= leaf.leafIndex && leaf.leafIndex <= r.lastLeaf);
+      if (this.#unavailable) {
+        // Unread archives: the stored leaf hash is all there is (see open()).
+        if (covering) leaf.event = { id: leaf.eventId, occurredAtMs: Number.NaN, digest: leaf.leafHash };
+        continue;
+      }
       const line = await this.#take(leaf.leafIndex);
       if (line) {
         // The entry's text as written hashes to the leaf: it is the logged entry, byte for byte. Otherwise
@@ -81,15 +128,16 @@ export class ArchiveReader {
         const digest = asWritten === leaf.leafHash ? asWritten : leafDigestOfText(this.#canonical(line.entry));
         leaf.event = { id: line.eventId, occurredAtMs: line.occurredAtMs, digest };
         this.#read++;
+        if (digest !== leaf.leafHash && this.#rewritten.has(line.file)) this.#rewritten.set(line.file, true);
       } else {
-        leaf.archive = this.#rows.find((r) => r.firstLeaf <= leaf.leafIndex && leaf.leafIndex <= r.lastLeaf)?.file;
+        leaf.archive = covering?.file;
       }
     }
   }
 
-  /** Reads every file to its end (checking what is left of each against its recorded SHA-256). */
+  /** Opens the files no leaf reached yet, so each listed file is read (and one that is gone reported). */
   async close(): Promise<void> {
-    await this.#take(Number.MAX_SAFE_INTEGER);
+    if (!this.#unavailable) await this.#take(Number.MAX_SAFE_INTEGER);
   }
 
   /** The archived line of this leaf, if one holds it; every line of a lower leaf is passed over. */
@@ -116,20 +164,13 @@ export class ArchiveReader {
    */
   async #openCursor(row: AuditArchiveRow): Promise<Cursor | null> {
     const where = `archive ${row.file} (leaves ${row.firstLeaf}..${row.lastLeaf}, ${row.events} events)`;
-    if (!this.#dir) {
-      this.#report({ kind: "missing", leafIndex: row.firstLeaf, message: `${where} was not read: no archive directory was given` });
-      return null;
-    }
     let text: string;
     try {
-      const bytes = await fs.readFile(path.join(this.#dir, row.file));
-      if (!crypto.hash("sha256", bytes, "buffer").equals(row.sha256)) {
-        this.#report({
-          kind: "altered",
-          leafIndex: row.firstLeaf,
-          message: `${where} is not the file that was written: its SHA-256 differs`,
-        });
-      }
+      const bytes = await fs.readFile(path.join(this.#dir ?? "", row.file));
+      // Bytes other than those written are not in themselves a change to the log (a backup tool may have
+      // recompressed the file): every entry is still checked against its leaf, and the file is named in
+      // the summary if none fails (a failing one is reported at its leaf).
+      if (!crypto.hash("sha256", bytes, "buffer").equals(row.sha256)) this.#rewritten.set(row.file, false);
       text = (await gunzip(bytes)).toString("utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -149,6 +190,7 @@ export class ArchiveReader {
         message: `${where} holds ${lines.length} entries where ${row.events} were written`,
       });
     }
+    this.#filesRead++;
     const cursor: Cursor = { row, lines, position: 0, current: null };
     this.#advance(cursor);
     return cursor;
@@ -159,7 +201,7 @@ export class ArchiveReader {
     cursor.current = null;
     while (cursor.position < cursor.lines.length) {
       const text = cursor.lines[cursor.position++] as string;
-      const line = parseLine(text);
+      const line = parseLine(text, cursor.row.file);
       if (line) {
         cursor.current = line;
         return;
@@ -173,6 +215,8 @@ export class ArchiveReader {
   }
 }
 
+/** The names archive.ts gives its files. */
+const ARCHIVE_NAME = /^audit-leaves-\d+-\d+-[0-9a-f]{8}\.jsonl\.gz$/;
 const ENTRY_START = '{"entry":';
 const ENTRY_END = ',"leaf_hash":"';
 
@@ -181,7 +225,7 @@ const ENTRY_END = ',"leaf_hash":"';
  * (archive.ts writes the RFC 8785 text itself between `{"entry":` and `,"leaf_hash":"`), or null when the
  * line is not JSON of that shape.
  */
-function parseLine(text: string): ArchivedLine | null {
+function parseLine(text: string, file: string): ArchivedLine | null {
   let line: { entry?: { id?: unknown; occurred_at?: unknown }; leaf_index?: unknown };
   try {
     line = JSON.parse(text) as typeof line;
@@ -197,5 +241,6 @@ function parseLine(text: string): ArchivedLine | null {
     occurredAtMs: typeof entry.occurred_at === "string" ? Date.parse(entry.occurred_at) : Number.NaN,
     entry,
     entryText: text.startsWith(ENTRY_START) && end > ENTRY_START.length ? text.slice(ENTRY_START.length, end) : null,
+    file,
   };
 }

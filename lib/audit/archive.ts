@@ -193,16 +193,23 @@ async function expiredPage(db: Db, where: SQL, after: number, limit: number) {
 }
 
 /**
- * How many sequenced events are past retention at `now`, and the oldest one's time: what a run would move.
+ * How many sequenced events are past retention at `now`, how many of them successful reads, and the oldest
+ * one's time: what a run would move.
  */
 export async function countExpired(db: Db, settings: Pick<ArchiveSettings, "retention" | "readRetention">, now = new Date()) {
   const result = await db.execute(sql`
-    select count(*)::int as events, min(e.occurred_at)::text as oldest
+    select count(*)::int as events, count(*) filter (where ${isRead})::int as reads, min(e.occurred_at)::text as oldest
     from audit_events e join audit_leaves l on l.event_id = e.id
     where ${expired(retentionCutoff(settings.retention, now), retentionCutoff(settings.readRetention, now))}`);
-  const [row] = rowsOf<{ events: number; oldest: string | null }>(result);
-  return { events: Number(row?.events ?? 0), oldest: row?.oldest ? new Date(row.oldest) : null };
+  const [row] = rowsOf<{ events: number; reads: number; oldest: string | null }>(result);
+  return { events: Number(row?.events ?? 0), reads: Number(row?.reads ?? 0), oldest: row?.oldest ? new Date(row.oldest) : null };
 }
+
+/** A successful read (alias `e`): the events LATCHKEY_AUDIT_READ_RETENTION applies to. */
+const isRead = sql`(e.outcome = 'success' and e.action in (${sql.join(
+  readActions.map((a) => sql`${a}`),
+  sql`, `,
+)}))`;
 
 /**
  * The events (alias `e`) past retention: successful reads older than the reads' cutoff, every other event
@@ -211,10 +218,6 @@ export async function countExpired(db: Db, settings: Pick<ArchiveSettings, "rete
  */
 function expired(cutoff: Date, readCutoff: Date) {
   const latest = cutoff > readCutoff ? cutoff : readCutoff;
-  const isRead = sql`(e.outcome = 'success' and e.action in (${sql.join(
-    readActions.map((a) => sql`${a}`),
-    sql`, `,
-  )}))`;
   return sql`e.occurred_at < ${latest.toISOString()}::timestamptz
     and ((not ${isRead} and e.occurred_at < ${cutoff.toISOString()}::timestamptz)
       or (${isRead} and e.occurred_at < ${readCutoff.toISOString()}::timestamptz))`;

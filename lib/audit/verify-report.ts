@@ -50,11 +50,22 @@ export interface VerifyOptions {
 
 /** What a verification read from the archives. */
 export interface ArchiveSummary {
+  /** Files audit_archives lists, and how many of them were read. */
   files: number;
+  filesRead: number;
   /** Events the files list. */
   events: number;
   /** Archived events read back and hashed. */
   read: number;
+  /**
+   * Why the archives were not read at all (no directory given, or it does not exist), null when they
+   * were: their events' stored leaf hashes were then taken as they are, and the verification is incomplete.
+   */
+  unavailable: string | null;
+  /** Files whose bytes are not those written (recompressed or copied by a tool) though every entry in them hashes to its leaf. */
+  rewritten: string[];
+  /** Archive files in the directory that audit_archives does not list (left by a crash, or another log's). */
+  strays: string[];
 }
 
 /** What one external anchor held, for the report. */

@@ -27,7 +27,7 @@ import { checkClaimedAnchors, compareWithAnchors, readAnchors } from "./verify-a
 import { findInsertedUnsequenced, locateDifference } from "./verify-diagnosis";
 import { leafPages, postgresClient } from "./verify-leaves";
 import { TreeRebuild } from "./verify-rebuild";
-import type { Problem, VerifyOptions, VerifyReport } from "./verify-report";
+import type { ArchiveSummary, Problem, VerifyOptions, VerifyReport } from "./verify-report";
 
 export { problemKinds, type AnchorSummary, type Problem, type ProblemKind, type VerifyOptions, type VerifyReport } from "./verify-report";
 
@@ -112,11 +112,19 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
     anchored: summaries,
     problems: sorted,
     first: sorted[0] ?? null,
-    unchecked,
+    unchecked: [...unchecked, ...unreadArchives(archives.summary)],
     recanonicalized,
     archived: archives.summary,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The archives as something not checked (like an anchor that could not be read), when they were not read at all. */
+function unreadArchives(summary: ArchiveSummary): string[] {
+  if (!summary.unavailable) return [];
+  return [
+    `archives: ${summary.unavailable}, so the ${summary.events} archived events in ${summary.files} files were not read (their leaf hashes were taken as stored)`,
+  ];
 }
 
 /** The checkpoints whose signed note verifies under the log's key and says what its row says; the rest are reported forged. */

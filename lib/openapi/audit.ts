@@ -44,6 +44,8 @@ export function registerAudit(registry: OpenAPIRegistry): void {
     path: "/audit/events",
     operationId: "listAuditEvents",
     summary: "Admins: every event, filtered, newest first",
+    description:
+      "Events archived past their retention (LATCHKEY_AUDIT_RETENTION) are no longer listed; their leaves stay in the log and `npm run audit:verify` checks them from the archive files.",
     request: { query: auditEventsQuery },
     responses: eventsResponses(ADMIN),
   });
@@ -144,6 +146,8 @@ function registerExport(registry: OpenAPIRegistry): void {
     path: "/audit/export",
     operationId: "exportAuditLog",
     summary: "The SIEM export: sequenced events in leaf order as NDJSON lines { leaf_index, leaf_hash, entry }",
+    description:
+      "Events archived past their retention (LATCHKEY_AUDIT_RETENTION) are skipped: a collector must read each event before it expires, or take it from the archive files, whose lines have the same leaf_index, leaf_hash and entry.",
     request: { query: exportQuery },
     responses: {
       200: {
