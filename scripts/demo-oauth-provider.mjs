@@ -130,10 +130,13 @@ function failTokenRequest(req, res, status, countGrant) {
 async function main() {
   const provider = await startDemoProvider(optionsFromEnv());
   console.log(`demo OAuth provider listening on ${provider.issuer}`);
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      provider.close().then(() => process.exit(0));
-    });
+  const stop = () => provider.close().then(() => process.exit(0));
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, stop);
+  // Started by the app with an IPC channel (lib/oauth/demo.ts): the channel closes when the app exits in any
+  // way, a kill -9 included, and the provider goes with it instead of holding its port.
+  if (process.channel) {
+    process.once("disconnect", stop);
+    process.channel.unref();
   }
 }
 

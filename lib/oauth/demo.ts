@@ -33,7 +33,8 @@ function clientSecret(config: Env): string {
 function startProviderProcess(config: Env, secret: string, log: Logger): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(process.cwd(), "scripts", "demo-oauth-provider.mjs")], {
-      stdio: ["ignore", "pipe", "pipe"],
+      // The IPC channel is how the provider learns the app is gone, even after a kill -9 (it exits on disconnect).
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
       env: {
         ...process.env,
         DEMO_OAUTH_PORT: String(config.demoOAuth.port),
@@ -50,10 +51,12 @@ function startProviderProcess(config: Env, secret: string, log: Logger): Promise
         resolve(child);
       }
     };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", (code) => reject(new Error(`the demo OAuth provider exited (${code}): ${output.trim().slice(0, 500)}`)));
     process.once("exit", () => child.kill());
+    // The channel does not keep the app alive.
+    child.channel?.unref();
   });
 }
 
