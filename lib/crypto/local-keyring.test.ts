@@ -168,6 +168,19 @@ describe("rotation", () => {
     const restarted = await createLocalKeyringFromFile(keyFile);
     expect((await restarted.listKeks()).map((k) => k.id)).toEqual(["local:v1", "local:v2", "local:v3"]);
   });
+
+  it("takes over the lock of a rotation that was killed, and waits for one that still runs", async () => {
+    const keyring = await createLocalKeyringFromFile(keyFile);
+    // A rotation killed with SIGKILL left its lock; no process has that pid (above the kernel's maximum).
+    await writeFile(`${keyFile}.lock`, "4194305 123\n");
+    expect(await keyring.rotate()).toBe("local:v2");
+    // A live process (this test's parent) holds it: refused, naming the process, and the file unchanged.
+    await writeFile(`${keyFile}.lock`, `${process.ppid}\n`);
+    await expect(keyring.rotate()).rejects.toThrow(
+      `key file ${keyFile} is being changed by process ${process.ppid}: wait for it to finish`,
+    );
+    expect((await keyring.listKeks()).map((k) => k.id)).toEqual(["local:v1", "local:v2"]);
+  });
 });
 
 describe("LATCHKEY_MASTER_KEY source", () => {

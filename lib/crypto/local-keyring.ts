@@ -9,6 +9,7 @@ import { z } from "zod";
 import { CryptoError, KeyringUnavailableError } from "@/lib/crypto/errors";
 import { DATA_KEY_BYTES, canonicalContext, type DataKey, type EncryptionContext, type KekInfo, type Keyring } from "@/lib/crypto/keyring";
 import { gcmOpen, gcmSeal } from "@/lib/crypto/seal";
+import { PidLockHeldError, takePidLock } from "@/lib/core/pid-lock";
 
 const ENV_NAME = "LATCHKEY_MASTER_KEY";
 const KEK_BYTES = 32;
@@ -355,17 +356,16 @@ async function writeTemp(filePath: string, content: string): Promise<string> {
 }
 
 async function acquireLock(filePath: string): Promise<() => Promise<void>> {
-  const lockPath = `${filePath}.lock`;
+  // Names its process, so a lock left by one that died (a kill -9 mid-rotation) is taken over.
   try {
-    const handle = await openFile(lockPath, "wx", 0o600);
-    await handle.close();
+    const release = takePidLock(`${filePath}.lock`);
+    return async () => release();
   } catch (error) {
-    if (isErrno(error, "EEXIST")) {
-      throw new Error(`key file ${filePath} is being changed by another process (remove ${lockPath} if that process died)`);
+    if (error instanceof PidLockHeldError) {
+      throw new Error(`key file ${filePath} is being changed by process ${error.pid}: wait for it to finish`);
     }
     throw error;
   }
-  return () => unlink(lockPath).catch(() => undefined);
 }
 
 function isErrno(error: unknown, code: string): boolean {
