@@ -94,12 +94,17 @@ export async function startServer(): Promise<void> {
 }
 
 /**
- * Embedded mode: serves the app's PGlite on its directory's socket, so commands and `npm run worker` reach
- * it while the app runs (lib/db/pglite-bridge.ts). A failure is logged, not fatal: they then wait for the
- * app to stop, as before.
+ * Embedded mode: the app's database host already serves PGlite on its directory's socket, so commands and
+ * `npm run worker` reach it while the app runs (lib/db/pglite-host.ts). With LATCHKEY_PGLITE_IN_PROCESS the
+ * app serves it itself (lib/db/pglite-bridge.ts). A failure is logged, not fatal: commands then wait for
+ * the app to stop.
  */
 async function shareEmbeddedDatabase(dir: string): Promise<void> {
   const database = await getDatabase();
+  if (database.driver === "pglite-host") {
+    logger.info({ dir, hostPid: database.hostPid }, "embedded database served by its host process to the app, commands and the worker");
+    return;
+  }
   if (!database.share) return;
   try {
     const shared = await database.share();

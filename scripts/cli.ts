@@ -5,10 +5,19 @@ import { EnvError, env } from "@/lib/env";
 import { createVaultFromEnv } from "@/lib/vault/create";
 import type { Vault } from "@/lib/vault/vault";
 
+/**
+ * Opens the configured database and vault for a command. An embedded directory no one holds is opened in
+ * this process (a command is short, so nothing waits on its thread) and served on the directory's socket
+ * meanwhile, so a second command, the worker or an app-less `psql` can join it; one a running app (or
+ * another command) holds is reached through that process's socket. Exits with the error's message when
+ * either cannot be opened.
+ */
 export async function openCli(): Promise<{ database: Database; vault: Vault }> {
   try {
     const config = env();
     const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.pgliteDir, max: 4 });
+    // Best effort: without the socket the others are refused with this process's pid, as before.
+    await database.share?.().catch(() => null);
     return { database, vault: await createVaultFromEnv(database.db, config) };
   } catch (error) {
     fail(error);
