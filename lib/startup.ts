@@ -24,11 +24,12 @@ export async function startServer(): Promise<void> {
     process.env.NEXTAUTH_URL ??= config.LATCHKEY_URL;
     const database = await getDatabase();
     if (database.driver === "pglite-shared") {
-      // Another app holds this embedded database and serves it: one app per data directory (a second one
-      // would run a second sequencer, refresher and demo provider on the first one's database).
+      // Another process holds this embedded database and serves it: an app's database host, or a command or
+      // worker started first. One app per data directory (a second one would run a second sequencer,
+      // refresher and demo provider on the first one's database), and it must own it (not outlive a command).
       throw new DatabaseConnectError(
-        `Another Latchkey app is running on the embedded database in ${config.pgliteDir}: one app per data directory. ` +
-          "Stop it, or give this one its own LATCHKEY_DATA_DIR (or a DATABASE_URL).",
+        `Another Latchkey app is running on the embedded database in ${config.pgliteDir} (or a command or worker started ` +
+          "before this app holds it): one app per data directory. Stop it, or give this one its own LATCHKEY_DATA_DIR (or a DATABASE_URL).",
       );
     }
   } catch (error) {

@@ -28,7 +28,8 @@ beforeAll(async () => {
   app = await openDatabase({ pgliteDir: path.join(dataDir, "pglite") });
   bridge = (await app.share?.()) ?? null;
   fx = await seedRuntimeFixture(app.db);
-});
+  // A first open runs initdb: seconds on a busy machine.
+}, 60_000);
 afterAll(async () => {
   await app.close();
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -184,7 +184,11 @@ class BridgeConnection {
     release?.();
   }
 
-  /** The next complete message, or null when more bytes are needed. */
+  /**
+   * The next complete message, or null when more bytes are needed. Consecutive ordinary messages come as
+   * one (a client's Parse, Bind, Describe, Execute and Sync): PGlite runs a batch in one call, which costs
+   * far less than a call per message.
+   */
   #nextMessage(): { kind: "ssl" | "cancel" | "terminate" | "message"; bytes: Uint8Array } | null {
     const buffer = this.#buffer;
     if (!this.#started) {
@@ -200,12 +204,19 @@ class BridgeConnection {
       this.#started = true;
       return { kind: "message", bytes: new Uint8Array(buffer.subarray(0, length)) };
     }
-    if (buffer.length < 5) return null;
-    const length = 1 + buffer.readInt32BE(1);
-    if (buffer.length < length) return null;
-    this.#buffer = buffer.subarray(length);
-    const kind = buffer[0] === 0x58 /* X */ ? "terminate" : "message";
-    return { kind, bytes: new Uint8Array(buffer.subarray(0, length)) };
+    let end = 0;
+    while (buffer.length - end >= 5 && buffer[end] !== 0x58 /* X */) {
+      const length = 1 + buffer.readInt32BE(end + 1);
+      if (buffer.length - end < length) break;
+      end += length;
+    }
+    if (end === 0) {
+      if (buffer.length < 5 || buffer[0] !== 0x58) return null;
+      this.#buffer = buffer.subarray(1 + buffer.readInt32BE(1));
+      return { kind: "terminate", bytes: new Uint8Array() };
+    }
+    this.#buffer = buffer.subarray(end);
+    return { kind: "message", bytes: new Uint8Array(buffer.subarray(0, end)) };
   }
 }
 
