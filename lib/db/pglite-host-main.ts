@@ -3,8 +3,10 @@
 // stays until the app closes the channel (the app closed the database, or exited however it did) or a
 // SIGTERM/SIGINT reaches it; then it closes its connections (rolling back open transactions) and PGlite,
 // and releases the lock. Compiled to dist-scripts/pglite-host.mjs (tsup.scripts.config.ts), so production
-// runs it with plain node. Not a command: run by hand it says so and exits.
-//   node dist-scripts/pglite-host.mjs <pglite dir> <migrations folder>
+// runs it with plain node. Not a command: run by hand it says so and exits. With --initialize it creates
+// the database (initdb) and applies the migrations but serves nothing: the app runs that first, in a host
+// of its own, on a directory that holds no database yet (see startPgliteHost).
+//   node dist-scripts/pglite-host.mjs <pglite dir> <migrations folder> [--initialize]
 import type { Database } from "./client";
 import { openPgliteHere } from "./client";
 import type { HostMessage } from "./pglite-host";
@@ -13,7 +15,7 @@ import type { HostMessage } from "./pglite-host";
 const CLOSE_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
-  const [dir, migrationsFolder] = process.argv.slice(2);
+  const [dir, migrationsFolder, mode] = process.argv.slice(2);
   const send = process.send?.bind(process);
   if (!send || !dir || !migrationsFolder) {
     process.stderr.write("The embedded database host is started by the Latchkey app (lib/db/pglite-host.ts), not by hand.\n");
@@ -40,6 +42,10 @@ async function main(): Promise<void> {
   process.on("SIGINT", close);
   try {
     database = await openPgliteHere(dir, migrationsFolder);
+    if (mode === "--initialize") {
+      if (!closing) await tell({ type: "ready", socketPath: "" });
+      return;
+    }
     const bridge = await database.share?.();
     if (!bridge) throw new Error(`${dir} has no socket to serve the database on (its path is too long for a Unix socket).`);
     if (closing) return;
