@@ -161,8 +161,7 @@ async function openThroughHost(
     if (!(error instanceof PgliteHostFailedError)) throw error;
     const { code, holderPid } = error.reported;
     if (code === "database_unavailable" && holderPid !== undefined) {
-      if (await exists(socketPath)) return openPostgres({ socketPath, dir }, 2, migrationsFolder);
-      throw new PgliteInUseError(dir, holderPid);
+      return openShared(new PgliteInUseError(dir, holderPid), socketPath, migrationsFolder);
     }
     if (code === "migration_history_mismatch") throw new MigrationHistoryError(error.message);
     throw new DatabaseConnectError(error.message);
@@ -187,12 +186,38 @@ async function openPglite(dir: string, migrationsFolder: string): Promise<Databa
   try {
     return await openPgliteHere(dir, migrationsFolder);
   } catch (error) {
-    // Another process holds it: share its database through the socket it serves, if it does.
+    // Another process holds it: share its database through the socket it serves.
     const socketPath = bridgeSocketPath(dir);
-    if (error instanceof PgliteInUseError && socketPath && (await exists(socketPath))) {
-      return openPostgres({ socketPath, dir }, 2, migrationsFolder);
-    }
+    if (error instanceof PgliteInUseError && socketPath) return openShared(error, socketPath, migrationsFolder);
     throw error;
+  }
+}
+
+/** How long an opener waits for the process holding a directory to serve its socket (it may be opening it still). */
+const SOCKET_WAIT_MS = 15_000;
+
+/**
+ * Connects to the socket of the process that holds `inUse.dir` (`pglite-shared`), waiting up to
+ * SOCKET_WAIT_MS for it to be served: a command started just after another one finds the directory locked
+ * while that one still opens and migrates it.
+ *
+ * @throws PgliteInUseError (`inUse`) when no socket is served by then; DatabaseConnectError when one is
+ *   but does not answer
+ */
+async function openShared(inUse: PgliteInUseError, socketPath: string, migrationsFolder: string): Promise<Database> {
+  const deadline = Date.now() + SOCKET_WAIT_MS;
+  for (;;) {
+    if (await exists(socketPath)) {
+      try {
+        return await openPostgres({ socketPath, dir: inUse.dir }, 2, migrationsFolder);
+      } catch (error) {
+        // A socket left by a holder that died, until the new holder replaces it.
+        if (Date.now() >= deadline) throw error;
+      }
+    } else if (Date.now() >= deadline) {
+      throw inUse;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

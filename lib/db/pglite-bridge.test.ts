@@ -108,6 +108,22 @@ describe("the embedded database shared by a running app", () => {
     await sqlClient.end();
   });
 
+  it("lets a command that serves its database wait for the commands that joined it before it closes", async () => {
+    const joined = client();
+    await joined`select 1`;
+    expect(bridge?.connections).toBe(1);
+    let drained = false;
+    const draining = bridge?.drain().then(() => (drained = true));
+    // Still served meanwhile: the joined command's pool may open another connection.
+    await joined`select 2`;
+    await Promise.resolve();
+    expect(drained).toBe(false);
+    await joined.end();
+    await draining;
+    expect(drained).toBe(true);
+    await expect(bridge?.drain()).resolves.toBeUndefined();
+  });
+
   it("closes a connection idle in its transaction once the wait runs out, rolling it back and letting the app in", async () => {
     const { PGlite } = await import("@electric-sql/pglite");
     const pglite = new PGlite("memory://");
