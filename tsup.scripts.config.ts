@@ -1,5 +1,6 @@
 // Compiles the operator commands (worker, keys:*, audit:verify, token:mint) and the embedded database's
-// host (the app's child process, lib/db/pglite-host.ts) into dist-scripts/ as part of `npm run build`, so they run with plain `node` from a pruned install (`npm ci --omit=dev`): our
+// host (the app's child process, lib/db/pglite-host.ts) into dist-scripts/ as part of `npm run build`, so
+// they run with plain `node` from a pruned install (`npm ci --omit=dev`): our
 // sources (the `@/` alias) are bundled with the `react-server` condition the server modules are written
 // for, and every package stays external, loaded from node_modules as the app loads it.
 import { defineConfig } from "tsup";
