@@ -1,5 +1,6 @@
-// Compiles the operator commands (worker, keys:*, audit:verify, audit:archive, token:mint) into dist-scripts/ as part
-// of `npm run build`, so they run with plain `node` from a pruned install (`npm ci --omit=dev`): our
+// Compiles the operator commands (worker, keys:*, audit:verify, audit:archive, token:mint) and the
+// embedded database's host (the app's child process, lib/db/pglite-host.ts) into dist-scripts/ as part of
+// `npm run build`, so they run with plain `node` from a pruned install (`npm ci --omit=dev`): our
 // sources (the `@/` alias) are bundled with the `react-server` condition the server modules are written
 // for, and every package stays external, loaded from node_modules as the app loads it.
 import { defineConfig } from "tsup";
@@ -13,6 +14,7 @@ export default defineConfig({
     "audit-verify": "scripts/audit-verify.ts",
     "audit-archive": "scripts/audit-archive.ts",
     "token-mint": "lib/runtime/mint-main.ts",
+    "pglite-host": "lib/db/pglite-host-main.ts",
   },
   outDir: "dist-scripts",
   format: ["esm"],

@@ -2,7 +2,8 @@
 // percentiles and the CPU the serving processes spent per request. The client is wrk (Debian's `wrk`)
 // when it is installed — a C client that leaves the server the CPU — else fetch from this process, which
 // caps every figure (the caller says so: `WRK`). CPU comes from /proc (Linux): the server process's user +
-// system time over the round, and PostgreSQL's (every `postgres` process on the machine) when asked.
+// system time over the round, and the database's when asked: PostgreSQL's (every `postgres` process on the
+// machine) or the embedded database host's (the app's child process that runs PGlite).
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 
@@ -45,6 +46,8 @@ export interface Target {
   pid: number;
   /** Whether the database's CPU is outside that process (PostgreSQL) and counted too. */
   postgres: boolean;
+  /** The embedded database host's pid (lib/db/pglite-host.ts), whose CPU is counted as the database's. */
+  dbPid?: number;
   check: (status: number, body: string) => void;
 }
 
@@ -67,14 +70,16 @@ function wrkMs(text: string, label: string): number {
 /** One round of load on `target`: `concurrency` connections for `seconds`. */
 export async function load(target: Target, seconds: number, concurrency: number): Promise<Sample> {
   const cpu0 = cpuSeconds(target.pid) ?? 0;
-  const db0 = target.postgres ? postgresCpuSeconds() : 0;
+  const dbCpuSeconds = () => (target.postgres ? postgresCpuSeconds() : 0) + (target.dbPid ? (cpuSeconds(target.dbPid) ?? 0) : 0);
+  const db0 = dbCpuSeconds();
   let sample: Omit<Sample, "appCpu" | "dbCpu">;
   if (WRK) {
     // One answer is read and checked first; wrk then counts non-2xx answers, which fail the run.
     const first = await fetch(target.url, { headers: target.headers });
     target.check(first.status, await first.text());
     const headerArgs = Object.entries(target.headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
-    const args = ["-t2", `-c${concurrency}`, `-d${seconds}s`, "--latency", ...headerArgs, target.url];
+    // A 10 s timeout (wrk's default is 2 s): a slow answer counts in the latency figures instead of failing the run as a socket error.
+    const args = ["-t2", `-c${concurrency}`, `-d${seconds}s`, "--timeout", "10s", "--latency", ...headerArgs, target.url];
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "inherit"] });
       let text = "";
@@ -107,7 +112,7 @@ export async function load(target: Target, seconds: number, concurrency: number)
     sample = { requests: latencies.length, seconds: (performance.now() - started) / 1000, p50: pct(50), p99: pct(99) };
   }
   const appCpu = (cpuSeconds(target.pid) ?? 0) - cpu0;
-  const dbCpu = target.postgres ? postgresCpuSeconds() - db0 : 0;
+  const dbCpu = dbCpuSeconds() - db0;
   return { ...sample, appCpu, dbCpu };
 }
 

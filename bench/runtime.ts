@@ -10,8 +10,10 @@
 // Rounds alternate between the targets so drift (CPU frequency, other load) hits them alike. The client is
 // wrk (Debian's `wrk`) when it is installed — a C client that leaves the server the CPU — else fetch from
 // this process, which caps every figure and is said so. CPU per request is the server process's user +
-// system time over a round (and PostgreSQL's: every `postgres` process on the machine) divided by the
-// requests answered. Set BENCH_SKIP_BUILD=1 to reuse the last build.
+// system time over a round (and the database's: every `postgres` process on the machine, or the embedded
+// database host, the server's child process that runs PGlite) divided by the requests answered. RSS is
+// the server's plus, on the embedded default, its database host's. Set BENCH_SKIP_BUILD=1 to reuse the
+// last build.
 //
 // The database is embedded PGlite by default (the zero-configuration shape); with --postgres 1 it is a
 // throwaway database on DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/test), dropped
@@ -117,7 +119,9 @@ function build() {
     console.log(`Reusing the build in ${DIST}.`);
     return;
   }
-  console.log(`Building into ${DIST} (next build)…`);
+  console.log(`Building into ${DIST} (next build, and dist-scripts/ for the embedded database host)…`);
+  const scripts = spawnSync("npm", ["run", "-s", "build:scripts"], { env: serverEnv, stdio: ["ignore", "ignore", "inherit"] });
+  if (scripts.status !== 0) throw new Error(`npm run build:scripts failed (exit ${scripts.status})`);
   const result = spawnSync("npx", ["next", "build"], { env: serverEnv, stdio: ["ignore", "ignore", "inherit"] });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
 }
@@ -229,12 +233,12 @@ const expectOk = (status: number, body: string) => {
 
 /** What is measured, in the order rounds visit them: the plain server, the bare route, read, readiness, read through Next. */
 function targetsFor(
-  servers: { main: number; plain: number; throughNext: number | null },
+  servers: { main: number; host: number | null; plain: number; throughNext: number | null },
   tokens: { token: string; plain: string },
   embedded: boolean,
 ) {
   const auth = { authorization: `Bearer ${tokens.token}` };
-  const onMain = { pid: servers.main, postgres: !embedded };
+  const onMain = { pid: servers.main, postgres: !embedded, dbPid: servers.host ?? undefined };
   const targets: Target[] = [
     {
       label: "plain server, same read (no audit)",
@@ -277,11 +281,11 @@ async function measure(targets: Target[]): Promise<Summary[]> {
 function report(
   targets: Target[],
   summaries: Summary[],
-  context: { storage: string; worker: boolean; embedded: boolean; idleRss: number | null; rss: number | null },
+  context: { storage: string; worker: boolean; embedded: boolean; idleRss: Rss | null; rss: Rss | null },
 ) {
-  const line = (label: string, r: Summary) =>
+  const line = (label: string, r: Summary, target: Target) =>
     `${label.padEnd(44)} ${fmt(r.rps).padStart(6)} req/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(6)} ms   ` +
-    `CPU/request ${fmt(r.appMs, 2)}${r.dbMs ? ` + ${fmt(r.dbMs, 2)} PostgreSQL` : ""} ms`;
+    `CPU/request ${fmt(r.appMs, 2)}${r.dbMs ? ` + ${fmt(r.dbMs, 2)} ${target.postgres ? "PostgreSQL" : "database host"}` : ""} ms`;
   console.log("");
   console.log(
     `Runtime API bench: ${WRK ? "wrk" : "fetch"}, ${flags.concurrency} connections, ${flags.rounds} alternating rounds of ${flags.seconds} s each, ` +
@@ -295,7 +299,7 @@ function report(
   );
   targets.forEach((target, i) => {
     const summary = summaries[i];
-    if (summary) console.log(line(target.label, summary));
+    if (summary) console.log(line(target.label, summary, target));
   });
   const [plain, bare, read, readiness, next] = summaries;
   if (!plain || !bare || !read || !readiness) return;
@@ -307,9 +311,27 @@ function report(
   );
   if (next) console.log(`read, lean path / through Next: ${fmt(read.rps / next.rps, 2)}`);
   if (context.idleRss !== null) {
-    console.log(`Latchkey server RSS idle: ${fmt(context.idleRss)} MB${context.embedded ? " (goal <= 300 on the embedded default)" : ""}`);
+    console.log(`Latchkey RSS idle: ${rssText(context.idleRss)}${context.embedded ? " (goal <= 300 on the embedded default)" : ""}`);
   }
-  if (context.rss !== null) console.log(`Latchkey server RSS after the run: ${fmt(context.rss)} MB`);
+  if (context.rss !== null) console.log(`Latchkey RSS after the run: ${rssText(context.rss)}`);
+}
+
+/** Resident memory in MB: the server's and, on the embedded default, its database host's. */
+type Rss = { server: number; host: number | null };
+const rssText = ({ server, host }: Rss) =>
+  host === null ? `${fmt(server)} MB (server)` : `${fmt(server + host)} MB (server ${fmt(server)} + database host ${fmt(host)})`;
+/** The server's RSS and its database host's (null when there is none, or it is gone). */
+function rssOf(server: number, host: number | null): Rss | null {
+  const serverRss = memoryOf(server);
+  return serverRss === null ? null : { server: serverRss, host: host === null ? null : memoryOf(host) };
+}
+
+/** The embedded database host's pid: the process holding the data directory's lock (lib/db/pglite-lock.ts). */
+function hostPid(serverPid: number): number | null {
+  const lock = path.join(DATA, "pglite", "latchkey.lock");
+  const pid = fs.existsSync(lock) ? Number.parseInt(fs.readFileSync(lock, "utf8"), 10) : Number.NaN;
+  // With LATCHKEY_PGLITE_IN_PROCESS=true the server holds it itself.
+  return Number.isSafeInteger(pid) && pid !== serverPid ? pid : null;
 }
 
 async function run(pg: { url: string; label: string }, embedded: boolean) {
@@ -326,7 +348,9 @@ async function run(pg: { url: string; label: string }, embedded: boolean) {
     servers.push(main);
     // Idle: started, migrated and seeded, no load yet (a few seconds for start-up work to settle).
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const idleRss = memoryOf(pidOf(main));
+    const host = embedded ? hostPid(pidOf(main)) : null;
+    if (embedded && host === null) console.log("The server holds the embedded database itself (LATCHKEY_PGLITE_IN_PROCESS).");
+    const idleRss = rssOf(pidOf(main), host);
     const plain = await start(
       "the plain server",
       ["--import", "tsx", "--conditions=react-server", "bench/plain-server.ts"],
@@ -337,14 +361,18 @@ async function run(pg: { url: string; label: string }, embedded: boolean) {
     const throughNext = embedded ? null : await latchkey(NEXT_PATH_PORT, { LATCHKEY_RUNTIME_FAST_PATH: "false" });
     if (throughNext) servers.push(throughNext);
     const targets = targetsFor(
-      { main: pidOf(main), plain: pidOf(plain), throughNext: throughNext ? pidOf(throughNext) : null },
+      { main: pidOf(main), host, plain: pidOf(plain), throughNext: throughNext ? pidOf(throughNext) : null },
       { token, plain: plainToken },
       embedded,
     );
     await exampleAgainstServer(token);
     const summaries = await measure(targets);
-    const storage = embedded ? "embedded PGlite" : pg.label;
-    report(targets, summaries, { storage, worker: background !== null, embedded, idleRss, rss: memoryOf(pidOf(main)) });
+    const storage = embedded
+      ? host === null
+        ? "embedded PGlite in the server's process"
+        : "embedded PGlite in its database host"
+      : pg.label;
+    report(targets, summaries, { storage, worker: background !== null, embedded, idleRss, rss: rssOf(pidOf(main), host) });
   } finally {
     for (const server of servers.reverse()) await stop(server);
     if (background) await stop(background);

@@ -1,6 +1,7 @@
 // Serves a fresh production build for the e2e run: wipes the e2e data dir, starts a real OpenID Connect
 // provider (node-oidc-provider, refresh-token rotation on, hour-long access tokens, /__control/* for the
-// specs) on the next port, builds, and starts the app pointed at it.
+// specs) on the next port, builds (the operator scripts and the embedded database host, then Next), and starts
+// the app pointed at it.
 import { spawnSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -20,6 +21,9 @@ const provider = await startDemoProvider({
 });
 
 if (!process.env.E2E_SKIP_BUILD) {
+  // dist-scripts/ too: the app runs its embedded database host from there (lib/db/pglite-host.ts).
+  const scripts = spawnSync("npm", ["run", "-s", "build:scripts"], { stdio: "inherit" });
+  if (scripts.status !== 0) process.exit(scripts.status ?? 1);
   const build = spawnSync("npx", ["next", "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }

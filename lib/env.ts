@@ -97,6 +97,9 @@ const schema = z
       .min(30, "must be at least 30")
       .max(900, "must be at most 900 (15 minutes)")
       .default(600),
+    // The embedded database runs in a child process of the app (lib/db/pglite-host.ts); true opens it in the
+    // app's own process instead, as before (its queries then run on the thread that answers requests).
+    LATCHKEY_PGLITE_IN_PROCESS: bool.default(false),
     // The runtime API's lean path (server.mjs, lib/runtime/node-listener.ts); false sends it through Next.
     LATCHKEY_RUNTIME_FAST_PATH: bool.default(true),
     // The audit log: the sequencer runs in the server (and `npm run worker`) unless turned off; the

@@ -24,11 +24,12 @@ export async function startServer(): Promise<void> {
     process.env.NEXTAUTH_URL ??= config.LATCHKEY_URL;
     const database = await getDatabase();
     if (database.driver === "pglite-shared") {
-      // Another app holds this embedded database and serves it: one app per data directory (a second one
-      // would run a second sequencer, refresher and demo provider on the first one's database).
+      // Another process holds this embedded database and serves it: an app's database host, or a command or
+      // worker started first. One app per data directory (a second one would run a second sequencer,
+      // refresher and demo provider on the first one's database), and it must own it (not outlive a command).
       throw new DatabaseConnectError(
-        `Another Latchkey app is running on the embedded database in ${config.pgliteDir}: one app per data directory. ` +
-          "Stop it, or give this one its own LATCHKEY_DATA_DIR (or a DATABASE_URL).",
+        `Another Latchkey app is running on the embedded database in ${config.pgliteDir} (or a command or worker started ` +
+          "before this app holds it): one app per data directory. Stop it, or give this one its own LATCHKEY_DATA_DIR (or a DATABASE_URL).",
       );
     }
   } catch (error) {
@@ -94,12 +95,17 @@ export async function startServer(): Promise<void> {
 }
 
 /**
- * Embedded mode: serves the app's PGlite on its directory's socket, so commands and `npm run worker` reach
- * it while the app runs (lib/db/pglite-bridge.ts). A failure is logged, not fatal: they then wait for the
- * app to stop, as before.
+ * Embedded mode: the app's database host already serves PGlite on its directory's socket, so commands and
+ * `npm run worker` reach it while the app runs (lib/db/pglite-host.ts). With LATCHKEY_PGLITE_IN_PROCESS the
+ * app serves it itself (lib/db/pglite-bridge.ts). A failure is logged, not fatal: commands then wait for
+ * the app to stop.
  */
 async function shareEmbeddedDatabase(dir: string): Promise<void> {
   const database = await getDatabase();
+  if (database.driver === "pglite-host") {
+    logger.info({ dir, hostPid: database.hostPid }, "embedded database served by its host process to the app, commands and the worker");
+    return;
+  }
   if (!database.share) return;
   try {
     const shared = await database.share();

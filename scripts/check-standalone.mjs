@@ -12,6 +12,10 @@
 //      own user agent, which the event records), and the server exits after writing its queue.
 //   4. The worker from the standalone folder: sequences what is left, serves its metrics, stops on
 //      SIGTERM; then `audit:verify` (compiled, from the standalone folder) verifies the whole log.
+//   5. The embedded default (no DATABASE_URL): the server runs PGlite in its database host, a child process
+//      started from the standalone folder's dist-scripts/pglite-host.mjs that holds the data directory's lock;
+//      `keys:status` and `audit:verify` run beside it; on SIGTERM the host exits with the server and gives
+//      the directory back.
 // Everything runs from a scratch working directory, so nothing depends on the repository as cwd.
 // LATCHKEY_CHECK_REUSE_BUILD=1 reuses an existing standalone build; KEEP_CHECK_DIR=1 keeps the scratch folder.
 import { randomBytes } from "node:crypto";
@@ -297,6 +301,63 @@ async function workerAndVerify({ database, serverEnv, standalone, metricsToken }
   );
 }
 
+/** Whether a process with this pid runs. */
+function running(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** 5. The embedded default: the database host beside the server, commands beside both, both gone on SIGTERM. */
+async function embeddedDefault({ standalone, serverEnv }) {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dataDir = path.join(scratch, "embedded");
+  const env = { ...serverEnv, DATABASE_URL: "", LATCHKEY_DATA_DIR: dataDir, LATCHKEY_URL: baseUrl };
+  const server = run.start("node", [path.join(standalone, "server.js")], {
+    name: "embedded",
+    env: { ...env, PORT: String(port), HOSTNAME: "127.0.0.1" },
+  });
+  const ready = await waitFor(`${baseUrl}/api/ready`, 90_000, (r) => r.status === 200);
+  if (!ready) run.abort("the standalone server answers /api/ready on the embedded database", server.output().slice(-3000));
+  const lockFile = path.join(dataDir, "pglite", "latchkey.lock");
+  const hostPid = Number.parseInt(fs.readFileSync(lockFile, "utf8"), 10);
+  const stat = fs.readFileSync(`/proc/${hostPid}/stat`, "utf8");
+  const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  const cmdline = fs.readFileSync(`/proc/${hostPid}/cmdline`, "utf8").split("\0");
+  check(
+    hostPid !== server.pid && parent === server.pid && cmdline.includes(path.join(standalone, "dist-scripts", "pglite-host.mjs")),
+    `the embedded database's lock is held by the server's child ${hostPid}, dist-scripts/pglite-host.mjs from the standalone folder`,
+    `server ${server.pid}, host's parent ${parent}, host: ${cmdline.join(" ")}`,
+  );
+  for (const command of ["keys-status", "audit-verify"]) {
+    const result = run.run("node", [path.join(standalone, "dist-scripts", `${command}.mjs`)], {
+      cwd: scratch,
+      env: { ...env, LOG_LEVEL: "warn" },
+      timeoutMs: 120_000,
+    });
+    check(
+      result.code === 0,
+      `${command.replace("-", ":")} runs beside the embedded server, through its host's socket`,
+      `${result.out}${result.err}`.slice(-2000),
+    );
+  }
+  process.kill(server.pid, "SIGTERM");
+  const exit = await Promise.race([server.exited, new Promise((resolve) => setTimeout(() => resolve("still running after 40 s"), 40_000))]);
+  let hostGone = false;
+  for (const deadline = Date.now() + 15_000; !hostGone && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    hostGone = !running(hostPid) && !fs.existsSync(lockFile);
+  }
+  check(
+    exit === 143 && hostGone,
+    `on SIGTERM the server (code ${exit}) and then its database host exit, releasing the lock`,
+    server.output().slice(-2000),
+  );
+}
+
 await run.main(async () => {
   const standalone = standaloneFolder(run);
   const database = await scratchDatabase("standalone");
@@ -338,4 +399,5 @@ await run.main(async () => {
 
   await sigtermBurst(setup, server, token, readSecret);
   await workerAndVerify(setup);
+  await embeddedDefault(setup);
 });

@@ -28,7 +28,8 @@ beforeAll(async () => {
   app = await openDatabase({ pgliteDir: path.join(dataDir, "pglite") });
   bridge = (await app.share?.()) ?? null;
   fx = await seedRuntimeFixture(app.db);
-});
+  // A first open runs initdb: seconds on a busy machine.
+}, 60_000);
 afterAll(async () => {
   await app.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -105,6 +106,22 @@ describe("the embedded database shared by a running app", () => {
     const after = await app.db.execute(sql`select count(*)::int as n from bridge_probe`);
     expect((after as unknown as { rows: { n: number }[] }).rows[0]?.n).toBe(2);
     await sqlClient.end();
+  });
+
+  it("lets a command that serves its database wait for the commands that joined it before it closes", async () => {
+    const joined = client();
+    await joined`select 1`;
+    expect(bridge?.connections).toBe(1);
+    let drained = false;
+    const draining = bridge?.drain().then(() => (drained = true));
+    // Still served meanwhile: the joined command's pool may open another connection.
+    await joined`select 2`;
+    await Promise.resolve();
+    expect(drained).toBe(false);
+    await joined.end();
+    await draining;
+    expect(drained).toBe(true);
+    await expect(bridge?.drain()).resolves.toBeUndefined();
   });
 
   it("closes a connection idle in its transaction once the wait runs out, rolling it back and letting the app in", async () => {

@@ -26,9 +26,17 @@ const SSL_REQUEST = 80877103;
 const CANCEL_REQUEST = 80877102;
 const PROTOCOL_3 = 196608;
 
-/** A served bridge: where it listens, and how to stop it (open connections are closed, transactions rolled back). */
+/** A served bridge: where it listens, and how to stop it. */
 export interface PgliteBridge {
   socketPath: string;
+  /** Clients connected now. */
+  readonly connections: number;
+  /**
+   * Resolves once no client is connected (at once when none is), still taking connections meanwhile: a
+   * client's pool may open another one before it is done.
+   */
+  drain(): Promise<void>;
+  /** Stops taking connections and closes the open ones (their transactions rolled back). */
   close(): Promise<void>;
 }
 
@@ -54,8 +62,14 @@ export async function servePglite(
 ): Promise<PgliteBridge> {
   const idle = { ms: options.idleInTransactionMs ?? 30_000, start: options.startTimer ?? realTimer };
   const connections = new Set<BridgeConnection>();
+  let drained: (() => void)[] = [];
   const server = net.createServer((socket) => {
-    const connection = new BridgeConnection(pglite, socket, idle, () => connections.delete(connection));
+    const connection = new BridgeConnection(pglite, socket, idle, () => {
+      connections.delete(connection);
+      if (connections.size > 0) return;
+      for (const resolve of drained) resolve();
+      drained = [];
+    });
     connections.add(connection);
   });
   fs.rmSync(socketPath, { force: true });
@@ -66,7 +80,12 @@ export async function servePglite(
   fs.chmodSync(socketPath, 0o600);
   return {
     socketPath,
+    get connections() {
+      return connections.size;
+    },
+    drain: () => (connections.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve))),
     close: async () => {
+      // net.Server#close: no new connections; calls back once the open ones have all ended.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...connections].map((c) => c.end()));
       await closed;
@@ -184,7 +203,11 @@ class BridgeConnection {
     release?.();
   }
 
-  /** The next complete message, or null when more bytes are needed. */
+  /**
+   * The next complete message, or null when more bytes are needed. Consecutive ordinary messages come as
+   * one (a client's Parse, Bind, Describe, Execute and Sync): PGlite runs a batch in one call, which costs
+   * far less than a call per message.
+   */
   #nextMessage(): { kind: "ssl" | "cancel" | "terminate" | "message"; bytes: Uint8Array } | null {
     const buffer = this.#buffer;
     if (!this.#started) {
@@ -200,12 +223,19 @@ class BridgeConnection {
       this.#started = true;
       return { kind: "message", bytes: new Uint8Array(buffer.subarray(0, length)) };
     }
-    if (buffer.length < 5) return null;
-    const length = 1 + buffer.readInt32BE(1);
-    if (buffer.length < length) return null;
-    this.#buffer = buffer.subarray(length);
-    const kind = buffer[0] === 0x58 /* X */ ? "terminate" : "message";
-    return { kind, bytes: new Uint8Array(buffer.subarray(0, length)) };
+    let end = 0;
+    while (buffer.length - end >= 5 && buffer[end] !== 0x58 /* X */) {
+      const length = 1 + buffer.readInt32BE(end + 1);
+      if (buffer.length - end < length) break;
+      end += length;
+    }
+    if (end === 0) {
+      if (buffer.length < 5 || buffer[0] !== 0x58) return null;
+      this.#buffer = buffer.subarray(1 + buffer.readInt32BE(1));
+      return { kind: "terminate", bytes: new Uint8Array() };
+    }
+    this.#buffer = buffer.subarray(end);
+    return { kind: "message", bytes: new Uint8Array(buffer.subarray(0, end)) };
   }
 }
 
