@@ -1,7 +1,8 @@
 // Reading archived events back for a verification (archive.ts writes them): the files audit_archives lists,
 // each read once, in leaf order, as the verification walks the leaves; every entry is hashed as written
-// (re-canonicalized only when that does not match its leaf). A file that is gone, unreadable or not the bytes that were written is reported;
-// an entry that no longer hashes to its leaf is found by the tree rebuild like an altered row.
+// (re-canonicalized only when that does not match its leaf). A file that is gone or unreadable is reported
+// at its first leaf, one whose bytes changed is named in the summary, and an entry that no longer hashes to
+// its leaf is found by the tree rebuild like an altered row.
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -54,6 +55,9 @@ export class ArchiveReader {
   #next = 0;
   #read = 0;
   #filesRead = 0;
+  /** The files whose leaf range covers the leaf last asked about (#coveringFile), and the next to consider. */
+  #covering: AuditArchiveRow[] = [];
+  #coverNext = 0;
 
   private constructor(
     rows: AuditArchiveRow[],
@@ -114,10 +118,9 @@ export class ArchiveReader {
     if (this.#rows.length === 0) return;
     for (const leaf of page) {
       if (leaf.event) continue;
-      const covering = this.#rows.find((r) => r.firstLeaf <= leaf.leafIndex && leaf.leafIndex <= r.lastLeaf);
       if (this.#unavailable) {
         // Unread archives: the stored leaf hash is all there is (see open()).
-        if (covering) leaf.event = { id: leaf.eventId, occurredAtMs: Number.NaN, digest: leaf.leafHash };
+        if (this.#coveringFile(leaf.leafIndex)) leaf.event = { id: leaf.eventId, occurredAtMs: Number.NaN, digest: leaf.leafHash };
         continue;
       }
       const line = await this.#take(leaf.leafIndex);
@@ -130,9 +133,18 @@ export class ArchiveReader {
         this.#read++;
         if (digest !== leaf.leafHash && this.#rewritten.has(line.file)) this.#rewritten.set(line.file, true);
       } else {
-        leaf.archive = covering?.file;
+        leaf.archive = this.#coveringFile(leaf.leafIndex);
       }
     }
+  }
+
+  /** A file whose leaf range covers this leaf (leaves asked in order, so each file is considered once). */
+  #coveringFile(leafIndex: number): string | undefined {
+    while (this.#coverNext < this.#rows.length && (this.#rows[this.#coverNext] as AuditArchiveRow).firstLeaf <= leafIndex) {
+      this.#covering.push(this.#rows[this.#coverNext++] as AuditArchiveRow);
+    }
+    if (this.#covering.some((r) => r.lastLeaf < leafIndex)) this.#covering = this.#covering.filter((r) => r.lastLeaf >= leafIndex);
+    return this.#covering[0]?.file;
   }
 
   /** Opens the files no leaf reached yet, so each listed file is read (and one that is gone reported). */
