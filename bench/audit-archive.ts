@@ -32,10 +32,10 @@ export async function printArchiveRoundTrip(db: Db, events: number, verify: (arc
     const seconds = (performance.now() - started) / 1000;
     bar.clear();
     const fileBytes = result.files.reduce((n, f) => n + f.bytes, 0);
-    await db.execute(sql`vacuum full audit_events`);
+    await db.execute(sql`vacuum full audit_event_rows`);
     await db.execute(sql`vacuum (analyze) audit_leaves, audit_nodes`);
     const [sizes] = rowsOf<{ events: string; tree: string }>(
-      await db.execute(sql`select pg_total_relation_size('audit_events')::text as events,
+      await db.execute(sql`select (pg_total_relation_size('audit_event_rows') + pg_total_relation_size('audit_contexts') + pg_total_relation_size('audit_subjects'))::text as events,
         (pg_total_relation_size('audit_leaves') + pg_total_relation_size('audit_nodes'))::text as tree`),
     );
     const report = await verify(dir);
@@ -44,7 +44,7 @@ export async function printArchiveRoundTrip(db: Db, events: number, verify: (arc
       `  archived ${fmt(result.events)} events to ${result.files.length} files in ${fmt(seconds, 1)} s = ${fmt(result.events / seconds)} events/s; the files: ${fmt(fileBytes / result.events, 1)} bytes per event (gzip JSONL, ${fmt(fileBytes / 1048576, 1)} MB)`,
     );
     console.log(
-      `  left in the database: leaves and nodes ${fmt(Number(sizes?.tree) / events, 1)} bytes per event; audit_events ${fmt(Number(sizes?.events) / 1024, 0)} kB after VACUUM FULL`,
+      `  left in the database: leaves and nodes ${fmt(Number(sizes?.tree) / events, 1)} bytes per event; the events' tables (audit_event_rows and its two dictionaries) ${fmt(Number(sizes?.events) / 1024, 0)} kB after VACUUM FULL`,
     );
     console.log(
       `  audit:verify reading every event back from the archives: ${fmt(report.seconds, 2)} s = ${fmt(report.treeSize / report.seconds)} events/s (${report.ok ? "OK" : `FAILED: ${report.first?.message ?? ""}`}; ${fmt(report.archived.read)} of ${fmt(report.archived.events)} archived events read)`,

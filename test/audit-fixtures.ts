@@ -5,11 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
-import { auditEvents } from "@/lib/db/schema";
 import { buildVault, localKeyring } from "@/test/vault";
 import type { LocalChain } from "@/test/anvil";
 import { FileAnchorSink, type AnchorSink } from "@/lib/audit/anchors";
 import { ChainAnchorReader, ChainAnchorSink, loadChainAccount, type ChainSettings } from "@/lib/audit/chain";
+import { insertEventRows } from "@/lib/audit/event-json";
 import { toAuditRow, type AuditEventInput } from "@/lib/audit/events";
 import { Sequencer, type SequencerOptions } from "@/lib/audit/sequencer";
 import { loadCheckpointSigner, type KeySource } from "@/lib/audit/signing-key";
@@ -72,8 +72,7 @@ export function sampleEvent(i: number, overrides: Partial<AuditEventInput> = {})
 
 export async function appendEvents(db: Db, count: number, from = 0, overrides: Partial<AuditEventInput> = {}) {
   const rows = Array.from({ length: count }, (_, i) => toAuditRow(sampleEvent(from + i, overrides)));
-  if (rows.length === 0) return [];
-  return db.insert(auditEvents).values(rows).returning({ id: auditEvents.id });
+  return (await insertEventRows(db, rows)).map((id) => ({ id }));
 }
 
 /**
@@ -82,7 +81,7 @@ export async function appendEvents(db: Db, count: number, from = 0, overrides: P
  */
 export async function seedThreeCheckpoints(db: Db) {
   await db.execute(
-    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, audit_daily_counts, audit_sequencer_state, system_keys, data_keys cascade`,
+    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_event_rows, audit_contexts, audit_subjects, audit_log, audit_daily_counts, audit_sequencer_state, system_keys, data_keys cascade`,
   );
   const fixture = await auditFixture(db);
   const recent = Date.now() - 60_000;

@@ -34,7 +34,7 @@ let world: World;
 beforeEach(async () => {
   const { db } = database;
   await db.execute(
-    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys, data_keys cascade`,
+    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_event_rows, audit_contexts, audit_subjects, audit_log, system_keys, data_keys cascade`,
   );
   await witness?.close();
   witness = await startWitness();
@@ -113,7 +113,7 @@ describe.each(["chain", "witness", "file"] as const)("against the %s anchor", (k
 
   it("catches a full wipe of the database (and of the anchor file, unless it is the anchor)", async () => {
     await database.db.execute(
-      sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, system_keys cascade`,
+      sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_event_rows, audit_contexts, audit_subjects, audit_log, system_keys cascade`,
     );
     if (kind !== "file") fs.rmSync(world.fixture.anchorFile);
     const report = await verifyAgainst(kind);

@@ -40,7 +40,7 @@ const NOW = new Date(Date.now());
 // leaf 8 a denied read), leaves 10..19 a minute old.
 beforeEach(async () => {
   await database.db.execute(
-    sql`truncate audit_archives, audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_log, audit_daily_counts, audit_sequencer_state, system_keys, data_keys cascade`,
+    sql`truncate audit_archives, audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_event_rows, audit_contexts, audit_subjects, audit_log, audit_daily_counts, audit_sequencer_state, system_keys, data_keys cascade`,
   );
   fixture = await auditFixture(database.db);
   for (let i = 0; i < 10; i++) {
@@ -179,12 +179,12 @@ describe("archiving events past retention", () => {
     await database.db.execute(sql`create function refuse_delete() returns trigger language plpgsql as $$
       begin raise exception 'deletes refused for this test'; end $$`);
     await database.db.execute(
-      sql`create trigger refuse_delete before delete on audit_events for each row execute function refuse_delete()`,
+      sql`create trigger refuse_delete before delete on audit_event_rows for each row execute function refuse_delete()`,
     );
     try {
-      await expect(archiveExpired(database.db, { ...settings(), now: NOW })).rejects.toThrow(/Failed query: delete from audit_events/);
+      await expect(archiveExpired(database.db, { ...settings(), now: NOW })).rejects.toThrow(/Failed query: delete from audit_event_rows/);
     } finally {
-      await database.db.execute(sql`drop trigger refuse_delete on audit_events`);
+      await database.db.execute(sql`drop trigger refuse_delete on audit_event_rows`);
       await database.db.execute(sql`drop function refuse_delete()`);
     }
     expect(fs.readdirSync(dir)).toEqual([]);

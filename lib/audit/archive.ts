@@ -155,7 +155,7 @@ export async function archiveExpired(db: Db, options: ArchiveOptions): Promise<A
         if (ids.length === 0) return { done: !more, archived: null, refused };
         const archived = await writeArchive(tx as unknown as Db, options.dir, lines, lastOccurredAt, (file) => (written = file));
         await tx.execute(
-          sql`delete from audit_events where id in (select value::bigint from json_array_elements_text(${JSON.stringify(ids)}::json))`,
+          sql`delete from audit_event_rows where id in (select value::bigint from json_array_elements_text(${JSON.stringify(ids)}::json))`,
         );
         return { done: !more, archived, refused };
       })

@@ -236,8 +236,7 @@ export function canonicalEntry(event: EntryEvent): string | undefined {
 /**
  * The entry's RFC 8785 text from its values: strings that need no escape (the caller has checked, as
  * canonicalEntry does), `details` already canonical, `occurredAt` as isoString writes it. The one place
- * in TypeScript the entry's keys are written; verify-packed.ts has the server write the same text
- * (ENTRY_PARTS), and its test fails if the two part ways.
+ * the entry's keys are written: canonicalEntry and the packed verification (verify-packed.ts) both call it.
  */
 export function entryText(
   action: string,

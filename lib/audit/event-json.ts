@@ -11,13 +11,20 @@ import type { NewAuditEvent } from "@/lib/db/schema";
 import { canonicalizer, type EntryEvent } from "./entry";
 import { rowsOf } from "./tree-store";
 
-/** Inserts audit events (already in row shape) with one statement and one parameter. */
-export async function insertEventRows(db: DbOrTx, rows: NewAuditEvent[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * Inserts audit events (already in row shape) with one statement and one parameter, and returns their
+ * ids in the order given. Each event's context (actor, organization, source) and subject (action, target, extension)
+ * become dictionary ids (audit_context_id / audit_subject_id, once per distinct value in the batch, a
+ * new one added as it is first seen); the row itself goes to audit_event_rows. An event with an `id`
+ * keeps it (tests writing a late commit); the others take the next ids, in order.
+ */
+export async function insertEventRows(db: DbOrTx, rows: NewAuditEvent[]): Promise<number[]> {
+  if (rows.length === 0) return [];
   const canonical = await canonicalizer();
   const json = JSON.stringify(
     rows.map((r, i) => ({
       i,
+      id: r.id ?? null,
       occurred_at: (r.occurredAt ?? new Date()).toISOString(),
       actor_kind: r.actorKind,
       actor_id: r.actorId,
@@ -33,15 +40,27 @@ export async function insertEventRows(db: DbOrTx, rows: NewAuditEvent[]): Promis
       details: canonical(r.details ?? {}),
     })),
   );
-  await db.execute(sql`
-    insert into audit_events (occurred_at, actor_kind, actor_id, action, target, extension_id, org_id,
-      source_kind, source_ip, source_user_agent, outcome, details)
-    select x.occurred_at, x.actor_kind, x.actor_id, x.action, x.target, x.extension_id, x.org_id,
-      x.source_kind, x.source_ip, x.source_user_agent, x.outcome, x.details::json
-    from jsonb_to_recordset(${json}::jsonb) as x(i integer, occurred_at timestamptz, actor_kind text, actor_id text,
-      action text, target text, extension_id uuid, org_id uuid, source_kind text, source_ip text,
-      source_user_agent text, outcome text, details text)
-    order by x.i`);
+  const result = await db.execute(sql`
+    with x as materialized (
+      select x.*,
+        audit_context_digest(x.actor_kind, x.actor_id, x.org_id, x.source_kind, x.source_ip, x.source_user_agent) as context_key,
+        audit_subject_digest(x.action, x.target, x.extension_id) as subject_key
+      from jsonb_to_recordset(${json}::jsonb) as x(i integer, id bigint, occurred_at timestamptz, actor_kind text,
+        actor_id text, action text, target text, extension_id uuid, org_id uuid, source_kind text, source_ip text,
+        source_user_agent text, outcome text, details text)
+    ), contexts as materialized (
+      select context_key, audit_context_id(actor_kind, actor_id, org_id, source_kind, source_ip, source_user_agent) as id
+      from (select distinct on (context_key) * from x order by context_key) as d
+    ), subjects as materialized (
+      select subject_key, audit_subject_id(action, target, extension_id) as id
+      from (select distinct on (subject_key) * from x order by subject_key) as d
+    )
+    insert into audit_event_rows (id, occurred_at, context_id, subject_id, outcome, details)
+    select coalesce(x.id, nextval('audit_event_rows_id_seq')), x.occurred_at, c.id, s.id, x.outcome, x.details::json
+    from x join contexts c using (context_key) join subjects s using (subject_key)
+    order by x.i
+    returning id::text`);
+  return rowsOf<{ id: string }>(result).map((r) => Number(r.id));
 }
 
 /** The columns of an event as one JSON array, for json_agg: pair with eventFromJson. `e` is the alias. */

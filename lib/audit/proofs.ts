@@ -7,7 +7,15 @@ import { auditAnchors, auditCheckpoints, auditLeaves } from "@/lib/db/schema";
 import { verifyInclusion } from "@/lib/audit/merkle";
 import { checkpointJson } from "@/lib/audit/queries";
 import type { CheckpointSigner } from "@/lib/audit/signing-key";
-import { checkpointAt, latestCheckpoint, storedConsistencyProof, storedInclusionProof, storedRoot, treeSize } from "@/lib/audit/tree-store";
+import {
+  checkpointAt,
+  latestCheckpoint,
+  leafHashIs,
+  storedConsistencyProof,
+  storedInclusionProof,
+  storedRoot,
+  treeSize,
+} from "@/lib/audit/tree-store";
 
 /** The HTTP status each audit API error code is served with. */
 export const auditApiErrorStatus = { invalid_request: 400, tree_size_out_of_range: 400, not_found: 404, no_checkpoint: 404 } as const;
@@ -147,7 +155,7 @@ export async function verifyContentHash(db: DbOrTx, contentHash: string, options
   const [leaf] = await db
     .select({ leafIndex: auditLeaves.leafIndex })
     .from(auditLeaves)
-    .where(eq(auditLeaves.leafHash, Buffer.from(contentHash, "hex")))
+    .where(leafHashIs(Buffer.from(contentHash, "hex")))
     .limit(1);
   if (!leaf) throw new AuditApiError("not_found", "No log entry has this content hash.");
   const checkpoint = await latestCheckpoint(db);

@@ -13,7 +13,7 @@
 // withheld carries no `entry` (it would hold the raw values) but its `leaf_hash`, so its inclusion in the
 // signed tree can still be proven. Members of the publisher keep their names; admins see everything.
 import { isUuid } from "@/lib/db/ids";
-import { and, desc, eq, gte, ilike, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getViewSelectedFields, gte, ilike, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/db/client";
 import {
   auditAnchors,
@@ -128,7 +128,7 @@ function filterWhere(scope: AuditScope, filters: AuditFilters): SQL[] {
 async function selectPage(db: DbOrTx, scope: AuditScope, filters: AuditFilters, cursor: number | undefined, limit: number) {
   return db
     .select({
-      event: auditEvents,
+      event: getViewSelectedFields(auditEvents),
       leafIndex: auditLeaves.leafIndex,
       leafHash: auditLeaves.leafHash,
       userName: users.name,

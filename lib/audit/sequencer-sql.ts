@@ -33,7 +33,7 @@ export async function addDailyCounts(tx: Tx, events: readonly EntryEvent[]): Pro
 
 /**
  * The transactions (PostgreSQL virtual transaction ids, e.g. "4/1711") other than this one that hold a
- * write lock on audit_events in this database now: every transaction that has taken an event id and not
+ * write lock on audit_event_rows in this database now: every transaction that has taken an event id and not
  * ended is one of them, since the id is taken inside its INSERT. Empty on PGlite (one connection).
  */
 export async function eventWriters(tx: Tx): Promise<Set<string>> {
@@ -42,7 +42,7 @@ export async function eventWriters(tx: Tx): Promise<Set<string>> {
       select string_agg(distinct virtualtransaction, ',') as writers from pg_locks
       where locktype = 'relation' and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()
         and database = (select oid from pg_database where datname = current_database())
-        and relation = 'audit_events'::regclass`),
+        and relation = 'audit_event_rows'::regclass`),
   );
   return new Set(row?.writers ? row.writers.split(",") : []);
 }

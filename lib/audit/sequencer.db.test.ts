@@ -21,6 +21,7 @@ import { rootOf, verifyInclusion } from "./merkle";
 import { parseCheckpoint, verifyNote } from "./note";
 import { loadCheckpointSigner } from "./signing-key";
 import { ORIGIN, appendEvents, auditFixture, sampleEvent } from "@/test/audit-fixtures";
+import { insertEventRows } from "./event-json";
 import { toAuditRow } from "./events";
 import { storedInclusionProof } from "./tree-store";
 import { dailyAuditActivity } from "./activity";
@@ -37,7 +38,7 @@ afterAll(async () => {
 async function reset() {
   const { db } = database;
   await db.execute(
-    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_events, audit_daily_counts, audit_sequencer_state, system_keys, data_keys restart identity cascade`,
+    sql`truncate audit_anchors, audit_checkpoints, audit_leaves, audit_nodes, audit_event_rows, audit_contexts, audit_subjects, audit_daily_counts, audit_sequencer_state, system_keys, data_keys restart identity cascade`,
   );
 }
 
@@ -108,23 +109,23 @@ describe("the sequencer", () => {
     const [a] = await appendEvents(db, 1);
     if (!a) throw new Error("no event");
     // Ids a+1 (taken by a transaction still open) and a+2 (committed): only a+2 is visible yet.
-    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${a.id + 1})`);
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_event_rows', 'id'), ${a.id + 1})`);
     await appendEvents(db, 1, 1);
     await sequencer.tick();
     expect((await db.select().from(auditLeaves)).map((l) => l.eventId).sort()).toEqual([a.id, a.id + 2]);
     // The slow transaction commits now.
-    await db.insert(auditEvents).values({ ...(await lateRow()), id: a.id + 1 });
+    await insertEventRows(db, [{ ...(await lateRow()), id: a.id + 1 }]);
     await sequencer.tick();
     const leaves = await db.select().from(auditLeaves).orderBy(asc(auditLeaves.leafIndex));
     expect(leaves.map((l) => l.eventId)).toEqual([a.id, a.id + 2, a.id + 1]);
 
     // Past the gap window, the periodic sweep still finds one that commits very late.
-    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${a.id + 10})`);
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_event_rows', 'id'), ${a.id + 10})`);
     await appendEvents(db, 1, 3);
     const sweeper = makeSequencer({ gapWindowMs: 60_000, sweepIntervalMs: 30_000 });
     const start = Date.now();
     await sweeper.tick({ now: new Date(start) });
-    await db.insert(auditEvents).values({ ...(await lateRow()), id: a.id + 5 });
+    await insertEventRows(db, [{ ...(await lateRow()), id: a.id + 5 }]);
     await sweeper.tick({ now: new Date(start + 60_001) });
     const ids = (await db.select().from(auditLeaves).orderBy(asc(auditLeaves.leafIndex))).map((l) => l.eventId);
     expect(ids.slice(-2)).toEqual([a.id + 11, a.id + 5]);
@@ -143,11 +144,11 @@ describe("the sequencer", () => {
     const [last] = await appendEvents(db, 1, 5, { occurredAt: day2, extensionId });
     if (!last) throw new Error("no event");
     // Id last+1 is taken by a transaction that commits only after the gap window: the sweep finds it.
-    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${last.id + 1})`);
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_event_rows', 'id'), ${last.id + 1})`);
     await appendEvents(db, 1, 6, { occurredAt: day2 });
     const t0 = Date.UTC(2026, 10, 30, 12);
     while ((await sequencer.tick({ now: new Date(t0) })).sequenced > 0);
-    await db.insert(auditEvents).values({ ...toAuditRow(sampleEvent(7, { occurredAt: day1, outcome: "denied" })), id: last.id + 1 });
+    await insertEventRows(db, [{ ...toAuditRow(sampleEvent(7, { occurredAt: day1, outcome: "denied" })), id: last.id + 1 }]);
     await sequencer.tick({ now: new Date(t0 + 5000) }); // past the gap window, before the next sweep
     expect(await db.select().from(auditLeaves)).toHaveLength(7);
     await sequencer.tick({ now: new Date(t0 + 61_000) });
@@ -187,7 +188,7 @@ describe("the sequencer", () => {
     const [a] = await appendEvents(db, 1);
     if (!a) throw new Error("no event");
     // Id a+1 was handed out to a transaction that rolled back: it never commits.
-    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${a.id + 1})`);
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_event_rows', 'id'), ${a.id + 1})`);
     await appendEvents(db, 1, 1);
     const t0 = Date.UTC(2026, 10, 30, 12);
     await sequencer.tick({ now: new Date(t0) });
@@ -199,11 +200,11 @@ describe("the sequencer", () => {
 
     // Below the mark nothing is read again: an event written there now (as no transaction can) stays
     // unsequenced, while one above the mark is found by the next sweep.
-    await db.insert(auditEvents).values({ ...toAuditRow(sampleEvent(5)), id: a.id + 1 });
-    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${a.id + 3})`);
+    await insertEventRows(db, [{ ...toAuditRow(sampleEvent(5)), id: a.id + 1 }]);
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_event_rows', 'id'), ${a.id + 3})`);
     await appendEvents(db, 1, 2);
     await sequencer.tick({ now: new Date(t0 + 61_000) });
-    await db.insert(auditEvents).values({ ...toAuditRow(sampleEvent(6)), id: a.id + 3 });
+    await insertEventRows(db, [{ ...toAuditRow(sampleEvent(6)), id: a.id + 3 }]);
     await sequencer.tick({ now: new Date(t0 + 63_000) });
     await sequencer.tick({ now: new Date(t0 + 120_000) });
     const ids = (await db.select().from(auditLeaves).orderBy(asc(auditLeaves.leafIndex))).map((l) => l.eventId);

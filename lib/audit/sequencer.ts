@@ -11,7 +11,7 @@
 // start and every few minutes catches anything older. The sweep reads only the ids above a stored mark
 // (audit_sequencer_state.swept_to) below which every id has a leaf or can never commit, so it costs the
 // events of the last minutes, not the whole log. An event's id is taken inside its INSERT, which holds a
-// RowExclusiveLock on audit_events until its transaction ends; so an id at or below the highest sequenced
+// RowExclusiveLock on audit_event_rows until its transaction ends; so an id at or below the highest sequenced
 // one at some sweep can still commit only while a transaction that held that lock then is still running
 // (pg_locks, this database only). The mark moves past a missing id once every such transaction of an
 // earlier sweep has ended.
@@ -72,7 +72,7 @@ export interface SequencerOptions {
 interface SweepHorizon {
   /** The highest sequenced event id when the sweep ran: every id up to it had been handed out by then. */
   maxSeen: number;
-  /** The transactions (virtual ids) that held a write lock on audit_events then, other than the sweep's own. */
+  /** The transactions (virtual ids) that held a write lock on audit_event_rows then, other than the sweep's own. */
   writers: string[];
 }
 

@@ -17,6 +17,13 @@ import {
 } from "./merkle";
 import { PACKED_LEVEL, blockOf, isPackable, unpackBelow } from "./node-blocks";
 
+/**
+ * The leaves whose hash is `hash` (32 bytes), found through the btree of their first 8 bytes
+ * (audit_leaves_key_idx, migration 0011) and then compared in full.
+ */
+export const leafHashIs = (hash: Buffer) =>
+  and(eq(sql`audit_leaf_key(${auditLeaves.leafHash})`, sql`audit_leaf_key(${hash})`), eq(auditLeaves.leafHash, hash));
+
 /** Rows of a raw `execute`, whichever driver ran it (PGlite answers { rows }, postgres.js an array). */
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];

@@ -5,7 +5,7 @@ import type { Db } from "@/lib/db/client";
 import { auditEvents, auditLeaves } from "@/lib/db/schema";
 import { Frontier, nodeDigest, splitPoint, toDigest, type Digest } from "./merkle";
 import { PACKED_LEVEL, unpackBelow } from "./node-blocks";
-import { rowsOf } from "./tree-store";
+import { leafHashIs, rowsOf } from "./tree-store";
 import type { Problem } from "./verify-report";
 
 /** Flat storage of recomputed leaf hashes (32 bytes each), so a million leaves cost 32 MB, not a million Buffers. */
@@ -31,7 +31,7 @@ export async function explainMismatch(db: Db, leafIndex: number, eventId: number
   const [elsewhere] = await db
     .select({ leafIndex: auditLeaves.leafIndex })
     .from(auditLeaves)
-    .where(and(eq(auditLeaves.leafHash, hash), sql`${auditLeaves.leafIndex} <> ${leafIndex}`))
+    .where(and(leafHashIs(hash), sql`${auditLeaves.leafIndex} <> ${leafIndex}`))
     .limit(1);
   if (elsewhere) {
     return {

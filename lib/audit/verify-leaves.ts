@@ -7,7 +7,7 @@ import type { Canonicalize } from "./entry";
 import { eventFromJson, eventJsonArray, type EventJson } from "./event-json";
 import { rowsOf } from "./tree-store";
 import { leafEventOf, type LeafRow } from "./verify-leaf-row";
-import { queryPackedPage, type PackedPage, type PostgresClient } from "./verify-packed";
+import { EntryDictionaries, queryPackedPage, type PackedPage, type PostgresClient } from "./verify-packed";
 
 const PAGES_IN_FLIGHT = 3;
 
@@ -23,9 +23,10 @@ export async function* leafPages(
   pageSize: number,
 ): AsyncGenerator<PackedPage> {
   const pages = Math.ceil(total / pageSize);
+  const dictionaries = new EntryDictionaries();
   const fetchPage = (p: number) => {
     const [from, to] = [p * pageSize, Math.min(total, (p + 1) * pageSize)];
-    const fetching = postgres ? queryPackedPage(postgres, canonical, from, to) : fetchLeafPage(db, canonical, from, to);
+    const fetching = postgres ? queryPackedPage(postgres, dictionaries, canonical, from, to) : fetchLeafPage(db, canonical, from, to);
     fetching.catch(() => {}); // rethrown where it is awaited; this only keeps an early failure from going unhandled
     return fetching;
   };

@@ -1,10 +1,11 @@
 // Leaves and their events read from PostgreSQL as packed pages, for a verification of the whole log:
-// per page one row of packed leaf bytes and one text of the page's log entries, instead of a DataRow of
-// thirteen columns per event that the server writes and the driver decodes (together they cost more than
-// hashing the event does). The server writes each entry's text around its details, which the json
-// column holds as the canonical text the log hashed (insertEventRows), so most events are hashed as read;
-// an event whose text does not hash to its leaf is read again as columns and canonicalized in full.
-import { isoStringOfTime, leafDigestOfText, type Canonicalize, type EntryEvent } from "./entry";
+// per page one row of packed leaf bytes and one row of the page's event rows as packed columns, instead
+// of a DataRow of thirteen columns per event that the server writes and the driver decodes (together they
+// cost more than hashing the event does). The events' repeated values are read once per verification
+// from their two dictionaries (migration 0011), and each entry is written around its details, which the
+// json column holds as the canonical text the log hashed (insertEventRows), so most events are hashed as
+// read; an event whose text does not hash to its leaf is read again as columns and canonicalized in full.
+import { entryText, isoStringOfTime, leafDigestOfText, type Canonicalize, type EntryEvent } from "./entry";
 import type { Digest } from "./merkle";
 import { leafEventOf, UNHASHABLE, type LeafEvent, type LeafRow } from "./verify-leaf-row";
 
@@ -29,11 +30,18 @@ export interface PackedPage {
 
 /**
  * Leaves [from, to): their indices, event ids and stored hashes as three packed byte strings (big-endian
- * int8s, 32-byte hashes) put in leaf order, then their events' entries (see entriesByText), each hashed
- * and compared with its leaf; the events that differ, or the whole page when its text cannot be read
- * exactly, are read as columns and canonicalized in full (eventsByRows), which settles what they hash to.
+ * int8s, 32-byte hashes) put in leaf order, then their events' entries (see entriesFromRows), each hashed
+ * and compared with its leaf; the events that differ or need an escape, or the whole page when it cannot
+ * be read exactly, are read as columns and canonicalized in full (eventsByRows), which settles what they
+ * hash to. `dictionaries` is the verification's (one per run).
  */
-export async function queryPackedPage(client: PostgresClient, canonical: Canonicalize, from: number, to: number): Promise<PackedPage> {
+export async function queryPackedPage(
+  client: PostgresClient,
+  dictionaries: EntryDictionaries,
+  canonical: Canonicalize,
+  from: number,
+  to: number,
+): Promise<PackedPage> {
   const [packed] = (await client
     .unsafe(
       `select count(*)::int4, string_agg(int8send(leaf_index), ''::bytea), string_agg(int8send(event_id), ''::bytea),
@@ -54,16 +62,16 @@ export async function queryPackedPage(client: PostgresClient, canonical: Canonic
   const leafHashes = order.map((i) => stored.slice(i * 32, i * 32 + 32));
 
   const where = whereIds(ids);
-  const fast = await entriesByText(client, where);
+  const fast = await entriesFromRows(client, dictionaries, where);
   let events: Map<number, LeafEvent>;
   let recanonicalized: number;
   if (fast) {
-    // Only the events whose text does not hash to their leaf are read again and canonicalized in full.
-    const differing = ids.filter((id, n) => fast.has(id) && fast.get(id)?.digest !== leafHashes[n]);
-    const again = differing.length > 0 ? await eventsByRows(client, canonical, { sql: `id = any($1::int8[])`, params: [differing] }) : null;
-    for (const [id, event] of again ?? []) fast.set(id, event);
-    events = fast;
-    recanonicalized = again?.size ?? 0;
+    // Canonicalized in full: events whose values need an escape, and those whose text does not hash to their leaf.
+    const again = [...fast.full, ...ids.filter((id, n) => fast.events.has(id) && fast.events.get(id)?.digest !== leafHashes[n])];
+    const read = again.length > 0 ? await eventsByRows(client, canonical, { sql: `id = any($1::int8[])`, params: [again] }) : null;
+    for (const [id, event] of read ?? []) fast.events.set(id, event);
+    events = fast.events;
+    recanonicalized = read?.size ?? 0;
   } else {
     events = await eventsByRows(client, canonical, where);
     recanonicalized = events.size;
@@ -98,108 +106,65 @@ function whereIds(ids: number[]): Where {
     : { sql: `id = any($1::int8[])`, params: [ids] };
 }
 
-const FIELD = "\u001f";
 const RECORD = "\u001e";
 
-/**
- * A log entry's text (entry.ts's entryText) as the server writes it, in three parts around the details
- * and the time, which are added here. Each part is literal text or a column: a string column is written
- * between quotes as it is (nullable ones as null), so it is exact only if no value holds a quote or a
- * backslash (see entriesByText). Must say what entryText says: verify-packed.db.test.ts checks that
- * events of every shape are hashed from this text, not canonicalized again.
- */
-const ENTRY_PARTS: (string | { column: string; nullable?: true })[][] = [
-  [
-    '{"action":"',
-    { column: "action" },
-    '","actor":{"id":"',
-    { column: "actor_id" },
-    '","kind":"',
-    { column: "actor_kind" },
-    '"},"details":',
-  ],
-  [',"extension_id":', { column: "extension_id::text", nullable: true }, ',"id":', { column: "id" }, ',"occurred_at":"'],
-  [
-    '","org_id":',
-    { column: "org_id::text", nullable: true },
-    ',"outcome":"',
-    { column: "outcome" },
-    '","source":{"ip":',
-    { column: "source_ip", nullable: true },
-    ',"kind":"',
-    { column: "source_kind" },
-    '","user_agent":',
-    { column: "source_user_agent", nullable: true },
-    '},"target":"',
-    { column: "target" },
-    '","v":1}',
-  ],
-];
-const sqlLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
-const PARTS_SQL = ENTRY_PARTS.map((part) =>
-  part
-    .map((piece) =>
-      typeof piece === "string" ? sqlLiteral(piece) : piece.nullable ? `coalesce('"' || ${piece.column} || '"', 'null')` : piece.column,
-    )
-    .join(", "),
-);
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-/** A value written as it is: no quote, no backslash, no field separator. */
-const PLAIN = '[^"\\\\\\u001f]*';
-/**
- * One record of the page's text (see entriesByText), each value PLAIN: a text that is a run of these,
- * separated by U+001F, splits exactly and holds no value that needs an escape.
- */
-const RECORD_SOURCE = [
-  "-?\\d+", // id
-  "(?:-?\\d+)?", // time, empty when infinite
-  ...ENTRY_PARTS.map((part) =>
-    part.map((piece) => (typeof piece === "string" ? escapeRegExp(piece) : piece.nullable ? `(?:null|"${PLAIN}")` : PLAIN)).join(""),
-  ),
-].join("\\u001f");
-const PAGE_TEXT = new RegExp(`^(?:${RECORD_SOURCE}\\u001f)*${RECORD_SOURCE}$`);
-/** Fields of an event in the text: id, time in epoch microseconds, then the three parts. */
-const FIELDS = 5;
+/** A context's values (audit_contexts), or null when a value needs an escape in the entry. */
+type ContextValues = {
+  actorKind: string;
+  actorId: string;
+  orgId: string | null;
+  sourceKind: string;
+  sourceIp: string | null;
+  sourceUserAgent: string | null;
+};
+/** A subject's values (audit_subjects), or null when a value needs an escape in the entry. */
+type SubjectValues = { action: string; target: string; extensionId: string | null };
 
 /**
- * Each event's entry as text, hashed: the page's events as records of five fields joined by U+001F (id,
- * time, the three parts), and their details, in the same order, joined by U+001E. The text is exact
- * only if it splits exactly and no value in it holds a quote or a backslash, and one match of PAGE_TEXT
- * over the whole page checks both: a separator inside a value adds a field, and a value written between
- * quotes must not hold a quote or a backslash. A control character or non-canonical details need no
- * check: they make the text differ from the canonical one, so the event is canonicalized in full
- * (json text cannot hold a raw control character, so the details split exactly). Undefined when the
- * text is not exact.
+ * The two dictionaries events point into (audit_contexts, audit_subjects), read once per verification as
+ * its pages name ids not read yet. A row holding a value that needs an escape in the entry (a quote, a
+ * backslash, a control character) is kept as null: its events are canonicalized in full.
+ * One instance per verification run, so a row changed between runs is read again.
  */
-async function entriesByText(client: PostgresClient, where: Where): Promise<Map<number, LeafEvent> | undefined> {
-  const [[count, text, detailsText]] = (await client
-    .unsafe(
-      `select count(*)::int4, string_agg(concat(id, E'\\x1f', ${TIME_US}, E'\\x1f', ${PARTS_SQL.join(", E'\\x1f', ")}), E'\\x1f'),
-        string_agg(details::text, E'\\x1e')
-      from audit_events where ${where.sql}`,
-      where.params,
-    )
-    .values()) as [[number, string | null, string | null]];
-  const events = new Map<number, LeafEvent>();
-  if (count === 0 || text === null || detailsText === null) return events;
-  const f = text.split(FIELD);
-  const details = detailsText.split(RECORD);
-  if (f.length !== count * FIELDS || details.length !== count || !PAGE_TEXT.test(text)) return undefined;
-  for (let r = 0, at = 0; r < count; r++, at += FIELDS) {
-    const id = Number(f[at]);
-    const occurredAtMs = millisOf(f[at + 1]);
-    const digest = Number.isFinite(occurredAtMs)
-      ? leafDigestOfText(`${f[at + 2]}${details[r]}${f[at + 3]}${isoStringOfTime(occurredAtMs)}${f[at + 4]}`)
-      : UNHASHABLE;
-    events.set(id, { id, occurredAtMs, digest });
+export class EntryDictionaries {
+  readonly contexts = new Map<number, ContextValues | null>();
+  readonly subjects = new Map<number, SubjectValues | null>();
+
+  /** Reads the rows of these ids not read yet; an id with no row stays absent (its events are not in audit_events). */
+  async load(client: PostgresClient, contextIds: Iterable<number>, subjectIds: Iterable<number>): Promise<void> {
+    const newContexts = [...new Set(contextIds)].filter((id) => !this.contexts.has(id));
+    const newSubjects = [...new Set(subjectIds)].filter((id) => !this.subjects.has(id));
+    if (newContexts.length > 0) {
+      const rows = (await client
+        .unsafe(
+          `select id, actor_kind, actor_id, org_id::text, source_kind, source_ip, source_user_agent from audit_contexts where id = any($1::int4[])`,
+          [newContexts],
+        )
+        .values()) as [number, string, string, string | null, string, string | null, string | null][];
+      for (const [id, actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent] of rows) {
+        const plain = !needsEscape(actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent);
+        this.contexts.set(Number(id), plain ? { actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent } : null);
+      }
+    }
+    if (newSubjects.length > 0) {
+      const rows = (await client
+        .unsafe(`select id, action, target, extension_id::text from audit_subjects where id = any($1::int4[])`, [newSubjects])
+        .values()) as [number, string, string, string | null][];
+      for (const [id, action, target, extensionId] of rows) {
+        this.subjects.set(Number(id), needsEscape(action, target, extensionId) ? null : { action, target, extensionId });
+      }
+    }
   }
-  return events;
 }
 
+const needsEscape = (...values: (string | null)[]) => values.some((v) => v !== null && NEEDS_ESCAPE.test(v));
 /**
- * occurred_at in epoch microseconds, or nothing when it is infinite (exact: an integer below 2^53 until
- * the year 2255, and cheaper for the server than milliseconds, which need a numeric floor).
+ * What entryText cannot write as it is: controls, quote, backslash (entry.ts's NEEDS_CARE also stops at
+ * surrogates, for a lone one; text read from PostgreSQL is valid UTF-8, so it holds none).
  */
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
+/** occurred_at in epoch microseconds (exact below 2^53 until the year 2255), this for an infinite time. */
+const INFINITE_TIME = -(2n ** 63n);
 const TIME_US = `case when isfinite(occurred_at) then (extract(epoch from occurred_at) * 1000000)::int8 end`;
 
 /**
@@ -208,6 +173,76 @@ const TIME_US = `case when isfinite(occurred_at) then (extract(epoch from occurr
  */
 const millisOf = (micros: string | null | undefined) =>
   micros === null || micros === undefined || micros === "" ? Number.NaN : Math.floor(Number(micros) / 1000);
+
+/**
+ * Each event's entry, hashed: the page's rows (audit_event_rows) as packed columns, the id, time and the
+ * two dictionary ids as big-endian integers and the outcomes and details as texts joined by U+001E, and
+ * each entry written by entryText from them and the dictionaries' values. Events whose values need an
+ * escape come back in `full`, to be canonicalized in full; undefined when the page does not split
+ * exactly (an outcome holding U+001E: details, being json, cannot hold a control character).
+ */
+async function entriesFromRows(
+  client: PostgresClient,
+  dictionaries: EntryDictionaries,
+  where: Where,
+): Promise<{ events: Map<number, LeafEvent>; full: number[] } | undefined> {
+  const [[count, ids, times, contextIds, subjectIds, outcomeText, detailsText]] = (await client
+    .unsafe(
+      `select count(*)::int4, string_agg(int8send(id), ''::bytea), string_agg(int8send(coalesce(${TIME_US}, ${INFINITE_TIME})), ''::bytea),
+        string_agg(int4send(context_id), ''::bytea), string_agg(int4send(subject_id), ''::bytea),
+        string_agg(outcome, E'\\x1e'), string_agg(details::text, E'\\x1e')
+      from audit_event_rows where ${where.sql}`,
+      where.params,
+    )
+    .values()) as [[number, Buffer | null, Buffer | null, Buffer | null, Buffer | null, string | null, string | null]];
+  const events = new Map<number, LeafEvent>();
+  const full: number[] = [];
+  if (count === 0 || !ids || !times || !contextIds || !subjectIds || outcomeText === null || detailsText === null) return { events, full };
+  const outcomes = outcomeText.split(RECORD);
+  const details = detailsText.split(RECORD);
+  if (outcomes.length !== count || details.length !== count) return undefined;
+  const contextOf = (r: number) => contextIds.readInt32BE(r * 4);
+  const subjectOf = (r: number) => subjectIds.readInt32BE(r * 4);
+  await dictionaries.load(
+    client,
+    Array.from({ length: count }, (_, r) => contextOf(r)),
+    Array.from({ length: count }, (_, r) => subjectOf(r)),
+  );
+  for (let r = 0; r < count; r++) {
+    const id = int8At(ids, r);
+    const context = dictionaries.contexts.get(contextOf(r));
+    const subject = dictionaries.subjects.get(subjectOf(r));
+    const outcome = outcomes[r] as string;
+    if (context === undefined || subject === undefined) continue; // no such row: not an event of audit_events
+    if (context === null || subject === null || NEEDS_ESCAPE.test(outcome)) {
+      full.push(id);
+      continue;
+    }
+    const micros = times.readBigInt64BE(r * 8);
+    const occurredAtMs = micros === INFINITE_TIME ? Number.NaN : Math.floor(Number(micros) / 1000);
+    const digest = Number.isFinite(occurredAtMs)
+      ? leafDigestOfText(
+          entryText(
+            subject.action,
+            context.actorId,
+            context.actorKind,
+            details[r] as string,
+            subject.extensionId,
+            id,
+            isoStringOfTime(occurredAtMs),
+            context.orgId,
+            outcome,
+            context.sourceIp,
+            context.sourceKind,
+            context.sourceUserAgent,
+            subject.target,
+          ),
+        )
+      : UNHASHABLE;
+    events.set(id, { id, occurredAtMs, digest });
+  }
+  return { events, full };
+}
 
 /**
  * Events as plain rows with rows as arrays, canonicalized in full (for a page whose text is not exact, and

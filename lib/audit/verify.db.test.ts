@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditCheckpoints, auditEvents, auditLeaves } from "@/lib/db/schema";
 import { openTestDatabase, type TestDatabase } from "@/test/db";
 import { canonicalizer, entryLeafHash } from "./entry";
+import { insertEventRows } from "./event-json";
 import { toAuditRow } from "./events";
 import { formatCheckpoint, parseCheckpoint, rawPublicKey, signNote } from "./note";
 import { ORIGIN, appendEvents, auditFixture, sampleEvent, seedThreeCheckpoints } from "@/test/audit-fixtures";
@@ -123,31 +124,30 @@ describe("audit:verify", () => {
 
   describe("inserted", () => {
     it("names a back-dated event row written with the next id and no leaf", async () => {
-      await database.db.insert(auditEvents).values(toAuditRow(sampleEvent(50, { occurredAt: new Date(Date.now() - 3600_000) })));
+      await insertEventRows(database.db, [toAuditRow(sampleEvent(50, { occurredAt: new Date(Date.now() - 3600_000) }))]);
       expect(firstProblem(await verify())).toEqual({ ok: false, kind: "inserted", leafIndex: 20 });
     });
 
     it("names a back-dated event once the sequencer has logged it", async () => {
-      await database.db.insert(auditEvents).values(toAuditRow(sampleEvent(50, { occurredAt: new Date(Date.now() - 3600_000) })));
+      await insertEventRows(database.db, [toAuditRow(sampleEvent(50, { occurredAt: new Date(Date.now() - 3600_000) }))]);
       await fixture.sequencer.tick({ forceCheckpoint: true });
       expect(firstProblem(await verify())).toEqual({ ok: false, kind: "inserted", leafIndex: 20 });
     });
 
     it("names a back-dated event given an old id", async () => {
       const id = (await eventAt(2)) + 1000;
-      await database.db
-        .insert(auditEvents)
-        .values({ ...toAuditRow(sampleEvent(50, { occurredAt: new Date(Date.now() - 3600_000) })), id: -id });
+      await insertEventRows(database.db, [{ ...toAuditRow(sampleEvent(50, { occurredAt: new Date(Date.now() - 3600_000) })), id: -id }]);
       expect(firstProblem(await verify())).toEqual({ ok: false, kind: "inserted", leafIndex: 20 });
     });
 
     it("names a forged event spliced into the middle with the later leaves shifted, not 'altered'", async () => {
       const { db } = database;
       const canonical = await canonicalizer();
+      const [forgedId] = await insertEventRows(db, [toAuditRow(sampleEvent(77))]);
       const [forged] = await db
-        .insert(auditEvents)
-        .values(toAuditRow(sampleEvent(77)))
-        .returning();
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.id, forgedId ?? 0));
       if (!forged) throw new Error("insert failed");
       await db.execute(sql`update audit_leaves set leaf_index = -(leaf_index + 1) where leaf_index >= 10`);
       await db.execute(sql`update audit_leaves set leaf_index = -leaf_index where leaf_index < 0`);
@@ -159,10 +159,10 @@ describe("audit:verify", () => {
       const { db } = database;
       const [top] = await appendEvents(db, 1, 30, { occurredAt: new Date() });
       if (!top) throw new Error("no event");
-      await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'id'), ${top.id + 1})`);
+      await db.execute(sql`select setval(pg_get_serial_sequence('audit_event_rows', 'id'), ${top.id + 1})`);
       await appendEvents(db, 1, 31, { occurredAt: new Date() });
       await fixture.sequencer.tick({ forceCheckpoint: true });
-      await db.insert(auditEvents).values({ ...toAuditRow(sampleEvent(32, { occurredAt: new Date() })), id: top.id + 1 });
+      await insertEventRows(db, [{ ...toAuditRow(sampleEvent(32, { occurredAt: new Date() })), id: top.id + 1 }]);
       await fixture.sequencer.tick({ forceCheckpoint: true });
       expect(await verify()).toMatchObject({ ok: true, treeSize: 23 });
     });
