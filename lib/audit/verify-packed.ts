@@ -7,6 +7,7 @@
 // read; an event whose text does not hash to its leaf is read again as columns and canonicalized in full.
 import { entryText, isoStringOfTime, leafDigestOfText, type Canonicalize, type EntryEvent } from "./entry";
 import type { Digest } from "./merkle";
+import { EntryDictionaries, NEEDS_ESCAPE } from "./verify-dictionaries";
 import { leafEventOf, UNHASHABLE, type LeafEvent, type LeafRow } from "./verify-leaf-row";
 
 /** postgres.js's client, as drizzle holds it: only its raw query with rows as arrays is used. */
@@ -108,61 +109,6 @@ function whereIds(ids: number[]): Where {
 
 const RECORD = "\u001e";
 
-/** A context's values (audit_contexts), or null when a value needs an escape in the entry. */
-type ContextValues = {
-  actorKind: string;
-  actorId: string;
-  orgId: string | null;
-  sourceKind: string;
-  sourceIp: string | null;
-  sourceUserAgent: string | null;
-};
-/** A subject's values (audit_subjects), or null when a value needs an escape in the entry. */
-type SubjectValues = { action: string; target: string; extensionId: string | null };
-
-/**
- * The two dictionaries events point into (audit_contexts, audit_subjects), read once per verification as
- * its pages name ids not read yet. A row holding a value that needs an escape in the entry (a quote, a
- * backslash, a control character) is kept as null: its events are canonicalized in full.
- * One instance per verification run, so a row changed between runs is read again.
- */
-export class EntryDictionaries {
-  readonly contexts = new Map<number, ContextValues | null>();
-  readonly subjects = new Map<number, SubjectValues | null>();
-
-  /** Reads the rows of these ids not read yet; an id with no row stays absent (its events are not in audit_events). */
-  async load(client: PostgresClient, contextIds: Iterable<number>, subjectIds: Iterable<number>): Promise<void> {
-    const newContexts = [...new Set(contextIds)].filter((id) => !this.contexts.has(id));
-    const newSubjects = [...new Set(subjectIds)].filter((id) => !this.subjects.has(id));
-    if (newContexts.length > 0) {
-      const rows = (await client
-        .unsafe(
-          `select id, actor_kind, actor_id, org_id::text, source_kind, source_ip, source_user_agent from audit_contexts where id = any($1::int4[])`,
-          [newContexts],
-        )
-        .values()) as [number, string, string, string | null, string, string | null, string | null][];
-      for (const [id, actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent] of rows) {
-        const plain = !needsEscape(actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent);
-        this.contexts.set(Number(id), plain ? { actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent } : null);
-      }
-    }
-    if (newSubjects.length > 0) {
-      const rows = (await client
-        .unsafe(`select id, action, target, extension_id::text from audit_subjects where id = any($1::int4[])`, [newSubjects])
-        .values()) as [number, string, string, string | null][];
-      for (const [id, action, target, extensionId] of rows) {
-        this.subjects.set(Number(id), needsEscape(action, target, extensionId) ? null : { action, target, extensionId });
-      }
-    }
-  }
-}
-
-const needsEscape = (...values: (string | null)[]) => values.some((v) => v !== null && NEEDS_ESCAPE.test(v));
-/**
- * What entryText cannot write as it is: controls, quote, backslash (entry.ts's NEEDS_CARE also stops at
- * surrogates, for a lone one; text read from PostgreSQL is valid UTF-8, so it holds none).
- */
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
 /** occurred_at in epoch microseconds (exact below 2^53 until the year 2255), this for an infinite time. */
 const INFINITE_TIME = -(2n ** 63n);
 const TIME_US = `case when isfinite(occurred_at) then (extract(epoch from occurred_at) * 1000000)::int8 end`;
@@ -204,7 +150,6 @@ async function entriesFromRows(
   const contextOf = (r: number) => contextIds.readInt32BE(r * 4);
   const subjectOf = (r: number) => subjectIds.readInt32BE(r * 4);
   await dictionaries.load(
-    client,
     Array.from({ length: count }, (_, r) => contextOf(r)),
     Array.from({ length: count }, (_, r) => subjectOf(r)),
   );
@@ -214,7 +159,7 @@ async function entriesFromRows(
     const subject = dictionaries.subjects.get(subjectOf(r));
     const outcome = outcomes[r] as string;
     if (context === undefined || subject === undefined) continue; // no such row: not an event of audit_events
-    if (context === null || subject === null || NEEDS_ESCAPE.test(outcome)) {
+    if (!context.plain || !subject.plain || NEEDS_ESCAPE.test(outcome)) {
       full.push(id);
       continue;
     }
