@@ -13,10 +13,11 @@ import { rowsOf } from "./tree-store";
 
 /**
  * Inserts audit events (already in row shape) with one statement and one parameter, and returns their
- * ids in the order given. Each event's context (actor, organization, source) and subject (action, target, extension)
- * become dictionary ids (audit_context_id / audit_subject_id, once per distinct value in the batch, a
- * new one added as it is first seen); the row itself goes to audit_event_rows. An event with an `id`
- * keeps it (tests writing a late commit); the others take the next ids, in order.
+ * ids in the order given. Each event's context (actor, organization, source) and subject (action,
+ * target, extension) become dictionary ids: those already known are found with one join by digest, and
+ * only a value not seen before goes to audit_context_id / audit_subject_id, which add it (once per
+ * distinct value in the batch); the row itself goes to audit_event_rows. An event with an `id` keeps it
+ * (tests writing a late commit); the others take the next ids, in order.
  */
 export async function insertEventRows(db: DbOrTx, rows: NewAuditEvent[]): Promise<number[]> {
   if (rows.length === 0) return [];
@@ -49,11 +50,13 @@ export async function insertEventRows(db: DbOrTx, rows: NewAuditEvent[]): Promis
         actor_id text, action text, target text, extension_id uuid, org_id uuid, source_kind text, source_ip text,
         source_user_agent text, outcome text, details text)
     ), contexts as materialized (
-      select context_key, audit_context_id(actor_kind, actor_id, org_id, source_kind, source_ip, source_user_agent) as id
+      select d.context_key, coalesce(c.id, audit_context_id(d.actor_kind, d.actor_id, d.org_id, d.source_kind, d.source_ip, d.source_user_agent)) as id
       from (select distinct on (context_key) * from x order by context_key) as d
+      left join audit_contexts c on c.digest = d.context_key
     ), subjects as materialized (
-      select subject_key, audit_subject_id(action, target, extension_id) as id
+      select d.subject_key, coalesce(s.id, audit_subject_id(d.action, d.target, d.extension_id)) as id
       from (select distinct on (subject_key) * from x order by subject_key) as d
+      left join audit_subjects s on s.digest = d.subject_key
     )
     insert into audit_event_rows (id, occurred_at, context_id, subject_id, outcome, details)
     select coalesce(x.id, nextval('audit_event_rows_id_seq')), x.occurred_at, c.id, s.id, x.outcome, x.details::json
