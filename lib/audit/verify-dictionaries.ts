@@ -15,6 +15,8 @@ export interface ContextValues {
   sourceIp: string | null;
   sourceUserAgent: string | null;
   plain: boolean;
+  /** When plain: the context's three parts of the entry text (entryTextOf). */
+  text?: { actor: string; org: string; source: string };
 }
 
 /** A subject's values (audit_subjects); `plain` when none needs an escape in the entry. */
@@ -23,6 +25,8 @@ export interface SubjectValues {
   target: string;
   extensionId: string | null;
   plain: boolean;
+  /** When plain: the subject's three parts of the entry text (entryTextOf). */
+  text?: { head: string; mid: string; tail: string };
 }
 
 /**
@@ -54,7 +58,8 @@ export class EntryDictionaries {
         newContexts,
       )) {
         const values = { actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent };
-        this.contexts.set(id, { ...values, plain: plain(actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent) });
+        const isPlain = plain(actorKind, actorId, orgId, sourceKind, sourceIp, sourceUserAgent);
+        this.contexts.set(id, { ...values, plain: isPlain, text: isPlain ? contextText(values) : undefined });
       }
     }
     if (newSubjects.length > 0) {
@@ -64,7 +69,9 @@ export class EntryDictionaries {
         sql.raw("audit_subjects"),
         newSubjects,
       )) {
-        this.subjects.set(id, { action, target, extensionId, plain: plain(action, target, extensionId) });
+        const isPlain = plain(action, target, extensionId);
+        const values = { action, target, extensionId };
+        this.subjects.set(id, { ...values, plain: isPlain, text: isPlain ? subjectText(values) : undefined });
       }
     }
   }
@@ -74,4 +81,41 @@ export class EntryDictionaries {
       where id in (select value::int4 from json_array_elements_text(${JSON.stringify(ids)}::json))`);
     return JSON.parse(rowsOf<{ rows: string }>(result)[0]?.rows ?? "[]") as T[];
   }
+}
+
+const quoted = (value: string | null) => (value === null ? "null" : '"' + value + '"');
+
+/** A plain context's parts of the entry text, in the order entry.ts's entryText writes the keys. */
+export function contextText(c: Omit<ContextValues, "plain" | "text">) {
+  return {
+    actor: `${c.actorId}","kind":"${c.actorKind}"},"details":`,
+    org: `${quoted(c.orgId)},"outcome":"`,
+    source: `","source":{"ip":${quoted(c.sourceIp)},"kind":"${c.sourceKind}","user_agent":${quoted(c.sourceUserAgent)}`,
+  };
+}
+
+/** A plain subject's parts of the entry text, in the order entry.ts's entryText writes the keys. */
+export function subjectText(s: Omit<SubjectValues, "plain" | "text">) {
+  return {
+    head: `{"action":"${s.action}","actor":{"id":"`,
+    mid: `,"extension_id":${quoted(s.extensionId)},"id":`,
+    tail: `},"target":"${s.target}","v":1}`,
+  };
+}
+
+/**
+ * entryText(...) of an event from its plain context and subject parts and its own values (details as
+ * canonical text, the time as isoString writes it, an outcome that needs no escape): the same text, with
+ * a third of the concatenations, since verification writes one for every event of the log.
+ * verify-dictionaries.test.ts checks it against entryText.
+ */
+export function entryTextOf(
+  subject: NonNullable<SubjectValues["text"]>,
+  context: NonNullable<ContextValues["text"]>,
+  details: string,
+  id: number,
+  occurredAt: string,
+  outcome: string,
+): string {
+  return `${subject.head}${context.actor}${details}${subject.mid}${id},"occurred_at":"${occurredAt}","org_id":${context.org}${outcome}${context.source}${subject.tail}`;
 }

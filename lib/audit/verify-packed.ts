@@ -5,9 +5,9 @@
 // from their two dictionaries (migration 0011), and each entry is written around its details, which the
 // json column holds as the canonical text the log hashed (insertEventRows), so most events are hashed as
 // read; an event whose text does not hash to its leaf is read again as columns and canonicalized in full.
-import { entryText, isoStringOfTime, leafDigestOfText, type Canonicalize, type EntryEvent } from "./entry";
+import { isoStringOfTime, leafDigestOfText, type Canonicalize, type EntryEvent } from "./entry";
 import type { Digest } from "./merkle";
-import { EntryDictionaries, NEEDS_ESCAPE } from "./verify-dictionaries";
+import { EntryDictionaries, entryTextOf, NEEDS_ESCAPE } from "./verify-dictionaries";
 import { leafEventOf, UNHASHABLE, type LeafEvent, type LeafRow } from "./verify-leaf-row";
 
 /** postgres.js's client, as drizzle holds it: only its raw query with rows as arrays is used. */
@@ -109,8 +109,12 @@ function whereIds(ids: number[]): Where {
 
 const RECORD = "\u001e";
 
-/** occurred_at in epoch microseconds (exact below 2^53 until the year 2255), this for an infinite time. */
+/**
+ * occurred_at in epoch microseconds (exact below 2^53 until the year 2255), this for an infinite time
+ * (its high 32 bits INFINITE_HIGH, its low ones 0).
+ */
 const INFINITE_TIME = -(2n ** 63n);
+const INFINITE_HIGH = -(2 ** 31);
 const TIME_US = `case when isfinite(occurred_at) then (extract(epoch from occurred_at) * 1000000)::int8 end`;
 
 /**
@@ -159,30 +163,15 @@ async function entriesFromRows(
     const subject = dictionaries.subjects.get(subjectOf(r));
     const outcome = outcomes[r] as string;
     if (context === undefined || subject === undefined) continue; // no such row: not an event of audit_events
-    if (!context.plain || !subject.plain || NEEDS_ESCAPE.test(outcome)) {
+    if (!context.text || !subject.text || (outcome !== "success" && NEEDS_ESCAPE.test(outcome))) {
       full.push(id);
       continue;
     }
-    const micros = times.readBigInt64BE(r * 8);
-    const occurredAtMs = micros === INFINITE_TIME ? Number.NaN : Math.floor(Number(micros) / 1000);
+    const high = times.readInt32BE(r * 8);
+    const low = times.readUInt32BE(r * 8 + 4);
+    const occurredAtMs = high === INFINITE_HIGH && low === 0 ? Number.NaN : Math.floor((high * 2 ** 32 + low) / 1000);
     const digest = Number.isFinite(occurredAtMs)
-      ? leafDigestOfText(
-          entryText(
-            subject.action,
-            context.actorId,
-            context.actorKind,
-            details[r] as string,
-            subject.extensionId,
-            id,
-            isoStringOfTime(occurredAtMs),
-            context.orgId,
-            outcome,
-            context.sourceIp,
-            context.sourceKind,
-            context.sourceUserAgent,
-            subject.target,
-          ),
-        )
+      ? leafDigestOfText(entryTextOf(subject.text, context.text, details[r] as string, id, isoStringOfTime(occurredAtMs), outcome))
       : UNHASHABLE;
     events.set(id, { id, occurredAtMs, digest });
   }
