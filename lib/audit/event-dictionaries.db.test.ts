@@ -137,6 +137,7 @@ describe("audit events in dictionaries", () => {
     await db.execute(sql`delete from audit_subjects where target = 'ext.only_here'`);
     const report = await verifyLog(db, { publicKey, origin: ORIGIN, anchorFile: fixture.anchorFile });
     expect(report.first).toMatchObject({ kind: "missing", leafIndex: 5 });
+    expect(report.first?.message).toContain("or the context or subject row it names, was deleted");
   });
 
   it.runIf(onPostgres)("lets two transactions add the same new context at once, both committing", async () => {

@@ -62,7 +62,7 @@ export class TreeRebuild {
       this.#problem(() => ({
         kind: "missing",
         leafIndex,
-        message: `event ${eventId} at leaf ${leafIndex} was deleted${archive ? `: archive ${archive} does not hold it either` : ""}`,
+        message: `event ${eventId} at leaf ${leafIndex} is gone from audit_events (its row, or the context or subject row it names, was deleted)${archive ? `: archive ${archive} does not hold it either` : ""}`,
       }));
       this.#append(stored);
       return undefined;
