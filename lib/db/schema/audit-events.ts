@@ -59,10 +59,10 @@ export const auditSubjects = pgTable(
 /**
  * One row per event. Only the indexes a reader needs: pages are newest first by id (the primary key); a
  * filter on an actor, organization or extension finds its few dictionary ids, then the events through a
- * single-column btree (PostgreSQL keeps a repeated key
- * once with a list of row pointers, about 6 bytes an event); time is a BRIN range (rows are appended in
- * time order); failures and denials are rare, so their filter has a partial index of ids. The btrees
- * over ids that only grow are full (fillfactor 100): nothing is ever inserted between their keys.
+ * single-column btree (PostgreSQL keeps a repeated key once with a list of row pointers, about 6 bytes an
+ * event); time is a BRIN range (rows are appended in time order); failures and denials are rare, so
+ * their filter has a partial index of ids. The primary key, over ids that only grow, is full
+ * (fillfactor 100, set by migration 0011): nothing is ever inserted between its keys.
  */
 export const auditEventRows = pgTable(
   "audit_event_rows",
